@@ -1,0 +1,55 @@
+"""Issued documents: numbered, hashed, immutable; a correction is a new version that supersedes."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .patents import Patent
+
+
+class DocumentKind(models.TextChoices):
+    TRANSFER_CONTRACT = "transfer_contract", "专利权转让合同 Transfer contract"
+    CHANGE_REQUEST = "change_request", "著录项目变更申报书 Request for change of bibliographic data"
+    DEAL_CERTIFICATE = "deal_certificate", "交易鉴证书 Deal certificate"
+
+
+class DocumentState(models.TextChoices):
+    PENDING = "pending", "生成中 Rendering"
+    ISSUED = "issued", "已签发 Issued"
+    FAILED = "failed", "生成失败 Failed"
+
+
+class Document(models.Model):
+    """One version of one document of one deal (and, for per-patent documents, one patent)."""
+
+    number = models.CharField(_("文书编号"), max_length=40, unique=True)
+    kind = models.CharField(_("文书类型"), max_length=30, choices=DocumentKind.choices)
+    deal_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    deal_id = models.PositiveBigIntegerField()
+    deal = GenericForeignKey("deal_type", "deal_id")
+    patent = models.ForeignKey(Patent, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    version = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_by")
+    state = models.CharField(max_length=10, choices=DocumentState.choices, default=DocumentState.PENDING)
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["deal_type", "deal_id", "kind", "version"]
+        constraints = [models.UniqueConstraint(
+            fields=["deal_type", "deal_id", "kind", "patent", "version"], name="uniq_document_version",
+            nulls_distinct=False)]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()} v{self.version}"
+
+    @property
+    def is_current(self) -> bool:
+        """Issued and not superseded by a later version."""
+        return self.state == DocumentState.ISSUED and not Document.objects.filter(supersedes=self).exists()

@@ -1,0 +1,137 @@
+"""Patents, their owners on the register, and the dates their term and fees follow from."""
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from market.industries import Industry, industry_for_ipc
+from market.validators import normalise_application_number
+
+from .organisations import Organisation
+
+# Designs filed before this date have a 10-year term, after it 15 (Patent Law, 2020 revision).
+DESIGN_TERM_CHANGE = dt.date(2021, 6, 1)
+
+
+class PatentKind(models.TextChoices):
+    INVENTION = "invention", "发明 Invention"
+    UTILITY_MODEL = "utility_model", "实用新型 Utility model"
+    DESIGN = "design", "外观设计 Design"
+
+
+class LegalStatus(models.TextChoices):
+    PENDING = "pending", "审中 Pending"
+    GRANTED = "granted", "有效 In force"
+    LAPSED = "lapsed", "未缴年费终止 Lapsed (annual fee)"
+    EXPIRED = "expired", "期限届满 Expired"
+    INVALIDATED = "invalidated", "被宣告无效 Invalidated"
+    ABANDONED = "abandoned", "放弃 Abandoned"
+
+
+def term_years(kind: str, filing_date: dt.date) -> int:
+    """Statutory term from the filing date: invention 20, utility model 10, design 15 (10 before 2021-06-01)."""
+    if kind == PatentKind.INVENTION:
+        return 20
+    if kind == PatentKind.UTILITY_MODEL:
+        return 10
+    return 15 if filing_date >= DESIGN_TERM_CHANGE else 10
+
+
+class Patent(models.Model):
+    """A patent (or application) with its bibliographic data, legal status and flags."""
+
+    application_number = models.CharField(_("申请号"), max_length=16, unique=True)
+    kind = models.CharField(_("专利类型"), max_length=20, choices=PatentKind.choices)
+    title = models.CharField(_("名称"), max_length=500)
+    abstract = models.TextField(_("摘要"), blank=True)
+    first_claim = models.TextField(_("主权项"), blank=True)
+    claims = models.TextField(_("权利要求书"), blank=True)
+    claims_count = models.PositiveIntegerField(_("权利要求数"), default=0)
+    independent_claims = models.PositiveIntegerField(_("独立权利要求数"), default=0)
+    ipc_codes = models.JSONField(_("IPC分类号"), default=list, blank=True)
+    industry = models.CharField(_("产业"), max_length=20, choices=Industry.choices, default=Industry.OTHER)
+    applicants = models.CharField(_("申请人"), max_length=500, blank=True)
+    inventors = models.CharField(_("发明人"), max_length=500, blank=True)
+    filing_date = models.DateField(_("申请日"))
+    publication_date = models.DateField(_("公开日"), null=True, blank=True)
+    grant_date = models.DateField(_("授权公告日"), null=True, blank=True)
+    priority_date = models.DateField(_("优先权日"), null=True, blank=True)
+    publication_number = models.CharField(_("公开号"), max_length=20, blank=True)
+    family_size = models.PositiveIntegerField(_("同族数"), default=1)
+    forward_citations = models.PositiveIntegerField(_("被引次数"), default=0)
+    backward_citations = models.PositiveIntegerField(_("引证次数"), default=0)
+
+    legal_status = models.CharField(_("法律状态"), max_length=20, choices=LegalStatus.choices,
+                                    default=LegalStatus.GRANTED)
+    invalidation_pending = models.BooleanField(_("无效宣告请求审查中"), default=False)
+    annual_fee_overdue = models.BooleanField(_("年费滞纳期内"), default=False)
+    annual_fee_paid_until = models.DateField(_("年费缴至"), null=True, blank=True)
+    owners = models.ManyToManyField(Organisation, through="PatentOwner", related_name="patents")
+    # Set by the demo generator when a field was filled in deterministically (not a register fact).
+    demo_generated_fields = models.JSONField(_("演示生成字段"), default=list, blank=True)
+    source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-filing_date", "application_number"]
+        verbose_name = _("专利")
+
+    def __str__(self) -> str:
+        return f"{self.patent_number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.application_number = normalise_application_number(self.application_number)
+        if self.ipc_codes and (not self.industry or self.industry == Industry.OTHER):
+            self.industry = industry_for_ipc(self.ipc_codes)
+        super().save(*args, **kwargs)
+
+    @property
+    def patent_number(self) -> str:
+        """ZL + application number (only meaningful once granted)."""
+        return f"ZL{self.application_number}"
+
+    @property
+    def main_ipc(self) -> str:
+        return self.ipc_codes[0] if self.ipc_codes else ""
+
+    @property
+    def term_years(self) -> int:
+        return term_years(self.kind, self.filing_date)
+
+    @property
+    def expiry_date(self) -> dt.date:
+        """Last day of the term: the day before the anniversary of filing."""
+        return self.filing_date + relativedelta(years=self.term_years) - dt.timedelta(days=1)
+
+    def remaining_years(self, on: dt.date | None = None) -> float:
+        """Years of term left on ``on`` (today by default); 0 once expired."""
+        on = on or timezone.localdate()
+        return max(0.0, (self.expiry_date - on).days / 365.25)
+
+    @property
+    def in_force(self) -> bool:
+        return self.legal_status == LegalStatus.GRANTED and self.expiry_date >= timezone.localdate()
+
+    @property
+    def is_co_owned(self) -> bool:
+        return self.ownerships.count() > 1
+
+    def holder_names(self) -> str:
+        return "；".join(o.organisation.name for o in self.ownerships.select_related("organisation"))
+
+
+class PatentOwner(models.Model):
+    """One holder on the register; several rows make the patent co-owned (共有)."""
+
+    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="ownerships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="ownerships")
+    # A co-ownership agreement may let one owner act alone (Patent Law art. 14).
+    agreement_allows_sole_action = models.BooleanField(_("共有协议允许单独处分"), default=False)
+    since = models.DateField(_("登记日"), default=timezone.localdate)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patent", "organisation"], name="uniq_patent_owner")]
