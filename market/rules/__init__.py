@@ -1,0 +1,18 @@
+"""The rules module: may this patent be transferred / licensed / pledged / openly licensed now?
+
+Each ``*_blockers`` function reads the patent, its register and the recorded consents and returns
+the reasons that forbid the act (an empty list means it is allowed). Every deal calls these; no
+other place re-implements a rule.
+"""
+
+from .base import Reason, RuleViolation
+from .check import ACTIONS, blockers_for
+from .licence import licence_blockers
+from .open_licence import open_licence_blockers
+from .pledge import pledge_blockers
+from .transfer import transfer_blockers
+
+__all__ = [
+    "ACTIONS", "Reason", "RuleViolation", "blockers_for", "licence_blockers", "open_licence_blockers",
+    "pledge_blockers", "transfer_blockers",
+]

@@ -1,0 +1,121 @@
+"""Checks shared by several acts: status, fees, suspension, register holder, consents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from market.models import (
+    Consent,
+    ConsentCapacity,
+    Encumbrance,
+    EncumbranceKind,
+    LegalStatus,
+    Organisation,
+    Patent,
+)
+
+from .base import Reason
+
+STATUS_REASONS = {
+    LegalStatus.PENDING: ("not_granted", "专利申请尚未授权 / The application has not been granted"),
+    LegalStatus.LAPSED: ("lapsed", "专利权因未缴年费终止 / The patent lapsed for an unpaid annual fee"),
+    LegalStatus.EXPIRED: ("expired", "专利权期限届满 / The patent's term has expired"),
+    LegalStatus.INVALIDATED: ("invalidated", "专利权已被宣告无效 / The patent has been declared invalid"),
+    LegalStatus.ABANDONED: ("abandoned", "专利权已放弃 / The patent has been abandoned"),
+}
+
+
+def in_force_reasons(patent: Patent, rule: str) -> list[Reason]:
+    """The patent must be granted, not terminated, and within its term."""
+    if patent.legal_status in STATUS_REASONS:
+        code, message = STATUS_REASONS[patent.legal_status]
+        return [Reason(code, rule, message)]
+    if not patent.in_force:
+        return [Reason("expired", rule, "专利权期限届满 / The patent's term has expired")]
+    return []
+
+
+def annual_fee_reasons(patent: Patent, rule: str) -> list[Reason]:
+    if patent.annual_fee_overdue:
+        return [Reason("annual_fee_unpaid", rule, "专利年费未缴纳（滞纳期内） / The annual fee is unpaid (grace period)")]
+    return []
+
+
+def active(patent: Patent, *kinds: str) -> models.QuerySet[Encumbrance]:
+    return Encumbrance.objects.in_force().filter(patent=patent, kind__in=kinds)
+
+
+def suspension_reasons(patent: Patent, rule: str) -> list[Reason]:
+    """Ownership dispute (中止) or court preservation (保全) suspends every procedure."""
+    reasons = []
+    if active(patent, EncumbranceKind.OWNERSHIP_DISPUTE).exists():
+        reasons.append(Reason("ownership_dispute", rule,
+                              "权属纠纷，有关程序已中止 / Ownership is disputed: procedures are suspended"))
+    if active(patent, EncumbranceKind.PRESERVATION).exists():
+        reasons.append(Reason("court_preservation", rule,
+                              "专利权被法院采取保全措施 / The patent is under court preservation"))
+    return reasons
+
+
+def holder_reasons(patent: Patent, actor_org: Organisation, rule: str) -> list[Reason]:
+    """The organisation acting must be a holder recorded in the register."""
+    if not patent.ownerships.filter(organisation=actor_org).exists():
+        return [Reason("not_registered_holder", rule,
+                       f"{actor_org.name} 不是登记的专利权人 / {actor_org.name} is not the registered patentee")]
+    return []
+
+
+def has_consent(patent: Patent, org_id: int, capacity: str, purpose: str, deal: models.Model | None) -> bool:
+    if deal is None or deal.pk is None:
+        return False
+    return Consent.objects.filter(
+        patent=patent, organisation_id=org_id, capacity=capacity, purpose=purpose,
+        deal_type=ContentType.objects.get_for_model(deal), deal_id=deal.pk,
+    ).exists()
+
+
+def co_owner_reasons(patent: Patent, actor_org: Organisation, purpose: str, deal: models.Model | None,
+                     rule: str) -> list[Reason]:
+    """Every other co-owner must consent, unless the co-ownership agreement lets the actor act alone."""
+    ownerships = list(patent.ownerships.select_related("organisation"))
+    if len(ownerships) < 2:
+        return []
+    actor = next((o for o in ownerships if o.organisation_id == actor_org.pk), None)
+    if actor is not None and actor.agreement_allows_sole_action:
+        return []
+    missing = [o.organisation.name for o in ownerships if o.organisation_id != actor_org.pk
+               and not has_consent(patent, o.organisation_id, ConsentCapacity.CO_OWNER, purpose, deal)]
+    if missing:
+        names = "、".join(missing)
+        return [Reason("co_owner_consent_missing", rule,
+                       f"共有专利需全体共有人同意，尚缺：{names} / Co-owned patent: consent missing from {names}")]
+    return []
+
+
+def active_pledges(patent: Patent) -> models.QuerySet[Encumbrance]:
+    return active(patent, EncumbranceKind.PLEDGE).select_related("beneficiary")
+
+
+def pledgee_reasons(patent: Patent, purpose: str, deal: models.Model | None, rule: str) -> list[Reason]:
+    """A registered pledge blocks the act unless each pledgee recorded its consent to this deal."""
+    reasons = []
+    for pledge in active_pledges(patent):
+        if pledge.beneficiary_id and has_consent(patent, pledge.beneficiary_id, ConsentCapacity.PLEDGEE, purpose, deal):
+            continue
+        name = pledge.holder_label
+        reasons.append(Reason("pledged_without_consent", rule,
+                              f"专利已质押给{name}，未取得质权人同意 / Pledged to {name} without the pledgee's consent"))
+    return reasons
+
+
+def exclusive_licence_reasons(patent: Patent, rule: str, kinds: Iterable[str] | None = None) -> list[Reason]:
+    kinds = tuple(kinds or (EncumbranceKind.EXCLUSIVE_LICENCE, EncumbranceKind.SOLE_LICENCE))
+    reasons = []
+    for licence in active(patent, *kinds):
+        reasons.append(Reason("exclusive_licence_in_force", rule,
+                              f"存在有效的{licence.get_kind_display()}（{licence.holder_label}） / "
+                              f"A {licence.get_kind_display()} to {licence.holder_label} is in force"))
+    return reasons
