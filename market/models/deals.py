@@ -135,9 +135,9 @@ class TransferDeal(models.Model):
         self.closed_at = timezone.now()
 
     @transition(field=state, source=list(OPEN_STATES[:-1]), target=DealState.CANCELLED)
-    def cancel(self, reason: str) -> None:
+    def cancel(self, cancel_reason: str) -> None:
         self.cancelled_at = timezone.now()
-        self.cancel_reason = reason
+        self.cancel_reason = cancel_reason
 
 
 class Offer(models.Model):

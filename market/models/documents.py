@@ -20,6 +20,16 @@ class DocumentState(models.TextChoices):
     FAILED = "failed", "生成失败 Failed"
 
 
+class DocumentQuerySet(models.QuerySet):
+    def for_deal(self, deal: models.Model) -> "DocumentQuerySet":
+        """Every document (all versions) of ``deal``."""
+        return self.filter(deal_type=ContentType.objects.get_for_model(deal), deal_id=deal.pk)
+
+    def latest_versions(self) -> "DocumentQuerySet":
+        """Versions no later version supersedes (pending, failed or issued)."""
+        return self.filter(superseded_by__isnull=True)
+
+
 class Document(models.Model):
     """One version of one document of one deal (and, for per-patent documents, one patent)."""
 
@@ -39,6 +49,8 @@ class Document(models.Model):
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["deal_type", "deal_id", "kind", "version"]

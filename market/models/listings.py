@@ -71,8 +71,8 @@ class Listing(models.Model):
         self.expires_at = self.published_at + timezone.timedelta(days=settings.MARKET["LISTING_DAYS"])
 
     @transition(field=state, source=ListingState.SUBMITTED, target=ListingState.REJECTED)
-    def reject(self, reason: str) -> None:
-        self.rejection_reason = reason
+    def reject(self, rejection_reason: str) -> None:
+        self.rejection_reason = rejection_reason
 
     @transition(field=state, source=[ListingState.DRAFT, ListingState.SUBMITTED, ListingState.PUBLISHED,
                                      ListingState.REJECTED], target=ListingState.WITHDRAWN)

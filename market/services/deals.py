@@ -1,0 +1,428 @@
+"""The transfer deal, step by step. Each function is one transaction: lock, check, transition, log,
+and queue side effects (documents, index updates) after commit.
+
+Who may act: the buyer opens the deal with an offer; the side that did not make the latest offer
+may counter or accept; each side signs; the buyer pays into escrow; either side files the change
+of holder with CNIPA and the buyer pays the fee; trading-centre staff (acting for the simulated
+CNIPA registry and as the certifying trading centre) register or refuse, and release the escrow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from market import locks
+from market.models import (
+    Consent,
+    ConsentCapacity,
+    ConsentPurpose,
+    DealState,
+    DocumentKind,
+    Encumbrance,
+    EncumbranceKind,
+    Listing,
+    ListingMode,
+    ListingState,
+    Objection,
+    Offer,
+    OrganisationKind,
+    PatentOwner,
+    TransferDeal,
+    TransitionLog,
+    User,
+)
+from market.models.deals import FUNDED_STATES, OPEN_STATES
+from market.money import ZERO, cny
+from market.rules import Reason, RuleViolation, transfer_blockers
+from market.rules.common import active_pledges
+
+from . import payments
+from .errors import ActionForbidden, state_refusal
+from .transitions import apply_transition
+
+PUBLICITY_KINDS = (OrganisationKind.UNIVERSITY, OrganisationKind.RESEARCH_INSTITUTE)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _party(deal: TransferDeal, actor: User) -> str:
+    party = deal.party_of(actor.organisation)
+    if party is None:
+        raise ActionForbidden("只有交易双方可以执行此操作 / Only the parties to the deal may do this")
+    return party
+
+
+def _staff(actor: User) -> None:
+    if not actor.is_centre_staff:
+        raise ActionForbidden("只有交易中心工作人员可以执行此操作 / Only trading-centre staff may do this")
+
+
+def _price(value) -> Decimal:
+    try:
+        price = cny(value)
+    except Exception as exc:
+        raise ValidationError({"price": ["价格格式不正确 / The price is not a number"]}) from exc
+    if price <= ZERO:
+        raise ValidationError({"price": ["价格必须大于0 / The price must be above 0"]})
+    if price >= Decimal("1e13"):
+        raise ValidationError({"price": ["价格超出范围 / The price is too large"]})
+    return price
+
+
+def _rule_check(deal: TransferDeal) -> None:
+    """Every patent of the deal must be transferable by the seller now (consents of this deal count)."""
+    reasons = []
+    for patent in deal.patents.all():
+        reasons += [Reason(r.code, r.rule, f"{patent.application_number}：{r.message}")
+                    for r in transfer_blockers(patent, seller=deal.seller, deal=deal)]
+    if reasons:
+        raise RuleViolation(reasons)
+
+
+def _issue(deal: TransferDeal, kind: str, patent=None) -> None:
+    from .documents import document_request  # documents import deals' models only; avoid a cycle
+
+    document_request(deal=deal, kind=kind, patent=patent)
+
+
+def _key(deal: TransferDeal, step: str) -> str:
+    """Internal idempotency key of a platform-initiated money movement of this deal."""
+    return f"transfer-deal:{deal.pk}:{step}"
+
+
+def _related_party_flag(listing: Listing, buyer) -> str:
+    texts = " ".join(f"{p.inventors} {p.applicants}" for p in listing.patents.all())
+    if buyer.name and buyer.name in texts:
+        return f"受让方“{buyer.name}”是发明人或申请人 / The buyer is an inventor or applicant of the patent"
+    return ""
+
+
+# -- negotiation ---------------------------------------------------------------------------------
+def deal_open(*, listing_id: int, actor: User, price, message: str = "") -> TransferDeal:
+    """The buyer makes a first offer on a published transfer listing; this opens the deal."""
+    price = _price(price)
+    if actor.organisation is None or not actor.organisation.verified:
+        raise ActionForbidden("只有已认证机构可以报价 / Only verified organisations may make offers")
+    with transaction.atomic():
+        listing = locks.listing(listing_id)
+        if listing.state != ListingState.PUBLISHED or listing.mode != ListingMode.TRANSFER:
+            raise RuleViolation(Reason("listing_not_open", "transfer",
+                                       "该挂牌未发布或不是转让挂牌 / The listing is not a published transfer listing"))
+        if listing.organisation_id == actor.organisation_id:
+            raise ActionForbidden("不能对本机构的挂牌报价 / You cannot make an offer on your own listing")
+        if TransferDeal.objects.filter(listing=listing, buyer=actor.organisation, state__in=OPEN_STATES).exists():
+            raise RuleViolation(Reason("deal_exists", "transfer",
+                                       "贵机构在该挂牌上已有进行中的交易 / You already have an open deal on this listing"))
+        buyer = actor.organisation
+        deal = TransferDeal.objects.create(
+            listing=listing, seller=listing.organisation, buyer=buyer, created_by=actor,
+            export_registration_required=buyer.is_foreign,
+            publicity_required=(listing.organisation.kind in PUBLICITY_KINDS
+                                and listing.organisation.is_public_institution and listing.organisation.in_zhejiang),
+            related_party_flag=_related_party_flag(listing, buyer),
+        )
+        deal.patents.set(listing.patents.all())
+        Offer.objects.create(deal=deal, organisation=buyer, made_by=actor, price=price, message=message)
+        TransitionLog.record(deal, transition="open", from_state="", to_state=deal.state, actor=actor,
+                             reason=f"报价 {price} 元 / Offer CNY {price}")
+    return deal
+
+
+def deal_counter(*, deal_id: int, actor: User, price, message: str = "") -> Offer:
+    """The side that did not make the latest offer answers with another price."""
+    price = _price(price)
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        _party(deal, actor)
+        if deal.state != DealState.NEGOTIATING:
+            raise state_refusal(deal, "还价")
+        latest = deal.latest_offer()
+        if latest and latest.organisation_id == actor.organisation_id:
+            raise RuleViolation(Reason("await_other_side", "transfer",
+                                       "请等待对方回应您的上一次报价 / Wait for the other side to answer your last offer"))
+        offer = Offer.objects.create(deal=deal, organisation=actor.organisation, made_by=actor, price=price,
+                                     message=message)
+        TransitionLog.record(deal, transition="counter", from_state=deal.state, to_state=deal.state, actor=actor,
+                             reason=f"还价 {price} 元 / Counter-offer CNY {price}")
+    return offer
+
+
+def deal_accept(*, deal_id: int, actor: User) -> TransferDeal:
+    """Accept the other side's latest offer: the price is agreed; public institutions start publicity."""
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        _party(deal, actor)
+        latest = deal.latest_offer()
+        if deal.state == DealState.NEGOTIATING and latest and latest.organisation_id == actor.organisation_id:
+            raise RuleViolation(Reason("own_offer", "transfer",
+                                       "不能接受本方的报价 / You cannot accept your own offer"))
+        apply_transition(deal, "agree", actor=actor, label="接受报价", price=latest.price if latest else None,
+                         reason=f"接受报价 {latest.price if latest else ''} 元")
+        if deal.publicity_required:
+            ends = timezone.now() + dt.timedelta(days=settings.MARKET["PUBLICITY_DAYS"])
+            apply_transition(deal, "publicise", actor=actor, ends_at=ends,
+                             reason=f"公示至 {timezone.localtime(ends):%Y-%m-%d %H:%M}（浙江省促进科技成果转化条例第17条）")
+    return deal
+
+
+def deal_object(*, deal_id: int, actor: User, text: str) -> Objection:
+    """Anyone signed in may object to a publicised deal; signing waits until staff resolve it."""
+    if not text.strip():
+        raise ValidationError({"text": ["请填写异议内容 / Say what the objection is"]})
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        if deal.state != DealState.PUBLICISED:
+            raise state_refusal(deal, "提出异议")
+        name = actor.organisation.name if actor.organisation else str(actor)
+        return Objection.objects.create(deal=deal, filed_by=actor, filed_by_name=name, text=text)
+
+
+def deal_resolve_objection(*, objection_id: int, actor: User, resolution: str) -> Objection:
+    """Staff record how an objection was resolved."""
+    _staff(actor)
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().get(pk=objection_id)
+        if objection.resolved_at is None:
+            objection.resolved_at = timezone.now()
+            objection.resolution = resolution
+            objection.save(update_fields=["resolved_at", "resolution"])
+    return objection
+
+
+# -- consents and signing ------------------------------------------------------------------------
+def deal_consent(*, deal_id: int, actor: User, patent_id: int, note: str = "") -> Consent:
+    """A co-owner or pledgee of one of the deal's patents records its written consent to this transfer."""
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        if deal.state not in OPEN_STATES:
+            raise state_refusal(deal, "同意转让")
+        patent = deal.patents.filter(pk=patent_id).first()
+        if patent is None:
+            raise ValidationError({"patent_id": ["该专利不属于本交易 / The patent is not part of this deal"]})
+        org = actor.organisation
+        if org and PatentOwner.objects.filter(patent=patent, organisation=org).exclude(organisation=deal.seller).exists():
+            capacity = ConsentCapacity.CO_OWNER
+        elif org and active_pledges(patent).filter(beneficiary=org).exists():
+            capacity = ConsentCapacity.PLEDGEE
+        else:
+            raise ActionForbidden("只有共有人或质权人可以出具同意 / Only a co-owner or the pledgee may consent")
+        consent, _ = Consent.objects.get_or_create(
+            patent=patent, organisation=org, capacity=capacity, purpose=ConsentPurpose.TRANSFER,
+            deal_type=ContentType.objects.get_for_model(deal), deal_id=deal.pk,
+            defaults={"given_by": actor, "note": note})
+    return consent
+
+
+def deal_sign(*, deal_id: int, actor: User) -> TransferDeal:
+    """One side signs the contract; when both have signed the deal is SIGNED and the contract issued."""
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        party = _party(deal, actor)
+        if deal.state not in (DealState.AGREED, DealState.PUBLICISED):
+            raise state_refusal(deal, "签署合同")
+        if not deal.publicity_over():
+            ends = timezone.localtime(deal.publicity_ends_at) if deal.publicity_ends_at else None
+            raise RuleViolation(Reason(
+                "publicity_running", "transfer",
+                f"公示期未满或有未处理的异议（公示至 {ends:%Y-%m-%d %H:%M}） / "
+                f"Publicity runs until {ends:%Y-%m-%d %H:%M} or an objection is unresolved"))
+        _rule_check(deal)
+        field = f"{party}_signed_at"
+        if getattr(deal, field):
+            return deal  # this side signed already: a repeated click changes nothing
+        setattr(deal, field, timezone.now())
+        deal.save(update_fields=[field, "updated_at"])
+        TransitionLog.record(deal, transition=f"sign_{party}", from_state=deal.state, to_state=deal.state,
+                             actor=actor, reason="签署转让合同 / Signed the contract")
+        if deal.both_signed():
+            apply_transition(deal, "complete_signing", actor=actor, reason="双方已签署 / Both sides signed")
+            _issue(deal, DocumentKind.TRANSFER_CONTRACT)
+    return deal
+
+
+# -- money and registration ----------------------------------------------------------------------
+def deal_pay(*, deal_id: int, actor: User, idempotency_key: str) -> TransferDeal:
+    """The buyer pays the price into escrow. Replaying the same key moves no money twice."""
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        if _party(deal, actor) != "buyer":
+            raise ActionForbidden("只有受让方可以付款 / Only the buyer pays")
+        if deal.escrow_id and deal.state != DealState.SIGNED:
+            # already paid: a replay of the same key is answered with the deal as it is now
+            payments.claim_command(organisation=deal.buyer, key=idempotency_key, kind="hold", actor=actor,
+                                   amount=deal.escrow.amount)
+            return deal
+        if deal.state != DealState.SIGNED:
+            raise state_refusal(deal, "付款")
+        escrow, _ = payments.escrow_hold(payer=deal.buyer, payee=deal.seller, amount=deal.price,
+                                         reference=f"ZT-{deal.pk}", idempotency_key=idempotency_key, actor=actor)
+        apply_transition(deal, "fund", actor=actor, escrow=escrow,
+                         reason=f"价款 {escrow.amount} 元已托管 / CNY {escrow.amount} held in escrow")
+    return deal
+
+
+def deal_file_registration(*, deal_id: int, actor: User, export_registration_number: str = "") -> TransferDeal:
+    """File the change of holder (著录项目变更) with CNIPA: one request per patent, fee due in a month."""
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        _party(deal, actor)
+        if deal.state != DealState.PAID:
+            raise state_refusal(deal, "提交变更登记")
+        if export_registration_number:
+            deal.export_registration_number = export_registration_number.strip()
+        if deal.export_registration_required and not deal.export_registration_number:
+            raise RuleViolation(Reason(
+                "export_registration_missing", "transfer",
+                "向境外转让专利须先办理技术出口登记 / A transfer abroad needs the technology-export registration first"))
+        _rule_check(deal)
+        count = deal.patents.count()
+        fee = cny(Decimal(settings.MARKET["CHANGE_REGISTRATION_FEE_PER_PATENT"]) * count)
+        due = timezone.localdate() + dt.timedelta(days=settings.MARKET["CHANGE_REGISTRATION_FEE_DAYS"])
+        apply_transition(deal, "file_registration", actor=actor, fee=fee, due_date=due,
+                         reason=f"提交著录项目变更申报书 {count} 份，规费 {fee} 元，缴费期限 {due:%Y-%m-%d}")
+        for patent in deal.patents.all():
+            _issue(deal, DocumentKind.CHANGE_REQUEST, patent=patent)
+    return deal
+
+
+def deal_pay_registration_fee(*, deal_id: int, actor: User, idempotency_key: str) -> TransferDeal:
+    """The buyer pays the CNIPA change fee (CNY 200 per patent) within a month of filing."""
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        if _party(deal, actor) != "buyer":
+            raise ActionForbidden("变更登记费由受让方缴纳 / The buyer pays the change fee")
+        if deal.state != DealState.FILED:
+            raise state_refusal(deal, "缴纳登记费")
+        _, moved = payments.fee_pay(payer=deal.buyer, amount=deal.registration_fee, reference=f"ZT-{deal.pk}-fee",
+                                    idempotency_key=idempotency_key, actor=actor)
+        if moved and deal.fee_paid_at is None:
+            deal.fee_paid_at = timezone.now()
+            deal.save(update_fields=["fee_paid_at", "updated_at"])
+            TransitionLog.record(deal, transition="pay_fee", from_state=deal.state, to_state=deal.state, actor=actor,
+                                 reason=f"已缴纳变更登记费 {deal.registration_fee} 元")
+    return deal
+
+
+def deal_register(*, deal_id: int, actor: User, registration_number: str = "") -> TransferDeal:
+    """CNIPA registers the change: only now the buyer becomes the holder on the register."""
+    _staff(actor)
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        if deal.state != DealState.FILED:
+            raise state_refusal(deal, "登记")
+        if deal.fee_paid_at is None:
+            raise RuleViolation(Reason("fee_unpaid", "transfer",
+                                       "变更登记费尚未缴纳 / The change fee has not been paid"))
+        _rule_check(deal)
+        today = timezone.localdate()
+        for patent in deal.patents.all():
+            PatentOwner.objects.filter(patent=patent).delete()
+            PatentOwner.objects.create(patent=patent, organisation=deal.buyer, since=today)
+        number = registration_number or f"BG{today:%Y%m%d}{deal.pk:06d}"
+        apply_transition(deal, "register", actor=actor, registration_number=number,
+                         reason=f"著录项目变更已登记，登记号 {number}")
+        payments.escrow_capture(escrow_id=deal.escrow_id, idempotency_key=_key(deal, "capture"), actor=actor)
+    return deal
+
+
+def deal_refuse_registration(*, deal_id: int, actor: User, reason: str) -> TransferDeal:
+    """CNIPA refuses the change: the deal is cancelled and the buyer refunded."""
+    _staff(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": ["请填写不予登记的理由 / Give the ground of refusal"]})
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        if deal.state != DealState.FILED:
+            raise state_refusal(deal, "不予登记")
+        _cancel(deal, actor=actor, reason=f"不予登记：{reason}")
+    return deal
+
+
+def deal_release(*, deal_id: int, actor: User, idempotency_key: str | None = None) -> TransferDeal:
+    """The trading centre certifies the deal and releases the escrow: secured debts first, then the seller."""
+    _staff(actor)
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        if deal.state == DealState.CLOSED:
+            return deal
+        if deal.state != DealState.REGISTERED:
+            raise state_refusal(deal, "放款结案")
+        claims = []
+        for patent in deal.patents.all():
+            for pledge in Encumbrance.objects.in_force().filter(patent=patent, kind=EncumbranceKind.PLEDGE,
+                                                                beneficiary__isnull=False):
+                claims.append((pledge.beneficiary, pledge.secured_amount or ZERO, pledge))
+        payments.escrow_release(escrow_id=deal.escrow_id, idempotency_key=idempotency_key or _key(deal, "release"),
+                                actor=actor, first_claims=[(org, amount) for org, amount, _ in claims])
+        _settle_pledges(claims, deal.price)
+        apply_transition(deal, "close", actor=actor, reason="交易中心鉴证，托管价款已放款 / Certified, escrow released")
+        _close_listing(deal, actor)
+        _issue(deal, DocumentKind.DEAL_CERTIFICATE)
+    return deal
+
+
+def _settle_pledges(claims, proceeds: Decimal) -> None:
+    """Civil Code art. 444: proceeds pay the secured debt first; a pledge fully paid off is released."""
+    remaining = proceeds
+    for _, amount, pledge in claims:
+        paid = min(amount, remaining)
+        remaining -= paid
+        if paid >= amount:
+            pledge.released_at = timezone.now()
+            pledge.note = (pledge.note + " 转让价款清偿担保债权后注销").strip()
+            pledge.save(update_fields=["released_at", "note"])
+
+
+def _close_listing(deal: TransferDeal, actor: User) -> None:
+    """The listing leaves the market; other open deals on it are cancelled (and refunded)."""
+    from .listings import listing_close
+
+    if deal.listing.state == ListingState.PUBLISHED:
+        listing_close(listing_id=deal.listing_id, actor=actor, reason=f"交易 {deal.number} 已成交")
+    for other_id in (TransferDeal.objects.filter(listing_id=deal.listing_id, state__in=OPEN_STATES)
+                     .exclude(pk=deal.pk).values_list("pk", flat=True)):
+        other = locks.transfer_deal(other_id)
+        _cancel(other, actor=actor, reason=f"挂牌已与其他受让方成交（{deal.number}） / Listing sold to another buyer")
+
+
+# -- cancellation --------------------------------------------------------------------------------
+def _cancel(deal: TransferDeal, *, actor: User | None, reason: str) -> None:
+    funded = deal.state in FUNDED_STATES
+    apply_transition(deal, "cancel", actor=actor, reason=reason, label="取消", cancel_reason=reason)
+    if funded and deal.escrow_id:
+        payments.escrow_refund(escrow_id=deal.escrow_id, idempotency_key=_key(deal, "refund"), actor=actor)
+
+
+def deal_cancel(*, deal_id: int, actor: User, reason: str) -> TransferDeal:
+    """Either side (or staff) cancels before registration; money in escrow goes back to the buyer."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["请填写取消原因 / Give a reason"]})
+    with transaction.atomic():
+        deal = locks.transfer_deal(deal_id)
+        if not actor.is_centre_staff:
+            _party(deal, actor)
+        if deal.state == DealState.CANCELLED:
+            return deal
+        _cancel(deal, actor=actor, reason=reason)
+    return deal
+
+
+def deals_lapse_unpaid_filings(*, today: dt.date | None = None) -> int:
+    """Daily: a filing whose fee is unpaid a month after the request is deemed not filed (back to PAID)."""
+    today = today or timezone.localdate()
+    count = 0
+    due = TransferDeal.objects.filter(state=DealState.FILED, fee_paid_at__isnull=True, fee_due_date__lt=today)
+    for deal_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            deal = locks.transfer_deal(deal_id)
+            if deal.state == DealState.FILED and deal.fee_paid_at is None and deal.fee_due_date < today:
+                apply_transition(deal, "lapse_filing", actor=None,
+                                 reason="规费逾期未缴，变更申请视为未提出 / Fee unpaid: the request is deemed not filed")
+                count += 1
+    return count
