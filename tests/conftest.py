@@ -8,6 +8,12 @@ from market.regions import City
 from .factories import OrganisationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def holder_org(db):
     return OrganisationFactory(name="杭州锂能新材料有限公司", city=City.HANGZHOU)

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from .listings import Listing
 from .organisations import Organisation, User
@@ -29,7 +29,7 @@ OPEN_STATES = (DealState.NEGOTIATING, DealState.AGREED, DealState.PUBLICISED, De
 FUNDED_STATES = (DealState.PAID, DealState.FILED)
 
 
-class TransferDeal(models.Model):
+class TransferDeal(ConcurrentTransitionMixin, models.Model):
     """A transfer of the patents of one listing from the seller to the buyer."""
 
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="transfer_deals")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from .organisations import Organisation, User
 from .patents import Patent
@@ -27,7 +27,7 @@ class ListingState(models.TextChoices):
     EXPIRED = "expired", "已过期 Expired"
 
 
-class Listing(models.Model):
+class Listing(ConcurrentTransitionMixin, models.Model):
     """One offer to the market; its state machine is draft → submitted → published → …"""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="listings")

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from market.money import cny
 
@@ -21,7 +21,7 @@ class EscrowState(models.TextChoices):
     REFUNDED = "refunded", "已退款 Refunded"
 
 
-class Escrow(models.Model):
+class Escrow(ConcurrentTransitionMixin, models.Model):
     """Money the payer put in the platform's hands until the deal's condition is met."""
 
     reference = models.CharField(_("业务编号"), max_length=60, unique=True)

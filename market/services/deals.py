@@ -253,12 +253,11 @@ def deal_pay(*, deal_id: int, actor: User, idempotency_key: str) -> TransferDeal
         deal = locks.transfer_deal(deal_id)
         if _party(deal, actor) != "buyer":
             raise ActionForbidden("只有受让方可以付款 / Only the buyer pays")
-        if deal.escrow_id and deal.state != DealState.SIGNED:
-            # already paid: a replay of the same key is answered with the deal as it is now
-            payments.claim_command(organisation=deal.buyer, key=idempotency_key, kind="hold", actor=actor,
-                                   amount=deal.escrow.amount)
-            return deal
         if deal.state != DealState.SIGNED:
+            # already paid with this key: a replay is answered with the deal as it is now
+            if deal.escrow_id and payments.is_replay(organisation=deal.buyer, key=idempotency_key, kind="hold",
+                                                     escrow=deal.escrow):
+                return deal
             raise state_refusal(deal, "付款")
         escrow, _ = payments.escrow_hold(payer=deal.buyer, payee=deal.seller, amount=deal.price,
                                          reference=f"ZT-{deal.pk}", idempotency_key=idempotency_key, actor=actor)

@@ -45,6 +45,17 @@ def claim_command(*, organisation: Organisation, key: str, kind: str, actor: Use
     return command, False
 
 
+def is_replay(*, organisation: Organisation, key: str, kind: str, escrow: Escrow | None) -> bool:
+    """True when ``key`` already recorded this very request (same kind, same escrow); a different one conflicts."""
+    command = PaymentCommand.objects.filter(organisation=organisation, key=key).first()
+    if command is None:
+        return False
+    if command.kind != kind or (escrow is not None and command.escrow_id != escrow.pk):
+        raise IdempotencyConflict(
+            "该幂等键已用于另一笔不同的支付请求 / This idempotency key was already used for a different payment request")
+    return True
+
+
 def escrow_hold(*, payer: Organisation, payee: Organisation, amount: Decimal, reference: str,
                 idempotency_key: str, actor: User) -> tuple[Escrow, bool]:
     """Charge the payer and hold ``amount`` in a new escrow; returns (escrow, moved_money)."""

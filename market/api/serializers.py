@@ -1,0 +1,252 @@
+"""API serializers: they translate; validation of identifiers lives in market.validators."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import serializers
+
+from market.models import (
+    Document,
+    Encumbrance,
+    Escrow,
+    Listing,
+    ListingMode,
+    Offer,
+    Organisation,
+    Patent,
+    PatentKind,
+    PatentOwner,
+    TransferDeal,
+    TransitionLog,
+    User,
+)
+from market.selectors import deal_allowed_actions
+from market.validators import kind_from_application_number, normalise_application_number
+
+MONEY = {"max_digits": 15, "decimal_places": 2}
+
+
+def _django_errors(exc: DjangoValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    city_name = serializers.CharField(source="get_city_display", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "credit_code", "kind", "city", "city_name", "address", "is_public_institution",
+                  "is_foreign", "verified"]
+        read_only_fields = ["verified"]
+
+
+class OrganisationRegistrationSerializer(OrganisationSerializer):
+    """Register an organisation with its first administrator (staff verify it later)."""
+
+    admin_username = serializers.CharField(write_only=True, max_length=150)
+    admin_password = serializers.CharField(write_only=True, min_length=8, style={"input_type": "password"})
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = [*OrganisationSerializer.Meta.fields, "admin_username", "admin_password"]
+
+    def validate_credit_code(self, value: str) -> str:
+        return value.strip().upper()
+
+    def validate_admin_username(self, value: str) -> str:
+        if User.objects.filter(username=value).exists():
+            raise serializers.ValidationError("用户名已被使用 / This username is taken")
+        return value
+
+    def create(self, validated):
+        username = validated.pop("admin_username")
+        password = validated.pop("admin_password")
+        with transaction.atomic():
+            org = Organisation.objects.create(**validated)
+            User.objects.create_user(username=username, password=password, organisation=org, role="admin")
+        return org
+
+
+class EncumbranceSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    beneficiary = serializers.CharField(source="holder_label", read_only=True)
+
+    class Meta:
+        model = Encumbrance
+        fields = ["id", "kind", "kind_label", "beneficiary", "start_date", "end_date", "territory", "registration_number",
+                  "registered_at", "released_at"]
+
+
+class PatentSerializer(serializers.ModelSerializer):
+    patent_number = serializers.CharField(read_only=True)
+    expiry_date = serializers.DateField(read_only=True)
+    remaining_years = serializers.SerializerMethodField()
+    holders = serializers.SerializerMethodField()
+    co_owner_ids = serializers.ListField(child=serializers.IntegerField(), write_only=True, required=False,
+                                         help_text="其他共有人机构 id / ids of co-owning organisations")
+    kind = serializers.ChoiceField(choices=PatentKind.choices, required=False)
+
+    class Meta:
+        model = Patent
+        fields = ["id", "application_number", "patent_number", "kind", "title", "abstract", "first_claim",
+                  "claims_count", "independent_claims", "ipc_codes", "industry", "applicants", "inventors",
+                  "filing_date", "publication_date", "grant_date", "priority_date", "family_size", "forward_citations",
+                  "backward_citations", "legal_status", "invalidation_pending", "annual_fee_overdue", "expiry_date",
+                  "remaining_years", "holders", "co_owner_ids", "demo_generated_fields", "source"]
+        read_only_fields = ["industry", "demo_generated_fields", "source"]
+
+    def get_remaining_years(self, patent: Patent) -> float:
+        return round(patent.remaining_years(), 2)
+
+    def get_holders(self, patent: Patent) -> list[dict]:
+        return [{"id": o.organisation_id, "name": o.organisation.name} for o in
+                patent.ownerships.select_related("organisation")]
+
+    def validate_application_number(self, value: str) -> str:
+        try:
+            number = normalise_application_number(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(_django_errors(exc)) from exc
+        if Patent.objects.filter(application_number=number).exists():
+            raise serializers.ValidationError("该申请号已登记 / This application number is already registered")
+        return number
+
+    def validate(self, attrs):
+        number = attrs.get("application_number")
+        if number:
+            kind = kind_from_application_number(number)
+            if attrs.get("kind") and attrs["kind"] != kind:
+                raise serializers.ValidationError({"kind": [
+                    f"专利类型与申请号的类型位不符（应为 {PatentKind(kind).label}） / "
+                    f"The kind does not match the application number's kind digit ({kind})"]})
+            attrs["kind"] = kind
+            filing = attrs.get("filing_date")
+            if filing and str(filing.year) != number[:4]:
+                raise serializers.ValidationError({"filing_date": [
+                    "申请日年份与申请号不符 / The filing year does not match the application number"]})
+        return attrs
+
+    def create(self, validated):
+        co_owner_ids = validated.pop("co_owner_ids", [])
+        org = self.context["request"].user.organisation
+        with transaction.atomic():
+            patent = Patent.objects.create(**validated)
+            PatentOwner.objects.create(patent=patent, organisation=org)
+            for other in Organisation.objects.filter(pk__in=co_owner_ids).exclude(pk=org.pk):
+                PatentOwner.objects.create(patent=patent, organisation=other)
+        return patent
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+    patent_ids = serializers.PrimaryKeyRelatedField(source="patents", many=True, queryset=Patent.objects.all())
+    asking_price = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    mode = serializers.ChoiceField(choices=ListingMode.choices)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Listing
+        fields = ["id", "title", "description", "mode", "patent_ids", "asking_price", "terms", "state", "state_label",
+                  "rejection_reason", "organisation", "submitted_at", "published_at", "expires_at", "created_at"]
+        read_only_fields = ["state", "rejection_reason", "submitted_at", "published_at", "expires_at"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = ["id", "organisation", "price", "message", "created_at"]
+
+
+class TransitionLogSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.__str__", read_only=True, default=None)
+    organisation = serializers.CharField(source="organisation.name", read_only=True, default=None)
+
+    class Meta:
+        model = TransitionLog
+        fields = ["transition", "from_state", "to_state", "actor", "organisation", "reason", "at"]
+
+
+class EscrowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Escrow
+        fields = ["id", "reference", "amount", "state", "held_at", "captured_at", "released_at", "refunded_at"]
+
+
+class DealSerializer(serializers.ModelSerializer):
+    seller = OrganisationSerializer(read_only=True)
+    buyer = OrganisationSerializer(read_only=True)
+    patent_ids = serializers.PrimaryKeyRelatedField(source="patents", many=True, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    offers = OfferSerializer(many=True, read_only=True)
+    escrow = EscrowSerializer(read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TransferDeal
+        fields = ["id", "number", "listing", "seller", "buyer", "patent_ids", "state", "state_label", "price",
+                  "publicity_required", "publicity_ends_at", "related_party_flag", "seller_signed_at",
+                  "buyer_signed_at", "export_registration_required", "export_registration_number", "escrow",
+                  "filed_at", "registration_fee", "fee_due_date", "fee_paid_at", "registered_at",
+                  "registration_number", "closed_at", "cancelled_at", "cancel_reason", "offers", "allowed_actions",
+                  "created_at"]
+
+    def get_allowed_actions(self, deal) -> list[str]:
+        return deal_allowed_actions(deal, self.context["request"].user)
+
+
+class DealOpenSerializer(serializers.Serializer):
+    listing = serializers.IntegerField()
+    price = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PriceSerializer(serializers.Serializer):
+    price = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class IdempotentSerializer(serializers.Serializer):
+    idempotency_key = serializers.CharField(max_length=100, required=False,
+                                            help_text="或使用请求头 Idempotency-Key / or the Idempotency-Key header")
+
+
+class FileRegistrationSerializer(serializers.Serializer):
+    export_registration_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+
+class ConsentSerializer(serializers.Serializer):
+    patent_id = serializers.IntegerField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ObjectionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    patent_number = serializers.CharField(source="patent.patent_number", read_only=True, default=None)
+    is_current = serializers.BooleanField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ["id", "number", "kind", "kind_label", "deal_id", "patent_number", "version", "state", "sha256",
+                  "size", "issued_at", "is_current", "download_url", "verify_url"]
+
+    def get_download_url(self, doc) -> str | None:
+        from django.urls import reverse
+
+        return reverse("market:document_download", args=[doc.number]) if doc.state == "issued" else None
+
+    def get_verify_url(self, doc) -> str:
+        from django.urls import reverse
+
+        return reverse("market:verify", args=[doc.number])

@@ -1,0 +1,262 @@
+"""API views: each state transition is a POST action on its object; logic stays in market.services."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from market.models import ListingMode, Organisation
+from market.rules import blockers_for
+from market.selectors import (
+    deal_timeline,
+    deals_visible_to,
+    documents_visible_to,
+    listings_visible_to,
+    patents_visible_to,
+)
+from market.services import deals as deal_services
+from market.services import listings as listing_services
+from market.services.errors import ActionForbidden
+
+from . import serializers as s
+from .permissions import IsCentreStaff, ReadOnlyOrMember
+
+REFUSED = {409: OpenApiResponse(description="规则拒绝，附规则与理由 / Refused by a rule, with rule and reason"),
+           403: OpenApiResponse(description="无权操作 / Not allowed"),
+           400: OpenApiResponse(description="字段错误 / Field errors")}
+
+
+def _payload(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key") or request.data.get("idempotency_key")
+    if not key:
+        raise ValidationError({"idempotency_key": [
+            "付款请求须带幂等键（请求头 Idempotency-Key） / A payment request needs an idempotency key "
+            "(Idempotency-Key header)"]})
+    return str(key)
+
+
+class OrganisationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Organisations: public directory; anyone may register one (unverified until staff verify it)."""
+
+    queryset = Organisation.objects.all()
+    filterset_fields = ["kind", "city", "verified"]
+
+    def get_serializer_class(self):
+        return s.OrganisationRegistrationSerializer if self.action == "create" else s.OrganisationSerializer
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [AllowAny()]
+        if self.action == "verify":
+            return [IsCentreStaff()]
+        return super().get_permissions()
+
+    @extend_schema(request=None, responses=s.OrganisationSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        org = self.get_object()
+        org.verified = True
+        org.save(update_fields=["verified"])
+        return Response(s.OrganisationSerializer(org).data)
+
+
+class PatentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Patents (public register data); a member registers its own patents."""
+
+    serializer_class = s.PatentSerializer
+    permission_classes = [ReadOnlyOrMember]
+    filterset_fields = ["kind", "legal_status", "industry"]
+
+    def get_queryset(self):
+        qs = patents_visible_to(self.request.user).prefetch_related("ownerships__organisation")
+        if self.request.query_params.get("mine") and self.request.user.is_authenticated:
+            qs = qs.filter(ownerships__organisation_id=self.request.user.organisation_id)
+        return qs
+
+    @extend_schema(responses=s.EncumbranceSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def encumbrances(self, request, pk=None):
+        """The patent's register: encumbrances in force and past."""
+        patent = self.get_object()
+        return Response(s.EncumbranceSerializer(patent.encumbrances.all(), many=True).data)
+
+    @extend_schema(responses={200: OpenApiResponse(description="{act: [reasons]} for the caller's organisation")})
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def rules(self, request, pk=None):
+        """May my organisation transfer / license / pledge / openly license this patent now, and if not, why."""
+        patent = self.get_object()
+        if request.user.organisation is None:
+            raise ActionForbidden("用户未关联机构 / The user belongs to no organisation")
+        result = blockers_for(patent, request.user.organisation)
+        return Response({act: {"allowed": not reasons, "reasons": [r.as_dict() for r in reasons]}
+                         for act, reasons in result.items()})
+
+
+class ListingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Listings; drafts are visible to their organisation and staff only."""
+
+    serializer_class = s.ListingSerializer
+    permission_classes = [ReadOnlyOrMember]
+    filterset_fields = ["mode", "state"]
+
+    def get_queryset(self):
+        return listings_visible_to(self.request.user).prefetch_related("patents")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = listing_services.listing_create(
+            actor=self.request.user, title=data["title"], mode=data["mode"],
+            patent_ids=[p.pk for p in data["patents"]], asking_price=data.get("asking_price"),
+            description=data.get("description", ""), terms=data.get("terms", ""))
+
+    def _transition(self, request, service, **kwargs):
+        listing = self.get_object()
+        listing = service(listing_id=listing.pk, actor=request.user, **kwargs)
+        return Response(s.ListingSerializer(listing, context={"request": request}).data)
+
+    @extend_schema(request=None, responses={200: s.ListingSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, listing_services.listing_submit)
+
+    @extend_schema(request=None, responses={200: s.ListingSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._transition(request, listing_services.listing_publish)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.ListingSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._transition(request, listing_services.listing_reject, **_payload(s.ReasonSerializer, request))
+
+    @extend_schema(request=None, responses={200: s.ListingSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._transition(request, listing_services.listing_withdraw)
+
+
+class DealViewSet(viewsets.ReadOnlyModelViewSet):
+    """Transfer deals: visible to the parties (and consenting co-owners / pledgees, and staff)."""
+
+    serializer_class = s.DealSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["state"]
+
+    def get_queryset(self):
+        return deals_visible_to(self.request.user).prefetch_related("offers__organisation", "patents")
+
+    def _respond(self, request, deal, code=status.HTTP_200_OK):
+        deal = self.get_queryset().get(pk=deal.pk)
+        return Response(s.DealSerializer(deal, context={"request": request}).data, status=code)
+
+    def _act(self, request, service, **kwargs):
+        deal = self.get_object()
+        service(deal_id=deal.pk, actor=request.user, **kwargs)
+        return self._respond(request, deal)
+
+    @extend_schema(request=s.DealOpenSerializer, responses={201: s.DealSerializer, **REFUSED})
+    def create(self, request):
+        """Open a deal with a first offer on a published transfer listing."""
+        data = _payload(s.DealOpenSerializer, request)
+        listing = get_object_or_404(listings_visible_to(request.user), pk=data["listing"])
+        if listing.mode != ListingMode.TRANSFER:
+            raise ValidationError({"listing": ["该挂牌不是转让挂牌 / The listing is not a transfer listing"]})
+        deal = deal_services.deal_open(listing_id=listing.pk, actor=request.user, price=data["price"],
+                                       message=data["message"])
+        return self._respond(request, deal, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PriceSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def counter(self, request, pk=None):
+        return self._act(request, deal_services.deal_counter, **_payload(s.PriceSerializer, request))
+
+    @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(request, deal_services.deal_accept)
+
+    @extend_schema(request=s.ObjectionSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def object(self, request, pk=None):
+        return self._act(request, deal_services.deal_object, **_payload(s.ObjectionSerializer, request))
+
+    @extend_schema(request=s.ConsentSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        return self._act(request, deal_services.deal_consent, **_payload(s.ConsentSerializer, request))
+
+    @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._act(request, deal_services.deal_sign)
+
+    @extend_schema(request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        """Pay the price into escrow. Send an Idempotency-Key: a replay moves no money twice."""
+        return self._act(request, deal_services.deal_pay, idempotency_key=_idempotency_key(request))
+
+    @extend_schema(request=s.FileRegistrationSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def file_registration(self, request, pk=None):
+        return self._act(request, deal_services.deal_file_registration,
+                         **_payload(s.FileRegistrationSerializer, request))
+
+    @extend_schema(request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def pay_registration_fee(self, request, pk=None):
+        return self._act(request, deal_services.deal_pay_registration_fee,
+                         idempotency_key=_idempotency_key(request))
+
+    @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def register(self, request, pk=None):
+        return self._act(request, deal_services.deal_register)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def refuse_registration(self, request, pk=None):
+        return self._act(request, deal_services.deal_refuse_registration, **_payload(s.ReasonSerializer, request))
+
+    @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        return self._act(request, deal_services.deal_release)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._act(request, deal_services.deal_cancel, **_payload(s.ReasonSerializer, request))
+
+    @extend_schema(responses=s.TransitionLogSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """Every transition of the deal: actor, time, from, to, reason."""
+        return Response(s.TransitionLogSerializer(deal_timeline(self.get_object()), many=True).data)
+
+    @extend_schema(responses=s.DocumentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def documents(self, request, pk=None):
+        deal = self.get_object()
+        docs = documents_visible_to(request.user).filter(deal_id=deal.pk).select_related("patent")
+        return Response(s.DocumentSerializer(docs, many=True).data)
+
+
+class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Documents of the caller's deals (download through download_url)."""
+
+    serializer_class = s.DocumentSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "number"
+
+    def get_queryset(self):
+        return documents_visible_to(self.request.user).select_related("patent")

@@ -1,0 +1,319 @@
+"""The transfer deal through the services: every transition allowed and refused, the ledger after each path."""
+
+from decimal import Decimal
+
+import pytest
+
+from market.models import (
+    Consent,
+    DealState,
+    EscrowState,
+    LedgerEntry,
+    ListingState,
+    OrganisationKind,
+    PatentOwner,
+    TransferDeal,
+    TransitionLog,
+)
+from market.rules import RuleViolation
+from market.services import deals
+from market.services.errors import ActionForbidden, IdempotencyConflict
+from market.services.ledger import escrow_balances, external_account, fees_account, ledger_problems
+
+from ..factories import ListingFactory, OrganisationFactory, PatentFactory, UserFactory, pledge
+from .deal_steps import advance
+
+
+@pytest.fixture
+def listing(holder):
+    return ListingFactory(organisation=holder.organisation, created_by=holder, asking_price=Decimal("500000.00"))
+
+
+@pytest.fixture
+def deal(listing, buyer):
+    return deals.deal_open(listing_id=listing.pk, actor=buyer, price=Decimal("450000"))
+
+
+def states(deal):
+    return [(row.from_state, row.to_state) for row in TransitionLog.for_object(deal).exclude(from_state="")
+            if row.from_state != row.to_state]
+
+
+@pytest.fixture(autouse=True)
+def books_balance(db):
+    """After every test of this module, the ledger balances."""
+    yield
+    assert ledger_problems() == []
+
+
+def test_full_path_changes_the_holder_only_at_registration_and_pays_the_seller(deal, holder, buyer, staff):
+    patent = deal.patents.get()
+    advance(deal, to=DealState.FILED, seller=holder, buyer=buyer, staff=staff)
+    assert list(patent.ownerships.values_list("organisation", flat=True)) == [holder.organisation_id]
+    deal = advance(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
+    assert list(patent.ownerships.values_list("organisation", flat=True)) == [buyer.organisation_id]
+    assert deal.price == Decimal("450000.00")
+    assert deal.registration_number.startswith("BG")
+    assert deal.escrow.state == EscrowState.RELEASED
+    assert external_account(holder.organisation).balance() == Decimal("450000.00")
+    assert external_account(buyer.organisation).balance() == Decimal("-450200.00")  # price + CNY 200 fee
+    assert fees_account().balance() == Decimal("200.00")
+    assert deal.listing.state == ListingState.CLOSED
+    assert states(deal) == [("negotiating", "agreed"), ("agreed", "signed"), ("signed", "paid"), ("paid", "filed"),
+                            ("filed", "registered"), ("registered", "closed")]
+    log = TransitionLog.for_object(deal).get(transition="register")
+    assert log.actor == staff and log.organisation == staff.organisation and "BG" in log.reason
+
+
+def test_negotiation_alternates_and_the_accepted_offer_is_the_price(deal, holder, buyer):
+    with pytest.raises(RuleViolation, match="等待对方"):
+        deals.deal_counter(deal_id=deal.pk, actor=buyer, price="460000")
+    with pytest.raises(RuleViolation, match="本方的报价"):
+        deals.deal_accept(deal_id=deal.pk, actor=buyer)
+    deals.deal_counter(deal_id=deal.pk, actor=holder, price="480000")
+    deals.deal_counter(deal_id=deal.pk, actor=buyer, price="470000.50")
+    deal = deals.deal_accept(deal_id=deal.pk, actor=holder)
+    assert deal.state == DealState.AGREED and deal.price == Decimal("470000.50")
+    assert [o.price for o in deal.offers.all()] == [Decimal("450000.00"), Decimal("480000.00"), Decimal("470000.50")]
+    with pytest.raises(RuleViolation, match="议价中|Negotiating|agreed"):
+        deals.deal_counter(deal_id=deal.pk, actor=buyer, price="1")
+
+
+def test_outsider_can_do_nothing_on_the_deal(deal, outsider, holder, buyer, staff):
+    for call in (lambda: deals.deal_accept(deal_id=deal.pk, actor=outsider),
+                 lambda: deals.deal_counter(deal_id=deal.pk, actor=outsider, price="1"),
+                 lambda: deals.deal_sign(deal_id=deal.pk, actor=outsider),
+                 lambda: deals.deal_cancel(deal_id=deal.pk, actor=outsider, reason="x")):
+        with pytest.raises(ActionForbidden):
+            call()
+    with pytest.raises(ActionForbidden):
+        deals.deal_register(deal_id=deal.pk, actor=holder)
+    deal.refresh_from_db()
+    assert deal.state == DealState.NEGOTIATING
+
+
+@pytest.mark.parametrize("price", ["0", "-5", "abc"])
+def test_bad_price_is_a_field_error(listing, buyer, price):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        deals.deal_open(listing_id=listing.pk, actor=buyer, price=price)
+    assert "price" in err.value.message_dict
+    assert not TransferDeal.objects.exists()
+
+
+def test_cannot_offer_on_own_or_unpublished_listing(listing, holder, buyer):
+    with pytest.raises(ActionForbidden):
+        deals.deal_open(listing_id=listing.pk, actor=holder, price="1")
+    draft = ListingFactory(state=ListingState.DRAFT, published_at=None)
+    with pytest.raises(RuleViolation, match="未发布"):
+        deals.deal_open(listing_id=draft.pk, actor=buyer, price="1")
+
+
+def test_unverified_organisation_may_not_offer(listing):
+    unverified = UserFactory(organisation=OrganisationFactory(verified=False))
+    with pytest.raises(ActionForbidden, match="认证"):
+        deals.deal_open(listing_id=listing.pk, actor=unverified, price="1")
+
+
+def test_signing_waits_for_both_and_a_second_click_changes_nothing(deal, holder, buyer, staff):
+    advance(deal, to=DealState.AGREED, seller=holder, buyer=buyer, staff=staff)
+    deals.deal_sign(deal_id=deal.pk, actor=holder)
+    deals.deal_sign(deal_id=deal.pk, actor=holder)
+    deal.refresh_from_db()
+    assert deal.state == DealState.AGREED and deal.seller_signed_at and not deal.buyer_signed_at
+    assert TransitionLog.for_object(deal).filter(transition="sign_seller").count() == 1
+    deals.deal_sign(deal_id=deal.pk, actor=buyer)
+    deal.refresh_from_db()
+    assert deal.state == DealState.SIGNED
+
+
+def test_payment_replay_with_same_key_moves_money_once(deal, holder, buyer, staff):
+    advance(deal, to=DealState.SIGNED, seller=holder, buyer=buyer, staff=staff)
+    deals.deal_pay(deal_id=deal.pk, actor=buyer, idempotency_key="k-1")
+    entries = LedgerEntry.objects.count()
+    deal = deals.deal_pay(deal_id=deal.pk, actor=buyer, idempotency_key="k-1")
+    assert deal.state == DealState.PAID
+    assert LedgerEntry.objects.count() == entries
+    assert escrow_balances(deal.escrow)["escrow_held"] == Decimal("450000.00")
+    with pytest.raises(RuleViolation, match="付款"):
+        deals.deal_pay(deal_id=deal.pk, actor=buyer, idempotency_key="k-2")
+
+
+def test_same_key_for_another_request_is_a_conflict(deal, holder, buyer, staff):
+    advance(deal, to=DealState.FILED, seller=holder, buyer=buyer, staff=staff)  # paid with key pay-<id>
+    with pytest.raises(IdempotencyConflict):
+        deals.deal_pay_registration_fee(deal_id=deal.pk, actor=buyer, idempotency_key=f"pay-{deal.pk}")
+    deal.refresh_from_db()
+    assert deal.fee_paid_at is None
+
+
+def test_only_the_buyer_pays(deal, holder, buyer, staff):
+    advance(deal, to=DealState.SIGNED, seller=holder, buyer=buyer, staff=staff)
+    with pytest.raises(ActionForbidden):
+        deals.deal_pay(deal_id=deal.pk, actor=holder, idempotency_key="x")
+    assert not LedgerEntry.objects.exists()
+
+
+def test_pay_before_signing_is_refused(deal, buyer):
+    with pytest.raises(RuleViolation, match="付款"):
+        deals.deal_pay(deal_id=deal.pk, actor=buyer, idempotency_key="early")
+    assert not LedgerEntry.objects.exists()
+
+
+def test_registration_needs_the_fee(deal, holder, buyer, staff):
+    advance(deal, to=DealState.PAID, seller=holder, buyer=buyer, staff=staff)
+    deal = deals.deal_file_registration(deal_id=deal.pk, actor=holder)
+    assert deal.registration_fee == Decimal("200.00")
+    with pytest.raises(RuleViolation, match="登记费"):
+        deals.deal_register(deal_id=deal.pk, actor=staff)
+    deal.refresh_from_db()
+    assert deal.state == DealState.FILED
+
+
+def test_unpaid_fee_after_a_month_means_not_filed(deal, holder, buyer, staff):
+    import datetime as dt
+
+    advance(deal, to=DealState.PAID, seller=holder, buyer=buyer, staff=staff)
+    deal = deals.deal_file_registration(deal_id=deal.pk, actor=holder)
+    assert deals.deals_lapse_unpaid_filings(today=deal.fee_due_date) == 0
+    assert deals.deals_lapse_unpaid_filings(today=deal.fee_due_date + dt.timedelta(days=1)) == 1
+    deal.refresh_from_db()
+    assert deal.state == DealState.PAID and deal.filed_at is None
+
+
+def test_cancel_before_payment_moves_no_money(deal, holder, buyer, staff):
+    advance(deal, to=DealState.SIGNED, seller=holder, buyer=buyer, staff=staff)
+    deal = deals.deal_cancel(deal_id=deal.pk, actor=buyer, reason="董事会未批准")
+    assert deal.state == DealState.CANCELLED and deal.cancel_reason == "董事会未批准"
+    assert not LedgerEntry.objects.exists()
+
+
+def test_cancel_after_payment_refunds_the_buyer(deal, holder, buyer, staff):
+    advance(deal, to=DealState.FILED, seller=holder, buyer=buyer, staff=staff)
+    deal = deals.deal_cancel(deal_id=deal.pk, actor=holder, reason="双方协商解除")
+    assert deal.escrow.state == EscrowState.REFUNDED
+    assert external_account(buyer.organisation).balance() == Decimal("0.00")
+    assert external_account(holder.organisation).balance() == Decimal("0.00")
+    # a repeated cancel is a no-op, not a second refund
+    deals.deal_cancel(deal_id=deal.pk, actor=holder, reason="again")
+    assert external_account(buyer.organisation).balance() == Decimal("0.00")
+
+
+def test_refused_registration_cancels_and_refunds(deal, holder, buyer, staff):
+    advance(deal, to=DealState.FILED, seller=holder, buyer=buyer, staff=staff)
+    deal = deals.deal_refuse_registration(deal_id=deal.pk, actor=staff, reason="合同缺少签章")
+    assert deal.state == DealState.CANCELLED and "合同缺少签章" in deal.cancel_reason
+    assert deal.escrow.state == EscrowState.REFUNDED
+    assert list(deal.patents.get().ownerships.values_list("organisation", flat=True)) == [holder.organisation_id]
+
+
+def test_no_cancel_after_registration(deal, holder, buyer, staff):
+    advance(deal, to=DealState.REGISTERED, seller=holder, buyer=buyer, staff=staff)
+    with pytest.raises(RuleViolation):
+        deals.deal_cancel(deal_id=deal.pk, actor=buyer, reason="后悔")
+    deal.refresh_from_db()
+    assert deal.state == DealState.REGISTERED and deal.escrow.state == EscrowState.CAPTURED
+
+
+def test_pledged_patent_needs_recorded_pledgee_consent_and_debt_is_paid_first(holder, buyer, staff, bank_org,
+                                                                             bank_officer):
+    patent = PatentFactory(holders=[holder.organisation])
+    entry = pledge(patent, bank_org, secured_amount=Decimal("300000.00"))
+    listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
+    deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="450000")
+    deals.deal_accept(deal_id=deal.pk, actor=holder)
+    with pytest.raises(RuleViolation, match="质权人同意") as err:
+        deals.deal_sign(deal_id=deal.pk, actor=holder)
+    assert err.value.reasons[0].code == "pledged_without_consent"
+    with pytest.raises(ActionForbidden):
+        deals.deal_consent(deal_id=deal.pk, actor=buyer, patent_id=patent.pk)
+    deals.deal_consent(deal_id=deal.pk, actor=bank_officer, patent_id=patent.pk, note="同意转让，价款优先清偿")
+    assert Consent.objects.get().capacity == "pledgee"
+    advance(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
+    assert external_account(bank_org).balance() == Decimal("300000.00")
+    assert external_account(holder.organisation).balance() == Decimal("150000.00")
+    entry.refresh_from_db()
+    assert entry.released_at is not None
+
+
+def test_co_owned_patent_needs_every_co_owner(holder, buyer, staff):
+    partner_org = OrganisationFactory(name="温州共有科技有限公司")
+    partner = UserFactory(organisation=partner_org)
+    patent = PatentFactory(holders=[holder.organisation, partner_org])
+    listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
+    deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="100000")
+    deals.deal_accept(deal_id=deal.pk, actor=holder)
+    with pytest.raises(RuleViolation, match=partner_org.name):
+        deals.deal_sign(deal_id=deal.pk, actor=holder)
+    deals.deal_consent(deal_id=deal.pk, actor=partner, patent_id=patent.pk)
+    advance(deal, to=DealState.REGISTERED, seller=holder, buyer=buyer, staff=staff)
+    assert list(PatentOwner.objects.filter(patent=patent).values_list("organisation", flat=True)) == [
+        buyer.organisation_id]
+
+
+def test_rules_are_checked_again_at_registration(deal, holder, buyer, staff):
+    from market.models import Encumbrance, EncumbranceKind
+
+    advance(deal, to=DealState.FILED, seller=holder, buyer=buyer, staff=staff)
+    deals.deal_pay_registration_fee(deal_id=deal.pk, actor=buyer, idempotency_key="fee")
+    Encumbrance.objects.create(patent=deal.patents.get(), kind=EncumbranceKind.PRESERVATION,
+                               beneficiary_name="杭州市中级人民法院")
+    with pytest.raises(RuleViolation, match="保全"):
+        deals.deal_register(deal_id=deal.pk, actor=staff)
+    deal.refresh_from_db()
+    assert deal.state == DealState.FILED
+    assert list(deal.patents.get().ownerships.values_list("organisation", flat=True)) == [holder.organisation_id]
+
+
+def test_public_university_deal_is_publicised_for_15_days(buyer, staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    uni = OrganisationFactory(name="浙江某理工大学", kind=OrganisationKind.UNIVERSITY, is_public_institution=True)
+    seller = UserFactory(organisation=uni)
+    listing = ListingFactory(organisation=uni, created_by=seller)
+    deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="80000")
+    deal = deals.deal_accept(deal_id=deal.pk, actor=seller)
+    assert deal.state == DealState.PUBLICISED
+    assert (deal.publicity_ends_at - timezone.now()) > dt.timedelta(days=14, hours=23)
+    with pytest.raises(RuleViolation, match="公示"):
+        deals.deal_sign(deal_id=deal.pk, actor=seller)
+    objection = deals.deal_object(deal_id=deal.pk, actor=staff, text="价格明显偏低")
+    TransferDeal.objects.filter(pk=deal.pk).update(publicity_ends_at=timezone.now() - dt.timedelta(seconds=1))
+    with pytest.raises(RuleViolation, match="异议"):
+        deals.deal_sign(deal_id=deal.pk, actor=seller)
+    deals.deal_resolve_objection(objection_id=objection.pk, actor=staff, resolution="经评估价格合理")
+    deals.deal_sign(deal_id=deal.pk, actor=seller)
+    deal = deals.deal_sign(deal_id=deal.pk, actor=buyer)
+    assert deal.state == DealState.SIGNED
+
+
+def test_foreign_buyer_needs_technology_export_registration(holder, listing, staff):
+    foreign = UserFactory(organisation=OrganisationFactory(name="Acme Battery GmbH", is_foreign=True))
+    deal = deals.deal_open(listing_id=listing.pk, actor=foreign, price="1000000")
+    assert deal.export_registration_required
+    advance(deal, to=DealState.PAID, seller=holder, buyer=foreign, staff=staff)
+    with pytest.raises(RuleViolation, match="技术出口"):
+        deals.deal_file_registration(deal_id=deal.pk, actor=holder)
+    deal = deals.deal_file_registration(deal_id=deal.pk, actor=holder, export_registration_number="2026330100000123")
+    assert deal.state == DealState.FILED
+
+
+def test_closing_one_deal_cancels_and_refunds_the_others(listing, holder, buyer, staff):
+    rival = UserFactory(organisation=OrganisationFactory(name="嘉兴竞买科技有限公司"))
+    first = deals.deal_open(listing_id=listing.pk, actor=buyer, price="450000")
+    second = deals.deal_open(listing_id=listing.pk, actor=rival, price="460000")
+    advance(second, to=DealState.PAID, seller=holder, buyer=rival, staff=staff)
+    advance(first, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
+    second.refresh_from_db()
+    assert second.state == DealState.CANCELLED and second.escrow.state == EscrowState.REFUNDED
+    assert external_account(rival.organisation).balance() == Decimal("0.00")
+
+
+def test_release_is_idempotent(deal, holder, buyer, staff):
+    advance(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
+    entries = LedgerEntry.objects.count()
+    deals.deal_release(deal_id=deal.pk, actor=staff)
+    assert LedgerEntry.objects.count() == entries
