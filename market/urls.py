@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "market"
-urlpatterns: list = []
+urlpatterns = [
+    path("verify/", views.verify_index, name="verify_index"),
+    path("verify/<str:number>/", views.verify, name="verify"),
+    path("documents/<str:number>/download/", views.document_download, name="document_download"),
+]

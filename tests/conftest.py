@@ -7,6 +7,8 @@ from market.regions import City
 
 from .factories import OrganisationFactory, UserFactory
 
+pytest_plugins = ["tests.celery_worker"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

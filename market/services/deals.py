@@ -285,9 +285,22 @@ def deal_file_registration(*, deal_id: int, actor: User, export_registration_num
         due = timezone.localdate() + dt.timedelta(days=settings.MARKET["CHANGE_REGISTRATION_FEE_DAYS"])
         apply_transition(deal, "file_registration", actor=actor, fee=fee, due_date=due,
                          reason=f"提交著录项目变更申报书 {count} 份，规费 {fee} 元，缴费期限 {due:%Y-%m-%d}")
-        for patent in deal.patents.all():
-            _issue(deal, DocumentKind.CHANGE_REQUEST, patent=patent)
+        _issue_change_requests(deal, actor)
     return deal
+
+
+def _issue_change_requests(deal: TransferDeal, actor: User) -> None:
+    """One request per patent; a re-filing after a lapse corrects the issued ones (new fee due date)."""
+    from .documents import document_reissue, documents_for
+
+    for patent in deal.patents.all():
+        issued = documents_for(deal).filter(kind=DocumentKind.CHANGE_REQUEST, patent=patent, state="issued",
+                                            superseded_by__isnull=True).first()
+        if issued:
+            document_reissue(document_id=issued.pk, actor=actor,
+                             reason=f"重新提交变更申请，缴费期限 {deal.fee_due_date:%Y-%m-%d} / Filed again")
+        else:
+            _issue(deal, DocumentKind.CHANGE_REQUEST, patent=patent)
 
 
 def deal_pay_registration_fee(*, deal_id: int, actor: User, idempotency_key: str) -> TransferDeal:

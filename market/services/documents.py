@@ -1,0 +1,248 @@
+"""Deal documents: request (numbered, queued), render (PDF, SHA-256, issued), reissue, verify.
+
+A document is immutable once issued. A correction is a new version that supersedes the old
+one: the old file stays downloadable, and the public verification page says it is superseded
+and names the current version. Rendering runs in the Celery task ``document_render_task``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from market.documents.context import TEMPLATES, document_context
+from market.documents.pdf import render_pdf, sha256_hex
+from market.models import DealState, Document, DocumentKind, DocumentState, Patent, TransitionLog, User
+from market.rules.base import Reason, RuleViolation
+
+logger = logging.getLogger(__name__)
+
+RULE = "documents"
+# Number parts: <prefix>-<deal type>-<year>-<first version's pk>-<kind>[-v<version>].
+DEAL_CODES = {"transferdeal": "ZT"}
+KIND_CODES = {
+    DocumentKind.TRANSFER_CONTRACT: "HT",
+    DocumentKind.CHANGE_REQUEST: "BG",
+    DocumentKind.DEAL_CERTIFICATE: "JZ",
+}
+# The deal states in which each document can be requested (its data must exist by then).
+STATES_FOR = {
+    DocumentKind.TRANSFER_CONTRACT: (DealState.SIGNED, DealState.PAID, DealState.FILED, DealState.REGISTERED,
+                                     DealState.CLOSED),
+    DocumentKind.CHANGE_REQUEST: (DealState.FILED, DealState.REGISTERED, DealState.CLOSED),
+    DocumentKind.DEAL_CERTIFICATE: (DealState.CLOSED,),
+}
+PER_PATENT_KINDS = (DocumentKind.CHANGE_REQUEST,)
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def documents_for(deal: models.Model) -> models.QuerySet[Document]:
+    """Every document of ``deal``, all versions, newest first."""
+    return (Document.objects.for_deal(deal).select_related("patent", "supersedes")
+            .order_by("-requested_at", "-pk"))
+
+
+def _queue_render(document_id: int) -> None:
+    from market.tasks import document_render_task  # the task module imports this one
+
+    # robust: a broker or eager-render failure must not undo or fail the caller's committed work;
+    # the document stays pending/failed and a repeated request queues it again.
+    transaction.on_commit(lambda: document_render_task.delay(document_id), robust=True)
+
+
+def _first_number(document: Document) -> str:
+    prefix = settings.MARKET["DOCUMENT_PREFIX"]
+    deal_code = DEAL_CODES[document.deal_type.model]
+    year = timezone.localdate(document.requested_at).year
+    return f"{prefix}-{deal_code}-{year}-{document.pk:06d}-{KIND_CODES[document.kind]}"
+
+
+def document_request(*, deal: models.Model, kind: str, patent: Patent | None = None) -> Document:
+    """Create the pending document ``kind`` of ``deal`` (per patent for change requests), queue its rendering.
+
+    Runs inside the caller's transaction; rendering is queued for after the commit. Idempotent:
+    if a version of that document that nothing supersedes exists, it is returned and nothing new
+    is created; one not issued yet (failed, or its task lost) is queued again (rendering is idempotent).
+    """
+    if kind not in KIND_CODES:
+        raise ValueError(f"unknown document kind {kind!r}")
+    if deal._meta.model_name not in DEAL_CODES:
+        raise ValueError(f"no documents for {deal._meta.label}")
+    if (kind in PER_PATENT_KINDS) != (patent is not None):
+        raise ValueError(f"{kind} {'needs' if kind in PER_PATENT_KINDS else 'takes no'} patent")
+    with transaction.atomic():
+        # The deal's row lock serialises concurrent requests for its documents.
+        deal = type(deal).objects.select_for_update().get(pk=deal.pk)
+        if deal.state not in STATES_FOR[kind]:
+            raise RuleViolation(Reason("document_not_available", RULE,
+                                       f"交易当前状态（{deal.get_state_display()}）不能出具该文书 / "
+                                       f"The deal's state ({deal.state}) does not allow this document"))
+        if patent is not None and not deal.patents.filter(pk=patent.pk).exists():
+            raise ValueError(f"patent {patent.pk} is not part of deal {deal.pk}")
+        existing = (Document.objects.for_deal(deal).latest_versions()
+                    .filter(kind=kind, patent=patent).order_by("-version").first())
+        if existing is not None:
+            if existing.state != DocumentState.ISSUED:
+                _queue_render(existing.pk)
+            return existing
+        # The number derives from the row's pk: insert with a placeholder, then number it.
+        document = Document.objects.create(number=f"pending-{uuid.uuid4().hex}", kind=kind, deal=deal,
+                                           patent=patent, version=1)
+        document.number = _first_number(document)
+        document.save(update_fields=["number"])
+        _queue_render(document.pk)
+    return document
+
+
+def _record_failure(document_id: int, error: Exception) -> None:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.state == DocumentState.ISSUED:
+            return
+        before = document.state
+        document.state = DocumentState.FAILED
+        document.error = f"{type(error).__name__}: {error}"[:4000]
+        document.save(update_fields=["state", "error"])
+        TransitionLog.record(document, transition="fail", from_state=before, to_state=document.state, actor=None,
+                             reason=document.error)
+
+
+def document_render(*, document_id: int) -> Document:
+    """Render the PDF with the deal's current data, store it with its SHA-256 and size, mark it issued.
+
+    Safe to run twice: an issued document is returned untouched (never re-rendered). On error
+    the document is marked failed with the error and the exception is raised again (the task
+    retries errors that can heal).
+    """
+    document = Document.objects.select_related("patent", "supersedes", "deal_type").get(pk=document_id)
+    if document.state == DocumentState.ISSUED:
+        return document
+    issued_at = timezone.now()
+    try:
+        pdf = render_pdf(TEMPLATES[document.kind], document_context(document, issued_at=issued_at))
+    except Exception as error:
+        logger.exception("rendering document %s failed", document.number)
+        _record_failure(document_id, error)
+        raise
+    stored_name = None
+    try:
+        with transaction.atomic():
+            document = Document.objects.select_for_update().get(pk=document_id)
+            if document.state == DocumentState.ISSUED:  # another worker issued it meanwhile
+                return document
+            before = document.state
+            # A random part keeps the stored name unguessable wherever media files are served.
+            document.file.save(f"{document.number}-{secrets.token_hex(8)}.pdf", ContentFile(pdf), save=False)
+            stored_name = document.file.name
+            document.sha256 = sha256_hex(pdf)
+            document.size = len(pdf)
+            document.state = DocumentState.ISSUED
+            document.issued_at = issued_at
+            document.error = ""
+            document.save(update_fields=["file", "sha256", "size", "state", "issued_at", "error"])
+            TransitionLog.record(document, transition="issue", from_state=before, to_state=document.state,
+                                 actor=None)
+    except Exception as error:
+        if stored_name:
+            document.file.storage.delete(stored_name)
+        _record_failure(document_id, error)
+        raise
+    return document
+
+
+def document_reissue(*, document_id: int, reason: str, actor: User | None = None) -> Document:
+    """Correct an issued, current document: a new version (number suffix ``-v<n>``) supersedes it.
+
+    The new version is rendered after commit with the deal's data as it is then. The old one
+    stays stored and downloadable; verification reports it as superseded.
+    """
+    if not reason.strip():
+        raise RuleViolation(Reason("reason_required", RULE, "请说明更正原因 / A reason for the correction is required"))
+    with transaction.atomic():
+        old = Document.objects.select_for_update().get(pk=document_id)
+        if old.state != DocumentState.ISSUED:
+            raise RuleViolation(Reason("document_not_issued", RULE,
+                                       "只有已签发的文书才能更正 / Only an issued document can be corrected"))
+        newer = Document.objects.filter(supersedes=old).first()
+        if newer is not None:
+            raise RuleViolation(Reason("document_superseded", RULE,
+                                       f"该文书已被 {newer.number} 取代，请更正当前版本 / "
+                                       f"Superseded by {newer.number}: correct the current version"))
+        version = old.version + 1
+        document = Document.objects.create(
+            number=f"{re.sub(r'-v[0-9]+$', '', old.number)}-v{version}", kind=old.kind,
+            deal_type_id=old.deal_type_id, deal_id=old.deal_id, patent_id=old.patent_id, version=version,
+            supersedes=old)
+        TransitionLog.record(old, transition="supersede", from_state=old.state, to_state="superseded",
+                             actor=actor, reason=reason.strip())
+        _queue_render(document.pk)
+    return document
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """What the public verification page says about document ``number`` (and a file, if given).
+
+    ``matches``: the file is byte-identical to document ``number`` (None when no file was given).
+    ``matched_document``: the version of this document the file is identical to, if any.
+    ``current_document``: the latest version of this document (the one a correction produced).
+    """
+
+    found: bool
+    document: Document | None = None
+    is_current: bool = False
+    matches: bool | None = None
+    current_document: Document | None = None
+    matched_document: Document | None = None
+    message: str = ""
+
+
+def _latest_version(document: Document) -> Document:
+    latest = document
+    while (newer := Document.objects.filter(supersedes=latest).first()) is not None:
+        latest = newer
+    return latest
+
+
+def document_verify(*, number: str, data: bytes | None = None, sha256: str | None = None) -> VerificationResult:
+    """Is document ``number`` issued and current, and is the given file (bytes or SHA-256) that document?"""
+    document = (Document.objects.select_related("patent", "deal_type")
+                .filter(number=number.strip(), state=DocumentState.ISSUED).first())
+    if document is None:
+        return VerificationResult(found=False, message="未找到该编号的已签发文书 / No issued document has this number")
+    current = _latest_version(document)
+    is_current = current.pk == document.pk
+    superseded = (f"已被 {current.number}（第 {current.version} 版）取代 / "
+                  f"superseded by {current.number} (version {current.version})")
+    digest = sha256_hex(data) if data is not None else (sha256 or "").strip().lower() or None
+    if digest is None:
+        message = ("该文书为签发的当前版本 / This document is the issued, current version" if is_current
+                   else f"该文书{superseded}")
+        return VerificationResult(found=True, document=document, is_current=is_current, current_document=current,
+                                  message=message)
+    if not SHA256_RE.fullmatch(digest):
+        return VerificationResult(found=True, document=document, is_current=is_current, matches=False,
+                                  current_document=current,
+                                  message="SHA-256 校验值格式无效 / The SHA-256 value is not valid")
+    matched = (Document.objects.filter(deal_type_id=document.deal_type_id, deal_id=document.deal_id,
+                                       kind=document.kind, patent_id=document.patent_id,
+                                       state=DocumentState.ISSUED, sha256=digest).first())
+    if matched is None:
+        message = "该文件与签发的文书不一致 / The file does not match the issued document"
+    elif matched.pk == current.pk:
+        message = "该文件与签发的当前版本一致 / The file matches the issued, current version"
+    else:
+        message = (f"该文件与已被取代的旧版本（{matched.number}，第 {matched.version} 版）一致，当前版本为 "
+                   f"{current.number} / The file matches a superseded version ({matched.number}); "
+                   f"the current version is {current.number}")
+    return VerificationResult(found=True, document=document, is_current=is_current,
+                              matches=matched is not None and matched.pk == document.pk, current_document=current,
+                              matched_document=matched, message=message)

@@ -1,0 +1,15 @@
+"""Celery tasks of the market app (documents for now). Tasks take ids and are safe to run twice."""
+
+from celery import shared_task
+
+from market.services.documents import document_render
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=5, retry_backoff_max=300, max_retries=5)
+def document_render_task(document_id: int) -> str:
+    """Render and issue document ``document_id``; an issued document is left as it is.
+
+    Only ``OSError`` (storage, fonts, a full disk) is retried: a template or data error would
+    fail the same way again, so it leaves the document failed with the error recorded.
+    """
+    return document_render(document_id=document_id).state
