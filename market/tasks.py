@@ -1,8 +1,10 @@
-"""Celery tasks of the market app (documents for now). Tasks take ids and are safe to run twice."""
+"""Celery tasks of the market app. Tasks take ids and are safe to run twice."""
 
 from celery import shared_task
 
+from market.services.deals import deals_lapse_unpaid_filings
 from market.services.documents import document_render
+from market.services.listings import listings_expire_due
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=5, retry_backoff_max=300, max_retries=5)
@@ -13,3 +15,15 @@ def document_render_task(document_id: int) -> str:
     fail the same way again, so it leaves the document failed with the error recorded.
     """
     return document_render(document_id=document_id).state
+
+
+@shared_task(acks_late=True)
+def listings_expire_due_task() -> int:
+    """Daily: published listings past their expiry date leave the market."""
+    return listings_expire_due()
+
+
+@shared_task(acks_late=True)
+def deals_lapse_unpaid_filings_task() -> int:
+    """Daily: change requests whose fee is unpaid a month after filing are deemed not filed."""
+    return deals_lapse_unpaid_filings()

@@ -473,9 +473,8 @@ def test_filing_again_after_a_lapse_corrects_the_change_request(parties, holder,
         first_due = deals.deal_file_registration(deal_id=pk, actor=holder).fee_due_date
     with django_capture_on_commit_callbacks(execute=True):
         deals.deals_lapse_unpaid_filings(today=first_due + dt.timedelta(days=1))
-    with django_capture_on_commit_callbacks(execute=True):
-        with time_machine_days(40):
-            deals.deal_file_registration(deal_id=pk, actor=holder)
+    with django_capture_on_commit_callbacks(execute=True), time_machine_days(40):
+        deals.deal_file_registration(deal_id=pk, actor=holder)
     deal = TransferDeal.objects.get(pk=pk)
     requests = list(documents_for(deal).filter(kind=DocumentKind.CHANGE_REQUEST).order_by("version"))
     assert [d.version for d in requests] == [1, 2]

@@ -317,3 +317,32 @@ def test_release_is_idempotent(deal, holder, buyer, staff):
     entries = LedgerEntry.objects.count()
     deals.deal_release(deal_id=deal.pk, actor=staff)
     assert LedgerEntry.objects.count() == entries
+
+
+def test_listing_expiry_task_expires_only_listings_past_their_date(holder):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from market.tasks import listings_expire_due_task
+
+    old = ListingFactory(organisation=holder.organisation, created_by=holder,
+                         expires_at=timezone.now() - dt.timedelta(minutes=1))
+    fresh = ListingFactory(organisation=holder.organisation, created_by=holder,
+                           expires_at=timezone.now() + dt.timedelta(days=1))
+    assert listings_expire_due_task.delay().get() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.state, fresh.state) == (ListingState.EXPIRED, ListingState.PUBLISHED)
+    assert TransitionLog.for_object(old).get().to_state == "expired"
+    assert listings_expire_due_task.delay().get() == 0
+
+
+def test_beat_schedule_names_real_tasks():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
