@@ -66,6 +66,8 @@ def deal_pending_consents(deal: TransferDeal) -> list[dict]:
     """Consents the deal still needs: co-owners other than the seller, and pledgees."""
     from market.rules.common import has_consent
 
+    if deal.state not in OPEN_STATES or deal.state == DealState.REGISTERED:
+        return []  # after registration the buyer is the holder: nothing is left to consent to
     needed = []
     for patent in deal.patents.all():
         for ownership in patent.ownerships.select_related("organisation"):

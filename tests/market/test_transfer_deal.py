@@ -346,3 +346,12 @@ def test_beat_schedule_names_real_tasks():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
+
+
+def test_no_consent_is_asked_after_registration(deal, holder, buyer, staff):
+    from market.selectors import deal_allowed_actions, deal_pending_consents
+
+    deal = advance(deal, to=DealState.REGISTERED, seller=holder, buyer=buyer, staff=staff)
+    assert deal_pending_consents(deal) == []
+    assert deal_allowed_actions(deal, buyer) == []
+    assert deal_allowed_actions(deal, staff) == ["release"]

@@ -1,0 +1,1 @@
+"""Frontend views, one module per audience: public, deals, holder (my workspace), staff, auth."""

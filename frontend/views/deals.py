@@ -1,0 +1,226 @@
+"""Deal pages: open a deal with an offer, the deal page, its actions and its documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from market.models import DealState, Document, DocumentState, TransferDeal
+from market.selectors import deal_allowed_actions, deal_pending_consents, deal_timeline, deals_visible_to
+from market.services import deals as services
+
+from ..forms import (
+    ConsentForm,
+    FileRegistrationForm,
+    IdempotentForm,
+    ObjectionForm,
+    OfferForm,
+    ReasonForm,
+    RegisterForm,
+)
+from .common import Outcome, call_service, flash_errors, shows_403_page
+from .public import render_listing, visible_listing
+
+# Consents of co-owners and pledgees are collected until the change is registered.
+CONSENT_STATES = (DealState.NEGOTIATING, DealState.AGREED, DealState.PUBLICISED, DealState.SIGNED, DealState.PAID,
+                  DealState.FILED)
+
+
+@dataclass(frozen=True)
+class DealAction:
+    """One button or form of the deal page: the form it needs and the service it calls."""
+
+    name: str
+    label: str
+    done: str
+    call: Callable
+    form_class: type[forms.Form] | None = None
+    danger: bool = False
+
+
+ACTIONS = {a.name: a for a in [
+    DealAction("counter", _("还价"), _("已提交还价。"), form_class=OfferForm,
+               call=lambda deal, user, d: services.deal_counter(deal_id=deal.pk, actor=user, price=d["price"],
+                                                                message=d["message"])),
+    DealAction("accept", _("接受报价"), _("已接受报价，价格达成一致。"),
+               call=lambda deal, user, d: services.deal_accept(deal_id=deal.pk, actor=user)),
+    DealAction("sign", _("签署合同"), _("已签署转让合同。"),
+               call=lambda deal, user, d: services.deal_sign(deal_id=deal.pk, actor=user)),
+    DealAction("pay", _("支付价款至托管账户"), _("价款已付至托管账户。"), form_class=IdempotentForm,
+               call=lambda deal, user, d: services.deal_pay(deal_id=deal.pk, actor=user,
+                                                            idempotency_key=d["idempotency_key"])),
+    DealAction("file_registration", _("提交著录项目变更登记"), _("已提交著录项目变更登记。"),
+               form_class=FileRegistrationForm,
+               call=lambda deal, user, d: services.deal_file_registration(
+                   deal_id=deal.pk, actor=user, export_registration_number=d.get("export_registration_number", ""))),
+    DealAction("pay_registration_fee", _("缴纳变更登记费"), _("已缴纳变更登记费。"), form_class=IdempotentForm,
+               call=lambda deal, user, d: services.deal_pay_registration_fee(
+                   deal_id=deal.pk, actor=user, idempotency_key=d["idempotency_key"])),
+    DealAction("consent", _("出具同意"), _("已记录同意。"), form_class=ConsentForm,
+               call=lambda deal, user, d: services.deal_consent(deal_id=deal.pk, actor=user,
+                                                                patent_id=d["patent_id"])),
+    DealAction("object", _("提出异议"), _("异议已提交。"), form_class=ObjectionForm,
+               call=lambda deal, user, d: services.deal_object(deal_id=deal.pk, actor=user, text=d["text"])),
+    DealAction("register", _("登记变更"), _("著录项目变更已登记。"), form_class=RegisterForm,
+               call=lambda deal, user, d: services.deal_register(
+                   deal_id=deal.pk, actor=user, registration_number=d["registration_number"])),
+    DealAction("refuse_registration", _("不予登记"), _("已不予登记，交易取消并退款。"), form_class=ReasonForm,
+               danger=True,
+               call=lambda deal, user, d: services.deal_refuse_registration(deal_id=deal.pk, actor=user,
+                                                                            reason=d["reason"])),
+    DealAction("release", _("鉴证并放款"), _("已鉴证，托管价款已放款，交易完成。"), form_class=IdempotentForm,
+               call=lambda deal, user, d: services.deal_release(deal_id=deal.pk, actor=user,
+                                                                idempotency_key=d["idempotency_key"])),
+    DealAction("cancel", _("取消交易"), _("交易已取消。"), form_class=ReasonForm, danger=True,
+               call=lambda deal, user, d: services.deal_cancel(deal_id=deal.pk, actor=user, reason=d["reason"])),
+]}
+
+
+def progress_steps(deal: TransferDeal) -> list[dict]:
+    """The steps of the progress bar, each marked done / current / todo (publicity only when required)."""
+    steps = [(DealState.NEGOTIATING, _("议价")), (DealState.AGREED, _("达成一致"))]
+    if deal.publicity_required:
+        steps.append((DealState.PUBLICISED, _("公示")))
+    steps += [(DealState.SIGNED, _("签署")), (DealState.PAID, _("托管付款")), (DealState.FILED, _("提交变更登记")),
+              (DealState.REGISTERED, _("已登记")), (DealState.CLOSED, _("完成"))]
+    reached = deal.state
+    if deal.state == DealState.CANCELLED:
+        cancel = deal_timeline(deal).filter(to_state=DealState.CANCELLED).last()
+        reached = cancel.from_state if cancel else DealState.NEGOTIATING
+    order = [state for state, _label in steps]
+    index = order.index(reached) if reached in order else 0
+    closed = deal.state == DealState.CLOSED
+    return [{"label": label, "status": "done" if i < index or (closed and i == index) else
+             "current" if i == index else "todo"} for i, (_state, label) in enumerate(steps)]
+
+
+def pending_consents(deal: TransferDeal) -> list[dict]:
+    """Consents still relevant: until the change is registered (afterwards the holders have changed)."""
+    return deal_pending_consents(deal) if deal.state in CONSENT_STATES else []
+
+
+def action_panels(deal: TransferDeal, user, consents: list[dict],
+                  bound: tuple[str, forms.Form] | None = None) -> list[dict]:
+    """The actions offered to ``user`` now, each with a fresh form (or the bound one that failed)."""
+    panels = []
+    for name in deal_allowed_actions(deal, user):
+        action = ACTIONS[name]
+        if name == "consent":  # one button per patent awaiting this organisation's consent
+            panels += [{"action": action, "patent": item["patent"], "capacity": item["capacity"],
+                        "form": ConsentForm(initial={"patent_id": item["patent"].pk})}
+                       for item in consents if item["organisation"].pk == user.organisation_id and not item["given"]]
+            continue
+        fresh = action.form_class() if action.form_class else None
+        form = bound[1] if bound and bound[0] == name else fresh
+        if name == "file_registration" and not deal.export_registration_required:
+            form.fields.pop("export_registration_number", None)  # only a transfer abroad needs it
+        panels.append({"action": action, "form": form})
+    return panels
+
+
+def deal_documents(deal: TransferDeal) -> list[Document]:
+    return list(Document.objects.for_deal(deal).latest_versions().select_related("patent")
+                .order_by("requested_at", "pk"))
+
+
+def visible_deal(request: HttpRequest, pk: int) -> TransferDeal:
+    """The deal if the user is a party, a consenting co-owner or pledgee, or staff; 404 otherwise."""
+    return get_object_or_404(deals_visible_to(request.user), pk=pk)
+
+
+def documents_context(request: HttpRequest, deal: TransferDeal) -> dict:
+    """The documents part: the list, whether to keep polling, and whether this user may download."""
+    documents = deal_documents(deal)
+    return {
+        "documents": documents,
+        "documents_pending": any(d.state == DocumentState.PENDING for d in documents),
+        # co-owners and pledgees follow the deal but only the parties and staff get the files
+        "can_download": bool(deal.party_of(request.user.organisation) or request.user.is_centre_staff),
+    }
+
+
+def render_deal(request: HttpRequest, deal: TransferDeal, *, outcome: Outcome | None = None,
+                bound: tuple[str, forms.Form] | None = None, status: int = 200) -> HttpResponse:
+    consents = pending_consents(deal)
+    context = {
+        "deal": deal,
+        "steps": progress_steps(deal),
+        "offers": deal.offers.select_related("organisation", "made_by"),
+        "timeline": deal_timeline(deal),
+        "consents": consents,
+        "patents": deal.patents.all(),
+        "escrow": deal.escrow,
+        "panels": action_panels(deal, request.user, consents, bound),
+        **documents_context(request, deal),
+        "objections": deal.objections.all(),
+        "reasons": outcome.reasons if outcome else [],
+        "nav": "workspace",
+    }
+    return render(request, "frontend/deals/deal_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_deal(request, visible_deal(request, pk))
+
+
+@login_required
+@require_GET
+def deal_documents_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The documents list alone: htmx polls it every 2 s while a document is still rendering."""
+    deal = visible_deal(request, pk)
+    return render(request, "frontend/deals/_documents.html", {"deal": deal, **documents_context(request, deal)})
+
+
+@login_required
+@require_POST
+@shows_403_page
+def deal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one deal action through its service; refusals re-render the deal page with every reason."""
+    deal = visible_deal(request, pk)
+    if action not in ACTIONS:
+        raise Http404("unknown action")
+    spec = ACTIONS[action]
+    form = spec.form_class(request.POST) if spec.form_class else None
+    if form is not None and not form.is_valid():
+        return render_deal(request, deal, bound=(action, form), status=400)
+    outcome = call_service(spec.call, deal=deal, user=request.user, d=form.cleaned_data if form else {})
+    if not outcome.ok:
+        flash_errors(request, outcome.errors)
+        deal = visible_deal(request, pk)  # fresh: FSM-protected fields cannot be refreshed in place
+        return render_deal(request, deal, outcome=outcome, bound=(action, form) if form else None,
+                           status=409 if outcome.reasons else 400)
+    messages.success(request, spec.done)
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("frontend:deal_detail", pk=deal.pk)
+
+
+@login_required
+@require_POST
+@shows_403_page
+def listing_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    """“我要报价”: the first offer opens a deal on a published transfer listing."""
+    listing = visible_listing(request, pk)
+    form = OfferForm(request.POST)
+    if not form.is_valid():
+        return render_listing(request, listing, offer_form=form, status=400)
+    outcome = call_service(services.deal_open, listing_id=listing.pk, actor=request.user,
+                           price=form.cleaned_data["price"], message=form.cleaned_data["message"])
+    if not outcome.ok:
+        flash_errors(request, outcome.errors)
+        return render_listing(request, listing, offer_form=form, outcome=outcome,
+                              status=409 if outcome.reasons else 400)
+    messages.success(request, _("报价已提交，交易已创建。"))
+    return redirect("frontend:deal_detail", pk=outcome.result.pk)
