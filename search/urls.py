@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .api import ListingSearchView
 
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("listings/", ListingSearchView.as_view(), name="listings"),
+]

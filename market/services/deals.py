@@ -42,6 +42,7 @@ from market.models.deals import FUNDED_STATES, OPEN_STATES
 from market.money import ZERO, cny
 from market.rules import Reason, RuleViolation, transfer_blockers
 from market.rules.common import active_pledges
+from search.indexing import patent_changed
 
 from . import payments
 from .errors import ActionForbidden, state_refusal
@@ -336,6 +337,7 @@ def deal_register(*, deal_id: int, actor: User, registration_number: str = "") -
         for patent in deal.patents.all():
             PatentOwner.objects.filter(patent=patent).delete()
             PatentOwner.objects.create(patent=patent, organisation=deal.buyer, since=today)
+            patent_changed(patent.pk)  # holder names are searchable
         number = registration_number or f"BG{today:%Y%m%d}{deal.pk:06d}"
         apply_transition(deal, "register", actor=actor, registration_number=number,
                          reason=f"著录项目变更已登记，登记号 {number}")

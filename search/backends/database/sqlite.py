@@ -1,0 +1,49 @@
+"""Full text on SQLite: the FTS5 table of migration 0002 over the entries' tokens, ranked by bm25."""
+
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from search.models import SearchEntry
+from search.query import QueryWord
+
+TABLE = "search_searchentry_fts"
+# bm25 weights of the FTS columns: title, body, claims.
+WEIGHTS = (10.0, 4.0, 1.0)
+
+
+def _quoted(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+class SqliteFullText:
+    """Renders query words as an FTS5 query and applies it to entry querysets."""
+
+    def expression(self, words: list[QueryWord]) -> str:
+        """An FTS5 query requiring every word: ``"电池" AND ("纤维素" OR ("纤维" AND "维素"))``."""
+        parts = []
+        for word in words:
+            term = _quoted(word.token) + ("*" if word.prefix else "")
+            if word.bigrams:
+                term = f"({term} OR ({' AND '.join(map(_quoted, word.bigrams))}))"
+            parts.append(term)
+        return " AND ".join(parts)
+
+    def condition(self, expression: str) -> Q:
+        # An IN over the FTS result: SQLite evaluates the MATCH once and probes the set per row.
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]))
+
+    def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
+               fields: tuple[str, ...]) -> list[SearchEntry]:
+        """A page of ``entries`` matching ``expression``, best first, with ``fields`` loaded and a ``score``
+        (higher is better)."""
+        filter_sql, filter_params = entries.values("pk").query.sql_with_params()
+        weights = ", ".join(map(str, WEIGHTS))
+        meta = SearchEntry._meta
+        columns = ", ".join(f"e.{column}" for column in (meta.pk.column, *(meta.get_field(f).column for f in fields)))
+        # bm25() only works in a query over the FTS table itself, hence raw SQL; the filters come from
+        # the ORM as a subquery. bm25 is negative, lower is better.
+        sql = (f"SELECT {columns}, -bm25({TABLE}, {weights}) AS score FROM {TABLE} "
+               f"JOIN search_searchentry e ON e.listing_id = {TABLE}.rowid "
+               f"WHERE {TABLE} MATCH %s AND e.listing_id IN ({filter_sql}) "
+               f"ORDER BY score DESC, e.published_at DESC, e.listing_id DESC LIMIT %s OFFSET %s")
+        return list(SearchEntry.objects.raw(sql, [expression, *filter_params, limit, offset]))

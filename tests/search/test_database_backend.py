@@ -1,0 +1,134 @@
+"""What only the database backend promises: its tables, its query budget, its loading and its triggers."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from search.backends import SearchQuery, get_search_backend, reset_search_backends
+from search.backends.database import DatabaseSearchBackend
+from search.indexing import organisation_changed, patent_changed
+from search.models import SearchEntry, SearchTerm
+
+from ..factories import ListingFactory
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 table")
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL tsvector column")
+
+
+def test_a_search_costs_the_same_queries_however_many_hits(backend, catalogue, django_assert_num_queries):
+    # page, total, five value facets, two range facets: never a query per hit.
+    for page_size in (1, 10):
+        with django_assert_num_queries(9):
+            page = backend.search(SearchQuery(text="电池", page_size=page_size))
+        assert len(page.hits) == page_size
+    with django_assert_num_queries(2):
+        backend.search(SearchQuery(text="电池", sort="price_asc", page_size=20, with_facets=False))
+
+
+def test_indexing_costs_the_same_queries_however_many_listings(backend, catalogue, django_assert_max_num_queries):
+    backend.clear()
+    with django_assert_max_num_queries(8):  # listings, patents, owners, upsert, terms delete + insert, savepoint
+        backend.index_listing_ids(catalogue.ids())
+    assert len(backend.indexed_checksums()) == 35
+
+
+def test_entries_hold_the_filter_values_of_every_patent(backend, catalogue):
+    package = catalogue.named["专利包"]
+    entry = SearchEntry.objects.get(pk=package.pk)
+    assert (entry.mode, entry.city, entry.holder) == ("transfer", "3302", "宁波甬港机械有限公司")
+    assert entry.expiry_date == min(p.expiry_date for p in package.patents.all())
+    terms = set(SearchTerm.objects.filter(entry=entry).values_list("field", "value"))
+    assert terms == {
+        ("kind", "utility_model"), ("kind", "invention"), ("legal_status", "granted"),
+        ("industry", "new_materials"), ("industry", "other"),
+        ("ipc", "H"), ("ipc", "H01"), ("ipc", "H01M"), ("ipc", "H01M50"), ("ipc", "H01M50/20"),
+        ("ipc", "H02"), ("ipc", "H02S"), ("ipc", "H02S40"), ("ipc", "H02S40/10"),
+    }
+
+
+def test_deleting_a_listing_cascades_to_its_entry_and_full_text_row(backend, catalogue):
+    listing = ListingFactory(title="一种可降解电池外壳")
+    backend.index_listings([listing])
+    assert backend.search(SearchQuery(text="可降解")).total == 1
+    listing.delete()
+    assert not SearchEntry.objects.filter(pk=listing.pk).exists()
+    assert not SearchTerm.objects.filter(entry_id=listing.pk).exists()
+    assert backend.search(SearchQuery(text="可降解")).total == 0
+
+
+@sqlite_only
+def test_sqlite_full_text_table_follows_the_entries(backend, catalogue):
+    def fts_count(token):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_searchentry_fts WHERE search_searchentry_fts MATCH %s",
+                           [f'"{token}"'])
+            return cursor.fetchone()[0]
+
+    assert fts_count("隔膜") == 3
+    backend.remove_listing(catalogue.named["锂电池隔膜"].pk)
+    assert fts_count("隔膜") == 2
+    backend.index_listings(catalogue.listings)  # upserts: the update trigger replaces the rows
+    assert fts_count("隔膜") == 3
+    with connection.cursor() as cursor:  # raises if the FTS index disagrees with its content table
+        cursor.execute("INSERT INTO search_searchentry_fts(search_searchentry_fts) VALUES ('integrity-check')")
+
+
+@postgres_only
+def test_postgres_vector_column_is_generated_and_indexed(backend, catalogue):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', '隔膜')")
+        assert cursor.fetchone()[0] == 3
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_searchentry_vector'")
+        assert "gin (search_vector)" in cursor.fetchone()[0]
+
+
+def test_backends_are_built_once_per_process(settings):
+    reset_search_backends()
+    assert get_search_backend() is get_search_backend() is get_search_backend("database")
+    assert isinstance(get_search_backend(), DatabaseSearchBackend)
+
+
+def test_backend_setting_takes_a_dict_with_options(settings):
+    settings.SEARCH_BACKEND = {"BACKEND": "search.backends.database.DatabaseSearchBackend", "SNIPPET": 60}
+    reset_search_backends()
+    try:
+        backend = get_search_backend()
+        assert backend.options == {"snippet": 60}
+        assert get_search_backend("database").options == {}  # named explicitly: no options
+    finally:
+        reset_search_backends()
+
+
+def test_an_unknown_backend_is_a_configuration_error(settings):
+    settings.SEARCH_BACKEND = "solr"
+    reset_search_backends()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="solr"):
+            get_search_backend()
+    finally:
+        reset_search_backends()
+
+
+def test_an_unsupported_database_says_so(db, monkeypatch):
+    monkeypatch.setattr(DatabaseSearchBackend, "full_text_classes", {})
+    with pytest.raises(NotImplementedError, match="supports SQLite and PostgreSQL"):
+        DatabaseSearchBackend().search(SearchQuery(text="电池"))
+
+
+def test_patent_and_organisation_changes_reindex_their_published_listings(
+        backend, catalogue, eager_tasks, django_capture_on_commit_callbacks):
+    listing = catalogue.named["锂电池隔膜"]
+    patent = listing.patents.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        patent.title = "一种陶瓷涂覆隔膜"
+        patent.save()
+        patent_changed(patent.pk)
+    assert [h.listing_id for h in backend.search(SearchQuery(text="陶瓷涂覆")).hits] == [listing.pk]
+    organisation = listing.organisation
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        organisation.city = "3307"
+        organisation.save()
+        organisation_changed(organisation.pk)
+    assert len(callbacks) == 1  # one task for all its listings
+    assert backend.search(SearchQuery(city="金华", with_facets=False)).total == len(
+        catalogue.ids(lambda item: item.organisation_id == organisation.pk))
