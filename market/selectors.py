@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from market.models import (
     DealState,
     Document,
+    Escrow,
     Listing,
     ListingState,
     Patent,
@@ -56,6 +57,16 @@ def documents_visible_to(user: User | None) -> QuerySet[Document]:
         return Document.objects.all()
     deal_ids = deals_visible_to(user).filter(Q(seller_id=user.organisation_id) | Q(buyer_id=user.organisation_id))
     return Document.objects.filter(deal_type__model="transferdeal", deal_id__in=deal_ids.values("pk"))
+
+
+def escrows_visible_to(user: User | None) -> QuerySet[Escrow]:
+    """An organisation sees the escrows it paid into or is paid from; staff see all."""
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return Escrow.objects.none()
+    qs = Escrow.objects.select_related("payer", "payee")
+    if user.is_centre_staff:
+        return qs
+    return qs.filter(Q(payer_id=user.organisation_id) | Q(payee_id=user.organisation_id))
 
 
 def deal_timeline(deal: TransferDeal) -> QuerySet[TransitionLog]:

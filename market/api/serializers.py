@@ -178,6 +178,28 @@ class EscrowSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "amount", "state", "held_at", "captured_at", "released_at", "refunded_at"]
 
 
+class LedgerEntrySerializer(serializers.Serializer):
+    account = serializers.CharField(source="account.code")
+    amount = serializers.DecimalField(**MONEY)
+
+
+class LedgerTransactionSerializer(serializers.Serializer):
+    memo = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    entries = LedgerEntrySerializer(many=True)
+
+
+class PaymentSerializer(EscrowSerializer):
+    """An escrow with its parties and the ledger transactions that moved its money."""
+
+    payer = serializers.CharField(source="payer.name")
+    payee = serializers.CharField(source="payee.name")
+    transactions = LedgerTransactionSerializer(many=True, read_only=True)
+
+    class Meta(EscrowSerializer.Meta):
+        fields = [*EscrowSerializer.Meta.fields, "payer", "payee", "provider_reference", "transactions"]
+
+
 class DealSerializer(serializers.ModelSerializer):
     seller = OrganisationSerializer(read_only=True)
     buyer = OrganisationSerializer(read_only=True)

@@ -11,6 +11,7 @@ router.register("organisations", views.OrganisationViewSet, basename="organisati
 router.register("patents", views.PatentViewSet, basename="patent")
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("deals", views.DealViewSet, basename="deal")
+router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("documents", views.DocumentViewSet, basename="document")
 
 urlpatterns = [

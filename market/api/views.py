@@ -14,6 +14,7 @@ from market.selectors import (
     deal_timeline,
     deals_visible_to,
     documents_visible_to,
+    escrows_visible_to,
     listings_visible_to,
     patents_visible_to,
 )
@@ -249,6 +250,19 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
         deal = self.get_object()
         docs = documents_visible_to(request.user).filter(deal_id=deal.pk).select_related("patent")
         return Response(s.DocumentSerializer(docs, many=True).data)
+
+
+class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Escrows the caller's organisation paid or receives, with their ledger transactions.
+
+    Money moves only through the deal actions (pay, pay_registration_fee, release, cancel)."""
+
+    serializer_class = s.PaymentSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["state"]
+
+    def get_queryset(self):
+        return escrows_visible_to(self.request.user).prefetch_related("transactions__entries__account")
 
 
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):

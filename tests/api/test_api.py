@@ -215,3 +215,33 @@ def test_api_docs_load_nothing_from_the_internet(db):
     html = client_for().get("/api/docs/").content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "https://" not in html.split("<body")[0]
+
+
+def test_payments_and_documents_are_visible_to_the_parties_only(listing, holder, buyer, staff, outsider,
+                                                                 django_capture_on_commit_callbacks):
+    from market.services import deals
+
+    from ..market.deal_steps import advance
+
+    deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="450000")
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(deal, to=DealState.PAID, seller=holder, buyer=buyer, staff=staff)
+    payments = client_for(buyer).get("/api/v1/payments/").json()
+    assert payments["count"] == 1
+    escrow = payments["results"][0]
+    assert escrow["amount"] == "450000.00" and escrow["state"] == "held"
+    assert sorted(e["amount"] for e in escrow["transactions"][0]["entries"]) == ["-450000.00", "450000.00"]
+    assert client_for(holder).get("/api/v1/payments/").json()["count"] == 1
+    assert client_for(outsider).get("/api/v1/payments/").json()["count"] == 0
+    assert client_for(outsider).get(f"/api/v1/payments/{escrow['id']}/").status_code == 404
+    contract = client_for(buyer).get(f"/api/v1/deals/{deal.pk}/documents/").json()[0]
+    assert contract["kind"] == "transfer_contract" and contract["state"] == "issued"
+    assert client_for(holder).get(f"/api/v1/documents/{contract['number']}/").status_code == 200
+    assert client_for(outsider).get(f"/api/v1/documents/{contract['number']}/").status_code == 404
+    assert client_for(outsider).get(f"/api/v1/deals/{deal.pk}/documents/").status_code == 404
+    browser = APIClient()
+    browser.force_login(outsider)  # the download is a page view: it reads the session
+    assert browser.get(contract["download_url"]).status_code == 404
+    browser.force_login(buyer)
+    download = browser.get(contract["download_url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
