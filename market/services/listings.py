@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from search.indexing import listing_changed
 
 from market import locks
 from market.models import Listing, ListingMode, ListingState, Patent, User
@@ -20,6 +19,7 @@ from market.rules import (
     pledge_blockers,
     transfer_blockers,
 )
+from search.indexing import listing_changed
 
 from .errors import ActionForbidden
 from .transitions import apply_transition
