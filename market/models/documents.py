@@ -54,9 +54,13 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["deal_type", "deal_id", "kind", "version"]
-        constraints = [models.UniqueConstraint(
-            fields=["deal_type", "deal_id", "kind", "patent", "version"], name="uniq_document_version",
-            nulls_distinct=False)]
+        # Two partial constraints rather than nulls_distinct=False, which SQLite cannot enforce.
+        constraints = [
+            models.UniqueConstraint(fields=["deal_type", "deal_id", "kind", "patent", "version"],
+                                    condition=models.Q(patent__isnull=False), name="uniq_document_version_patent"),
+            models.UniqueConstraint(fields=["deal_type", "deal_id", "kind", "version"],
+                                    condition=models.Q(patent__isnull=True), name="uniq_document_version"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()} v{self.version}"

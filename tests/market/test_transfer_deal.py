@@ -355,3 +355,20 @@ def test_no_consent_is_asked_after_registration(deal, holder, buyer, staff):
     assert deal_pending_consents(deal) == []
     assert deal_allowed_actions(deal, buyer) == []
     assert deal_allowed_actions(deal, staff) == ["release"]
+
+
+def test_database_refuses_a_second_document_with_the_same_version(deal):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import IntegrityError, transaction
+
+    from market.models import Document
+
+    common = {"kind": "deal_certificate", "deal_type": ContentType.objects.get_for_model(deal), "deal_id": deal.pk,
+              "version": 1}
+    Document.objects.create(number="N-1", **common)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Document.objects.create(number="N-2", **common)
+    patent = deal.patents.get()
+    Document.objects.create(number="N-3", patent=patent, **{**common, "kind": "change_request"})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Document.objects.create(number="N-4", patent=patent, **{**common, "kind": "change_request"})
