@@ -145,7 +145,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"OrganisationKindEnum": "market.models.OrganisationKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "market.models.OrganisationKind",
+        "ListingStateEnum": "market.models.ListingState",
+        "DealStateEnum": "market.models.DealState",
+        "EscrowStateEnum": "market.models.EscrowState",
+        "DocumentStateEnum": "market.models.DocumentState",
+    },
     # Swagger UI served from our own static files: pages load nothing from the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

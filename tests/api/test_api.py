@@ -245,3 +245,9 @@ def test_payments_and_documents_are_visible_to_the_parties_only(listing, holder,
     browser.force_login(buyer)
     download = browser.get(contract["download_url"])
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+
+
+def test_openapi_schema_generates_without_warnings(db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
