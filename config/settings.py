@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "market",
     "valuation",
     "search",
+    "notifications",
     "frontend",
 ]
 
