@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/search/", include("search.urls")),
+    path("api/v1/valuations/", include("valuation.urls")),
     path("api/v1/notifications/", include("notifications.urls")),
     path("api/v1/", include("market.api.urls")),
     path("", include("market.urls")),

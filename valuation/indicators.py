@@ -106,7 +106,7 @@ def _ipc_breadth_reason(f: PatentFacts) -> str:
 
 
 def _forward_citations(c: Columns) -> np.ndarray:
-    return 100.0 * -np.expm1(-c["forward_citations"] / 5.0)
+    return 100.0 * -np.expm1(-c["forward_citations"] / 5.0) + 0.0   # + 0.0: no "-0.0" at zero citations
 
 
 def _backward_citations(c: Columns) -> np.ndarray:

@@ -21,6 +21,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from market.money import CENT, cny
 
+from .facts import PatentFacts
+
 CEILING = 0.50
 # Risk flags a pledgeable patent may still carry, with their multiplier (verify).
 RISK_FACTORS: dict[str, tuple[float, str]] = {
@@ -43,6 +45,14 @@ class PledgeAdvice:
 
     def as_json(self) -> dict:
         return {"ratio": str(self.ratio), "max_loan": str(self.max_loan), "lines": self.lines, "flags": self.flags}
+
+
+def risk_flags(facts: PatentFacts) -> list[str]:
+    """The ``RISK_FACTORS`` flags that apply to a patent."""
+    return [name for name, on in (("invalidation_pending", facts.invalidation_pending),
+                                  ("co_owned", facts.owners_count > 1),
+                                  ("exclusive_licence", facts.exclusive_licensed),
+                                  ("not_implemented", not facts.implemented)) if on]
 
 
 def _zero(lines: list[str], flags: Sequence[str]) -> PledgeAdvice:
@@ -85,7 +95,7 @@ def recommend_pledge_ratio(*, p10: float | Decimal, p50: float | Decimal, score:
         lines.append(f"银行对{KIND_LABELS.get(kind, kind)}的质押率上限 {cap:.0%} / The bank's cap for this kind is {cap:.0%}")
         ratio = cap
     ratio_decimal = min(Decimal(str(round(ratio, 4))), Decimal(str(cap)).quantize(Decimal("0.0001")))
-    max_loan = min(Decimal(str(ratio_decimal * Decimal(str(p50)))), Decimal(str(p10))).quantize(CENT, ROUND_DOWN)
+    max_loan = min(ratio_decimal * Decimal(str(p50)), Decimal(str(p10))).quantize(CENT, ROUND_DOWN)
     max_loan = max(max_loan, cny(0))
     lines.append(f"建议质押率 {ratio_decimal:.2%}，建议最高贷款额 = min(质押率 × P50, P10) = ¥{max_loan:,.2f} / "
                  f"Advised ratio {ratio_decimal:.2%}, maximum loan = min(ratio × P50, P10)")

@@ -30,12 +30,14 @@ from .models import Valuation
 
 # Organisations that review collateral or sign valuations see every valuation (see valuations_visible_to).
 PRIVILEGED_KINDS = (OrganisationKind.BANK, OrganisationKind.TRADING_CENTRE, OrganisationKind.VALUATION_AGENCY)
+# Organisations shown the pledge-ratio advice: the banks it is meant for, and trading-centre staff.
+PLEDGE_ADVICE_KINDS = (OrganisationKind.BANK, OrganisationKind.TRADING_CENTRE)
 NAME_SEPARATORS = re.compile(r"[;；,，、]")
 # Closed deals scanned for comparables (the most recent first).
 COMPARABLE_SCAN = 2000
 
 
-def _count_names(text: str) -> int:
+def count_names(text: str) -> int:
     return sum(1 for name in NAME_SEPARATORS.split(text or "") if name.strip())
 
 
@@ -76,7 +78,7 @@ def patent_facts(patents: Sequence[Patent], *, on: dt.date, implemented: bool | 
             ipc_subclasses=ipc_subclasses(patent.ipc_codes), industry=patent.industry,
             forward_citations=patent.forward_citations, backward_citations=patent.backward_citations,
             family_size=patent.family_size, foreign_filing=patent.application_number[4:5] in ("8", "9"),
-            inventors=_count_names(patent.inventors),
+            inventors=count_names(patent.inventors),
             licences_transfers=licences[patent.pk] + transfers[patent.pk],
             implemented=licensed if implemented is None else implemented,
             holder_closed_deals=sum(seller_deals[org_id] for org_id, _ in holders),
@@ -127,6 +129,12 @@ def valuations_visible_to(user: User | None) -> QuerySet[Valuation]:
     org = user.organisation_id
     held = PatentOwner.objects.filter(organisation_id=org).values("patent_id")
     return qs.filter(Q(requested_by_organisation_id=org) | Q(patent_id__in=held))
+
+
+def sees_pledge_advice(user: User | None) -> bool:
+    """Whether pages and the API show ``user`` the pledge-ratio advice (banks and staff only)."""
+    org = user.organisation if user is not None and user.is_authenticated else None
+    return org is not None and org.kind in PLEDGE_ADVICE_KINDS
 
 
 def valuation_history(*, patent_id: int, user: User | None) -> QuerySet[Valuation]:

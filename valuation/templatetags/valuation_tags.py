@@ -1,0 +1,16 @@
+"""``{% load valuation_tags %}{% quick_estimate_card patent %}``: the quick estimate on listing and pledge pages."""
+
+from django import template
+
+from valuation.quick import quick_estimate
+from valuation.selectors import sees_pledge_advice
+
+register = template.Library()
+
+
+@register.inclusion_tag("valuation/_quick_estimate.html", takes_context=True)
+def quick_estimate_card(context, patent):
+    """Score with each indicator's reason, the P10/P50/P90 range and, for banks and staff, the pledge advice."""
+    request = context.get("request")
+    return {"estimate": quick_estimate(patent), "patent": patent,
+            "show_pledge": sees_pledge_advice(getattr(request, "user", None))}
