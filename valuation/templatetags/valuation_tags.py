@@ -14,3 +14,12 @@ def quick_estimate_card(context, patent):
     request = context.get("request")
     return {"estimate": quick_estimate(patent), "patent": patent,
             "show_pledge": sees_pledge_advice(getattr(request, "user", None))}
+
+
+@register.filter
+def percent(value) -> str:
+    """0.25 → '25.0%' (ratios are stored as fractions)."""
+    try:
+        return f"{float(value) * 100:.1f}%"
+    except (TypeError, ValueError):
+        return ""
