@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "valuation",
     "search",
     "notifications",
+    "matching",
     "frontend",
 ]
 
@@ -152,6 +153,25 @@ SPECTACULAR_SETTINGS = {
         "DealStateEnum": "market.models.DealState",
         "EscrowStateEnum": "market.models.EscrowState",
         "DocumentStateEnum": "market.models.DocumentState",
+        "DemandStateEnum": "matching.models.DemandState",
+        "ProposalStateEnum": "matching.models.ProposalState",
+        "CityEnum": "market.regions.City",
+        "AuctionStateEnum": "market.models.AuctionState",
+        "DepositStatusEnum": "market.models.DepositStatus",
+        "OpenLicenceStateEnum": "market.models.OpenLicenceState",
+        "LicenceStateEnum": "market.models.LicenceState",
+        "LicenceContractStateEnum": "market.models.LicenceContractState",
+        "LicenceKindEnum": "market.models.LicenceKind",
+        "RoyaltyMethodEnum": "market.models.RoyaltyMethod",
+        "RoyaltyKindEnum": "market.models.RoyaltyKind",
+        # pledge financing
+        "PledgeLoanStateEnum": "market.models.PledgeLoanState",
+        "PledgeFilingStateEnum": "market.models.PledgeFilingState",
+        "PledgeFilingKindEnum": "market.models.PledgeFilingKind",
+        "RepaymentPlanEnum": "market.models.RepaymentPlan",
+        "InstalmentStatusEnum": "market.models.InstalmentStatus",
+        "PledgeAlertKindEnum": "market.models.PledgeAlertKind",
+        "ConfirmableGroundEnum": "market.models.ConfirmableGround",
     },
     # Swagger UI served from our own static files: pages load nothing from the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -171,12 +191,36 @@ CELERY_BEAT_SCHEDULE = {
     "listings-expire": {"task": "market.tasks.listings_expire_due_task", "schedule": crontab(hour=0, minute=10)},
     "transfer-fee-lapse": {"task": "market.tasks.deals_lapse_unpaid_filings_task",
                            "schedule": crontab(hour=0, minute=20)},
+    # Retries index changes the engine missed (it was down, or a task was lost); see search/outbox.py.
+    "search-outbox-sweep": {"task": "search.outbox_sweep", "schedule": 60.0},
+    "saved-searches-digest": {"task": "matching.tasks.saved_searches_digest_task",
+                              "schedule": crontab(hour=7, minute=30)},
+    "match-proposals-sync": {"task": "matching.tasks.proposals_sync_closed_deals_task",
+                             "schedule": crontab(hour=0, minute=40)},
+    # Auctions open, close and forfeit on the minute their times pass.
+    "auctions-tick": {"task": "market.tasks.auctions_tick_task", "schedule": crontab()},
+    "licences-expire": {"task": "market.tasks.licences_expire_due_task", "schedule": crontab(hour=0, minute=30)},
+    "royalties-remind-late": {"task": "market.tasks.royalties_remind_late_task",
+                              "schedule": crontab(hour=8, minute=0)},
+    "licence-filing-warnings": {"task": "market.tasks.licence_contracts_warn_filing_task",
+                                "schedule": crontab(hour=8, minute=10)},
+    # pledge financing: overdue instalments, monitoring of pledged patents, the registry's due decisions
+    "pledge-instalments-overdue": {"task": "market.pledge_tasks.loans_mark_overdue_task",
+                                   "schedule": crontab(hour=1, minute=0)},
+    "pledge-monitoring": {"task": "market.pledge_tasks.pledge_monitor_all_task", "schedule": crontab(hour=1, minute=15)},
+    "pledge-registry-due": {"task": "market.pledge_tasks.pledge_filings_decide_due_task",
+                            "schedule": crontab(hour=9, minute=0)},
 }
 
 # Search: "database" (embedded default) or "elasticsearch".
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "zjip")
+# Replicas of the listings index: 0 on a single node (else its health stays yellow), 1 on a cluster.
+ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "0"))
+# Only for OpenSearch-compatible test servers (osmem-server) that refuse Elasticsearch's versioned
+# media types; a real Elasticsearch 8 needs false (search/backends/es_transport.py).
+ELASTICSEARCH_COMPATIBILITY_SERVER = env_bool("ELASTICSEARCH_COMPATIBILITY_SERVER", False)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@zjip.example")
@@ -193,6 +237,32 @@ MARKET = {
     "LISTING_DAYS": 365,
     # Document numbers start with this prefix.
     "DOCUMENT_PREFIX": "ZJIP",
+    # Auctions: a bid with less than this many minutes left moves the end to this many minutes after the bid.
+    "AUCTION_EXTENSION_MINUTES": 5,
+    # Days the winning bidder has to pay the price (the deposit counts toward it) before it is forfeited.
+    "AUCTION_PAYMENT_DAYS": 10,
+    # Defaults the staff form proposes: deposit and bid increment as a share of the reserve price.
+    "AUCTION_DEFAULT_DEPOSIT_RATIO": "0.10",
+    "AUCTION_DEFAULT_INCREMENT_RATIO": "0.01",
+    # Annual-fee reduction while an open-licence declaration stands (DOMAIN.md: 15% (verify)).
+    "OPEN_LICENCE_FEE_REDUCTION": "0.15",
+    # Largest patent evaluation report (专利权评价报告, PDF) a declaration accepts.
+    "EVALUATION_REPORT_MAX_BYTES": 10 * 1024 * 1024,
+    # A royalty report and its payment are due this many days after the period ends.
+    "ROYALTY_DUE_DAYS": 30,
+    # Licence contract filing (备案) is due this many months after the contract takes effect.
+    "LICENCE_FILING_MONTHS": 3,
+    # Days before the filing deadline on which the licensor is warned (each once).
+    "LICENCE_FILING_WARNING_DAYS": (30, 7),
+    # Pledge registry: decision within this many working days of a complete filing (专利权质押登记办法).
+    "PLEDGE_REGISTRY_DECISION_WORKING_DAYS": 3,
+    # The simulated registry examines each filing right after it is filed; off: staff examine, or the daily
+    # sweep on the due date.
+    "PLEDGE_REGISTRY_AUTO_EXAMINE": env_bool("PLEDGE_REGISTRY_AUTO_EXAMINE", True),
+    # Days an instalment may stay overdue before the bank may declare default (verify against the contract).
+    "PLEDGE_DEFAULT_GRACE_DAYS": 30,
+    # Monitoring: warn this many days before an annual fee of a pledged patent falls due.
+    "PLEDGE_MONITOR_FEE_DAYS": 60,
 }
 
 LOGGING = {

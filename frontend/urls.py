@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import auth, deals, holder, public, staff
+from .views import auctions, auth, bank, deals, holder, licence_contracts, licences, matching, pledges, public, staff
 
 app_name = "frontend"
 urlpatterns = [
     path("", public.search, name="home"),
     path("search/", public.search, name="search"),
+    path("search/suggest/", public.search_suggest, name="search_suggest"),
     path("listings/<int:pk>/", public.listing_detail, name="listing_detail"),
     path("listings/<int:pk>/offer/", deals.listing_offer, name="listing_offer"),
     path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),
@@ -18,6 +19,58 @@ urlpatterns = [
     path("staff/listings/", staff.staff_queue, name="staff_queue"),
     path("staff/listings/<int:pk>/publish/", staff.listing_publish, name="staff_listing_publish"),
     path("staff/listings/<int:pk>/reject/", staff.listing_reject, name="staff_listing_reject"),
+    path("matching/", matching.matching_workspace, name="matching_workspace"),
+    path("demands/", matching.demand_list, name="demands"),
+    path("demands/new/", matching.demand_create, name="demand_create"),
+    path("demands/<int:pk>/", matching.demand_detail, name="demand_detail"),
+    path("demands/<int:pk>/propose/", matching.demand_propose, name="demand_propose"),
+    path("demands/<int:pk>/actions/<slug:action>/", matching.demand_action, name="demand_action"),
+    path("proposals/<int:pk>/actions/<slug:action>/", matching.proposal_action, name="proposal_action"),
+    path("subscriptions/", matching.subscriptions, name="subscriptions"),
+    path("subscriptions/save/", matching.saved_search_save, name="saved_search_save"),
+    path("subscriptions/<int:pk>/delete/", matching.saved_search_remove, name="saved_search_delete"),
+    path("subscriptions/notifications/read/", matching.notifications_read, name="notifications_read"),
+    path("auctions/", auctions.auction_list, name="auction_list"),
+    path("auctions/<int:pk>/", auctions.auction_detail, name="auction_detail"),
+    path("auctions/<int:pk>/live/", auctions.auction_live, name="auction_live"),
+    path("auctions/<int:pk>/announcement.pdf", auctions.auction_announcement, name="auction_announcement"),
+    path("auctions/<int:pk>/actions/<slug:action>/", auctions.auction_act, name="auction_act"),
+    path("staff/auctions/", auctions.auction_admin, name="auction_admin"),
+    path("staff/auctions/new/", auctions.auction_create, name="auction_create"),
+    path("staff/auctions/<int:pk>/", auctions.auction_manage, name="auction_manage"),
+    path("staff/auctions/<int:pk>/actions/<slug:action>/", auctions.auction_staff_action, name="auction_staff_action"),
+    path("pledges/", pledges.my_loans, name="pledges"),
+    path("pledges/apply/", pledges.loan_apply, name="pledge_apply"),
+    path("pledges/precheck/", pledges.loan_precheck, name="pledge_precheck"),
+    path("pledges/<int:pk>/", pledges.loan_detail, name="pledge_detail"),
+    path("pledges/<int:pk>/documents/", pledges.loan_documents_fragment, name="pledge_documents"),
+    path("pledges/<int:pk>/actions/<slug:action>/", pledges.loan_action, name="pledge_action"),
+    path("bank/queue/", bank.queue, name="bank_queue"),
+    path("bank/queue.xlsx", bank.queue_export, name="bank_queue_export"),
+    path("bank/applications/<int:pk>/", bank.review, name="bank_review"),
+    path("bank/loans/", bank.loans, name="bank_loans"),
+    path("bank/monitoring/", bank.monitoring, name="bank_monitoring"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+]
+
+# Open licences, licences and royalties, licence contracts (issue 6).
+urlpatterns += [
+    path("open-licences/", licences.open_licence_list, name="open_licences"),
+    path("open-licences/<int:pk>/", licences.open_licence_detail, name="open_licence_detail"),
+    path("open-licences/<int:pk>/take-up/", licences.open_licence_take_up, name="open_licence_take_up"),
+    path("open-licences/<int:pk>/evaluation-report/", licences.evaluation_report, name="open_licence_report"),
+    path("me/open-licences/", licences.my_open_licences, name="my_open_licences"),
+    path("me/open-licences/new/", licences.declaration_new, name="open_licence_new"),
+    path("me/open-licences/check/", licences.declaration_check, name="open_licence_check"),
+    path("me/open-licences/<int:pk>/<slug:action>/", licences.declaration_action, name="open_licence_action"),
+    path("me/licences/", licences.my_licences, name="my_licences"),
+    path("licences/<int:pk>/", licences.licence_detail, name="licence_detail"),
+    path("licences/<int:pk>/royalties/<slug:action>/", licences.licence_royalty, name="licence_royalty"),
+    path("listings/<int:listing_pk>/licence-offer/", licence_contracts.contract_new, name="licence_contract_new"),
+    path("licence-contracts/<int:pk>/", licence_contracts.contract_detail, name="licence_contract_detail"),
+    path("licence-contracts/<int:pk>/actions/<slug:action>/", licence_contracts.contract_action,
+         name="licence_contract_action"),
+    path("staff/licences/", licences.staff_licences, name="staff_licences"),
+    path("staff/open-licences/<int:pk>/<slug:action>/", licences.staff_declaration, name="staff_open_licence"),
 ]

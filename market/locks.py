@@ -1,6 +1,18 @@
-"""Named row locks, always taken in this order: listing, deal, escrow (avoids deadlocks)."""
+"""Named row locks, always taken in this order: listing, deal (transfer deal, open-licence declaration,
+licence contract), licence, royalty period, escrow (avoids deadlocks)."""
 
-from market.models import Escrow, Listing, TransferDeal
+from market.models import (
+    Auction,
+    Escrow,
+    Licence,
+    LicenceContract,
+    Listing,
+    OpenLicenceDeclaration,
+    PledgeFiling,
+    PledgeLoan,
+    RoyaltyPeriod,
+    TransferDeal,
+)
 
 
 def listing(listing_id: int) -> Listing:
@@ -10,6 +22,46 @@ def listing(listing_id: int) -> Listing:
 def transfer_deal(deal_id: int) -> TransferDeal:
     return TransferDeal.objects.select_for_update(of=("self",)).select_related("seller", "buyer", "listing").get(
         pk=deal_id)
+
+
+def open_licence_declaration(declaration_id: int) -> OpenLicenceDeclaration:
+    return OpenLicenceDeclaration.objects.select_for_update(of=("self",)).select_related("patent", "holder").get(
+        pk=declaration_id)
+
+
+def licence_contract(contract_id: int) -> LicenceContract:
+    return LicenceContract.objects.select_for_update(of=("self",)).select_related(
+        "patent", "licensor", "licensee").get(pk=contract_id)
+
+
+def licence(licence_id: int) -> Licence:
+    return Licence.objects.select_for_update(of=("self",)).select_related("patent", "licensor", "licensee").get(
+        pk=licence_id)
+
+
+def royalty_period(period_id: int) -> RoyaltyPeriod:
+    return RoyaltyPeriod.objects.select_for_update().get(pk=period_id)
+
+
+def auction(auction_id: int) -> Auction:
+    """An auction (before its deposits' escrows): every bid, deposit and transition takes it first."""
+    return Auction.objects.select_for_update().get(pk=auction_id)
+
+
+def auction_for_bid(auction_id: int) -> Auction:
+    """The same lock, reading only what a bid checks and changes (bids are the hot path)."""
+    return Auction.objects.select_for_update().only(
+        "state", "ends_at", "current_price", "reserve_price", "increment", "leading_bidder", "bid_count",
+        "extension_count").get(pk=auction_id)
+
+
+def pledge_loan(loan_id: int) -> PledgeLoan:
+    """A pledge loan (after an auction that disposes of its patents; before its filings and escrows)."""
+    return PledgeLoan.objects.select_for_update(of=("self",)).select_related("applicant", "bank").get(pk=loan_id)
+
+
+def pledge_filing(filing_id: int) -> PledgeFiling:
+    return PledgeFiling.objects.select_for_update().get(pk=filing_id)
 
 
 def escrow(escrow_id: int) -> Escrow:

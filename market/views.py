@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from market.documents.context import zh
+from market.documents.parties import document_parties
 from market.documents.pdf import sha256_hex
 from market.models import DocumentState
 from market.selectors import documents_visible_to
@@ -48,6 +49,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "number": number, "result": result, "error": error, "sha256": sha256, "max_upload_mb": 20,
         "deal": document.deal if document else None,
+        "parties": document_parties(document.deal if document else None),
         "kind_label": zh(document.get_kind_display()) if document else "",
     }
     return render(request, "market/verify.html", context, status=status)

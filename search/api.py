@@ -1,5 +1,9 @@
-"""``GET /api/v1/search/listings/``: public listings by text, filters, facets, sort and page."""
+"""The search API: ``GET /api/v1/search/listings/`` (public listings by text, filters, facets, sort and page),
+``GET /api/v1/search/suggest/?q=`` (completions as you type) and
+``GET /api/v1/search/listings/{id}/similar/`` (published listings like a listing the user may see).
+"""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -8,9 +12,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from market.selectors import listings_visible_to
+
 from .backends import InvalidSearchQuery, SearchQuery, get_search_backend
-from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_TEXT_LENGTH
+from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SIMILAR_LIMIT
 from .schema import FACETS, VALUE_FACETS, Sort
+from .suggest import DEFAULT_LIMIT, MAX_KEY_LENGTH, SuggestionKind
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -99,3 +106,54 @@ class ListingSearchView(APIView):
             raise ValidationError(exc.errors) from exc
         page = get_search_backend().search(query)
         return Response(SearchPageSerializer(page).data)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="显示的文字 / Text shown")
+    kind = serializers.ChoiceField(choices=list(SuggestionKind.LABELS), help_text="title / holder / ipc")
+    kind_label = serializers.CharField()
+    params = serializers.DictField(child=serializers.CharField(),
+                                   help_text="选中后的检索参数 / Search parameters it stands for, e.g. {\"q\": …}")
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    suggestions = SuggestionSerializer(many=True)
+
+
+class SuggestView(APIView):
+    """Completions of what is typed into the search box; anyone may ask."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="search_suggest",
+        summary="检索建议 / Suggestions as you type",
+        parameters=[OpenApiParameter("q", str, required=True, description=f"已输入的文字 / Text typed so far "
+                                                                          f"(≤{MAX_KEY_LENGTH} chars used)")],
+        responses={200: SuggestionsSerializer},
+        tags=["search"],
+    )
+    def get(self, request):
+        suggestions = get_search_backend().suggest(request.query_params.get("q", ""), limit=DEFAULT_LIMIT)
+        return Response(SuggestionsSerializer({"suggestions": suggestions}).data)
+
+
+class SimilarListingsSerializer(serializers.Serializer):
+    hits = SearchHitSerializer(many=True)
+
+
+class SimilarListingsView(APIView):
+    """Published listings like one the user may see (itself excluded); 404 for a listing they may not see."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="search_similar_listings",
+        summary="相似挂牌 / Similar listings",
+        responses={200: SimilarListingsSerializer, 404: OpenApiResponse(description="无此挂牌 / No such listing")},
+        tags=["search"],
+    )
+    def get(self, request, pk: int):
+        listing = get_object_or_404(listings_visible_to(request.user), pk=pk)
+        hits = get_search_backend().similar(listing.pk, limit=SIMILAR_LIMIT)
+        return Response(SimilarListingsSerializer({"hits": hits}).data)

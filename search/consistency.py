@@ -1,5 +1,6 @@
 """Comparing the index with the database: listings missing from it, stale in it, or there but not published."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .backends.base import SearchBackend
@@ -25,11 +26,14 @@ class IndexProblems:
                    for pk in self.orphaned])
 
 
-def find_problems(backend: SearchBackend, *, chunk_size: int = 500) -> IndexProblems:
+def find_problems(backend: SearchBackend, *, chunk_size: int = 500,
+                  progress: Callable[[int], None] | None = None) -> IndexProblems:
     """Compare every published listing's document checksum with the one its index entry was built from."""
     indexed = backend.indexed_checksums()
     problems = IndexProblems()
     for documents in document_chunks(chunk_size):
+        if progress:
+            progress(len(documents))
         for document in documents:
             checksum = indexed.pop(document.listing_id, None)
             if checksum is None:

@@ -4,6 +4,7 @@ Only published listings have a document; the others must not be in any index.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -15,10 +16,11 @@ from django.db.models import Prefetch, prefetch_related_objects
 
 from market.models import Listing, ListingState, Patent, PatentOwner
 
-from .tokenize import index_tokens, ipc_levels, ipc_tokens, normalise_ipc, patent_number_token
+from .tokenize import bigram_tokens, index_tokens, ipc_levels, ipc_tokens, normalise_ipc, patent_number_token
 
 # Bump when the document or the tokeniser changes: search_check then reports every entry as stale.
-DOCUMENT_VERSION = 1
+# 2: bodies and claims indexed as bigrams only (search/tokenize.py); 3: facet bit masks (migration 0004).
+DOCUMENT_VERSION = 3
 # Claims beyond this many characters are not indexed: the tail of a 50-page claim set adds little and
 # PostgreSQL caps a tsvector at 1 MB.
 MAX_CLAIMS_CHARS = 20_000
@@ -107,18 +109,35 @@ class ListingDocument:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @cached_property
+    def texts(self) -> dict[str, list[str]]:
+        """The original text of each weighted field, as every backend indexes it.
+
+        title: listing and patent titles; body: description, abstracts, first claims and publication
+        numbers; claims: the claims (first MAX_CLAIMS_CHARS characters); holders: the holder names.
+        The database backend tokenises these itself; Elasticsearch analyses them with its own chain.
+        """
+        return {
+            "title": _unique([self.title, *(p.title for p in self.patents)]),
+            "body": [self.description,
+                     *(text for p in self.patents for text in (p.abstract, p.first_claim, p.publication_number))],
+            "claims": ["\n".join(p.claims for p in self.patents)[:MAX_CLAIMS_CHARS]],
+            "holders": self.holder_names,
+        }
+
+    @property
+    def codes(self) -> list[str]:
+        """Tokens that find the listing by an IPC level or an application number (see ``search.tokenize``)."""
+        return ipc_tokens(self.ipc_codes) + list(filter(None, map(patent_number_token, self.patent_numbers)))
+
+    @cached_property
     def tokens(self) -> dict[str, str]:
         """Space-separated index tokens of the three weighted text fields: title, body, claims."""
-        body = [
-            self.description,
-            *(text for p in self.patents for text in (p.abstract, p.first_claim, p.publication_number)),
-            *self.holder_names,
-        ]
-        codes = ipc_tokens(self.ipc_codes) + list(filter(None, map(patent_number_token, self.patent_numbers)))
+        texts = self.texts
+        body = [_join(texts["body"], bigram_tokens), *map(_name_tokens, texts["holders"]), " ".join(self.codes)]
         return {
-            "title": _join([self.title, *(p.title for p in self.patents)]),
-            "body": " ".join(filter(None, [_join(body), " ".join(codes)])),
-            "claims": _join(["\n".join(p.claims for p in self.patents)[:MAX_CLAIMS_CHARS]]),
+            "title": _join(texts["title"]),
+            "body": " ".join(filter(None, body)),
+            "claims": _join(texts["claims"], bigram_tokens),
         }
 
 
@@ -126,8 +145,14 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _join(texts: Iterable[str]) -> str:
-    return " ".join(index_tokens("\n".join(filter(None, texts))))
+@functools.lru_cache(maxsize=20_000)
+def _name_tokens(name: str) -> str:
+    """Tokens of a holder name (names repeat across thousands of listings: cached per process)."""
+    return " ".join(index_tokens(name))
+
+
+def _join(texts: Iterable[str], tokenise=index_tokens) -> str:
+    return " ".join(tokenise("\n".join(filter(None, texts))))
 
 
 def _patent_prefetch() -> Prefetch:
@@ -159,9 +184,12 @@ def _patent_document(patent: Patent) -> PatentDocument:
     )
 
 
-def document_for(listing: Listing) -> ListingDocument:
-    """The document of a published listing (its patents should be prefetched: see ``documents_for``)."""
-    if listing.state != ListingState.PUBLISHED:
+def document_for(listing: Listing, *, any_state: bool = False) -> ListingDocument:
+    """The document of a published listing (its patents should be prefetched: see ``documents_for``).
+
+    ``any_state`` builds it for a listing in any state (similar listings of a draft); it is never indexed.
+    """
+    if listing.state != ListingState.PUBLISHED and not any_state:
         raise ValueError(f"listing {listing.pk} is {listing.state}: only published listings are indexed")
     return ListingDocument(
         listing_id=listing.pk,
@@ -181,6 +209,13 @@ def documents_for(listings: Iterable[Listing]) -> list[ListingDocument]:
     published = [listing for listing in listings if listing.state == ListingState.PUBLISHED]
     prefetch_related_objects(published, "organisation", _patent_prefetch())
     return [document_for(listing) for listing in published]
+
+
+def listing_document(listing_id: int) -> ListingDocument:
+    """The document of one listing in any state (raises ``Listing.DoesNotExist``)."""
+    listing = (Listing.objects.select_related("organisation").prefetch_related(_patent_prefetch())
+               .get(pk=listing_id))
+    return document_for(listing, any_state=True)
 
 
 def document_chunks(chunk_size: int) -> Iterator[list[ListingDocument]]:

@@ -7,6 +7,8 @@ import re
 from html import escape
 
 ELLIPSIS = "…"
+# Characters of the abstract a snippet shows.
+SNIPPET_CHARS = 120
 
 
 def _pattern(terms: list[str]) -> re.Pattern | None:

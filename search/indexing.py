@@ -1,27 +1,26 @@
 """What writers call when data the index shows has changed: the index follows after commit.
 
-Services call these inside their transaction; the task runs only once the transaction has committed,
-so the index never shows a change that was rolled back, and it reads the committed rows.
+Services call these inside their transaction. Each writes rows of the transactional outbox
+(``search.outbox``) in that transaction, and a push runs once it has committed: the index never
+shows a change that was rolled back, reads the committed rows, and catches up with every committed
+change even when the engine was unreachable at the time.
 """
 
-from django.db import transaction
 from django.db.models import Q
 
 from market.models import Listing, ListingState
 
-from .tasks import index_listing_task, index_listings_task
+from .outbox import outbox_record
 
 
 def listing_changed(listing_id: int) -> None:
     """Queue (re)indexing of a listing after commit: indexed if published, removed otherwise."""
-    transaction.on_commit(lambda: index_listing_task.delay(listing_id))
+    outbox_record([listing_id])
 
 
 def _published_listings_changed(condition: Q) -> None:
-    listing_ids = list(Listing.objects.filter(condition, state=ListingState.PUBLISHED)
-                       .values_list("pk", flat=True).distinct())
-    if listing_ids:
-        transaction.on_commit(lambda: index_listings_task.delay(listing_ids))
+    outbox_record(Listing.objects.filter(condition, state=ListingState.PUBLISHED)
+                  .values_list("pk", flat=True).distinct())
 
 
 def patent_changed(patent_id: int) -> None:

@@ -7,6 +7,7 @@ column (both created by migration 0002; the models do not declare them).
 """
 
 from django.db import models
+from django.utils import timezone
 
 
 class SearchEntry(models.Model):
@@ -20,6 +21,11 @@ class SearchEntry(models.Model):
     asking_price = models.DecimalField(max_digits=15, decimal_places=2, null=True, db_index=True)
     published_at = models.DateTimeField(null=True, db_index=True)
     expiry_date = models.DateField(null=True, db_index=True)  # earliest among the listing's patents
+    # The multi-valued facets as bit masks (search.schema.facet_bits): filters and facet counts read them
+    # in the same pass as mode and city. Null until the entry is reindexed after migration 0004.
+    kinds_mask = models.IntegerField(null=True)
+    industries_mask = models.IntegerField(null=True)
+    legal_statuses_mask = models.IntegerField(null=True)
     patent_numbers = models.JSONField(default=list)
     abstract = models.TextField(blank=True)  # source of the abstract snippet
     tokens_title = models.TextField(blank=True)
@@ -36,7 +42,7 @@ class SearchEntry(models.Model):
 
 
 class SearchTerm(models.Model):
-    """One value of a multi-valued filter of an entry: a patent kind, industry, legal status or IPC level."""
+    """One value of a multi-valued filter of an entry: an IPC level (the ``ipc_prefix`` filter)."""
 
     entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="terms", db_index=False)
     field = models.CharField(max_length=20)
@@ -49,3 +55,46 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.field}={self.value}"
+
+
+class SearchSuggestion(models.Model):
+    """A suggestion key of an entry: a suffix of its title or of a holder's name (``search.suggest``)."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="suggestions")
+    key = models.CharField(max_length=40)
+    kind = models.CharField(max_length=8)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        # Suggest reads distinct (key, kind, text) in key order from a key prefix: an index range scan.
+        # On PostgreSQL the pattern opclasses let LIKE 'prefix%' use it whatever the collation.
+        indexes = [models.Index(fields=["key", "kind", "text"], name="search_suggestion_key",
+                                opclasses=["varchar_pattern_ops"] * 3)]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.text}"
+
+
+class OutboxEntry(models.Model):
+    """A listing whose index entries must follow a change (the transactional outbox).
+
+    Written in the transaction that changed the listing, so a committed change is never lost and a
+    rolled-back one never indexed; pushed to the engine after commit (``search.outbox``) and retried by
+    the beat sweep while the engine is unreachable. Processed rows are kept a day: ``search_reindex``
+    replays the changes made while it built a new Elasticsearch index.
+    """
+
+    listing_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "索引待办 Index outbox entry"
+        indexes = [models.Index(fields=["id"], condition=models.Q(processed_at__isnull=True),
+                                name="search_outbox_pending")]
+
+    def __str__(self) -> str:
+        state = "done" if self.processed_at else f"pending ({self.attempts} attempts)"
+        return f"listing {self.listing_id}: {state}"

@@ -39,6 +39,24 @@ SINGLE_VALUED = ("mode", "city")
 MULTI_VALUED = ("kind", "industry", "legal_status")
 
 
+def facet_bits(facet: str) -> dict[str, int]:
+    """Value -> bit of a multi-valued facet, for the database backend's bit-mask columns.
+
+    Bits follow the order of the choices: add new choices at the end, or bump
+    ``search.documents.DOCUMENT_VERSION`` and reindex (search_check reports every entry stale).
+    """
+    return {value: 1 << position for position, value in enumerate(VALUE_FACETS[facet].values)}
+
+
+def facet_mask(facet: str, values) -> int:
+    """The bit mask of these values of a multi-valued facet (unknown values set no bit)."""
+    bits = facet_bits(facet)
+    mask = 0
+    for value in values:
+        mask |= bits.get(value, 0)
+    return mask
+
+
 def facet_label(facet: str, value: str) -> str:
     """The display label of a facet value (the value itself when it is not a known choice)."""
     choices = VALUE_FACETS[facet]

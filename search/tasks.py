@@ -1,8 +1,24 @@
-"""Indexing tasks: queued after commit by ``search.indexing``; each is safe to run twice."""
+"""Indexing tasks: each is safe to run twice. The outbox tasks are queued after commit and by beat."""
 
 from celery import shared_task
 
 from .backends import get_search_backend
+
+
+@shared_task(name="search.outbox_push")
+def outbox_push_task() -> int:
+    """Push the pending outbox rows to the engine (queued after each commit that wrote some)."""
+    from .outbox import outbox_push
+
+    return outbox_push().pushed
+
+
+@shared_task(name="search.outbox_sweep")
+def outbox_sweep_task() -> int:
+    """Every minute (beat): push what is still pending, forget old processed rows."""
+    from .outbox import outbox_sweep
+
+    return outbox_sweep().pushed
 
 
 @shared_task(name="search.index_listing")
@@ -13,5 +29,5 @@ def index_listing_task(listing_id: int) -> None:
 
 @shared_task(name="search.index_listings")
 def index_listings_task(listing_ids: list[int]) -> None:
-    """``index_listing_task`` for several listings at once (after a patent or organisation changed)."""
+    """``index_listing_task`` for several listings at once."""
     get_search_backend().index_listing_ids(listing_ids)

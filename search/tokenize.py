@@ -1,9 +1,15 @@
 """Tokens of the index: jieba search-mode words plus CJK character bigrams, lower-case latin words.
 
-Every backend indexes these tokens as space-separated words, so the same text gives the same tokens
-everywhere. Why both jieba and bigrams (DESIGN.md "Other measured facts"): jieba's search mode finds
-most words (recall 0.976 on real patent text), but it splits some compounds differently from the
-query (纤维素 in 醋酸纤维素膜 becomes 醋酸纤维 + 素膜); every character bigram of the text closes that gap.
+The database backend indexes these tokens as space-separated words. Why both jieba and bigrams
+(DESIGN.md "Other measured facts"): jieba's search mode finds most words (recall 0.976 on real patent
+text), but it splits some compounds differently from the query (纤维素 in 醋酸纤维素膜 becomes 醋酸纤维 +
+素膜); every character bigram of the text closes that gap.
+
+Long texts (abstracts, claims) get bigrams only (``bigram_tokens``): a query word matches a text
+holding its jieba token *or all its bigrams* (``search.query``), and a text holding the token holds
+its bigrams, so the jieba words of long texts change no hit set; they cost most of the indexing time
+(jieba cuts ~300,000 characters a second: a million listings' texts took over 15 minutes). Titles and
+holder names keep their jieba words, which rank exact words first.
 """
 
 import functools
@@ -51,11 +57,19 @@ def bigrams(run: str) -> list[str]:
 def index_tokens(text: str) -> list[str]:
     """Tokens of ``text`` for the index: jieba search-mode words, CJK bigrams, latin words."""
     text = normalise(text)
-    jieba = segmenter()
-    tokens: list[str] = []
-    for run in CJK_RUN.findall(text):
-        tokens.extend(word for word in jieba.cut_for_search(run) if CJK_RUN.fullmatch(word))
-        tokens.extend(bigrams(run))
+    runs = CJK_RUN.findall(text)
+    # One jieba call for all runs: jieba cuts each run between newlines on its own, so the words are the
+    # same as run by run, without jieba's per-call overhead (texts have hundreds of short runs).
+    tokens = [word for word in segmenter().cut_for_search("\n".join(runs)) if CJK_RUN.fullmatch(word)]
+    tokens.extend(pair for run in runs for pair in bigrams(run))
+    tokens.extend(LATIN_RUN.findall(text))
+    return [token for token in tokens if len(token) <= MAX_TOKEN_LENGTH]
+
+
+def bigram_tokens(text: str) -> list[str]:
+    """Tokens of a long text: CJK bigrams (a lone character as itself) and latin words; no jieba words."""
+    text = normalise(text)
+    tokens = [pair for run in CJK_RUN.findall(text) for pair in (bigrams(run) if len(run) > 1 else [run])]
     tokens.extend(LATIN_RUN.findall(text))
     return [token for token in tokens if len(token) <= MAX_TOKEN_LENGTH]
 

@@ -13,11 +13,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from market.api.permissions import ReadOnlyOrMember
+from market.api.serializers import DocumentSerializer
 
 from . import serializers as s
 from .inputs import ValuationInputError
 from .selectors import valuations_visible_to
-from .services import valuation_create, valuation_sign_off
+from .services import valuation_create, valuation_report_request, valuation_sign_off
 
 
 class ValuationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -72,3 +73,10 @@ class ValuationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         valuation = self.get_object()
         valuation_sign_off(valuation_id=valuation.pk, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=valuation.pk)).data)
+
+    @extend_schema(request=None, responses={200: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """Issue (or return) the numbered valuation report PDF; it renders in the worker, then download_url is set."""
+        document = valuation_report_request(valuation_id=self.get_object().pk)
+        return Response(DocumentSerializer(document).data)

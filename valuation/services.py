@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from market.models import OrganisationKind, Patent, TransitionLog, User
+from market.models import Document, DocumentKind, OrganisationKind, Patent, TransitionLog, User
 from market.money import cny
 from market.rules import Reason, RuleViolation, pledge_blockers
 from market.services.errors import ActionForbidden
@@ -246,3 +246,12 @@ def valuations_revalue(*, patent_ids: Sequence[int], weights_version_name: str, 
             fingerprint=fingerprint))
     Valuation.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def valuation_report_request(*, valuation_id: int) -> Document:
+    """The valuation's report as a numbered, hashed, QR-coded document (rendered after commit; idempotent)."""
+    from market.services.documents import document_request
+
+    with transaction.atomic():
+        valuation = Valuation.objects.get(pk=valuation_id)
+        return document_request(deal=valuation, kind=DocumentKind.VALUATION_REPORT)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from market.money import CENT
 from market.selectors import listings_visible_to
 from search.backends import InvalidSearchQuery, SearchHit, SearchPage, SearchQuery, get_search_backend
 from search.schema import PRICE_BUCKETS, VALUE_FACETS, facet_label
+from search.similar import similar_listings
 
 from ..forms import OfferForm, SearchFilterForm
 from .common import Outcome, is_htmx
@@ -70,6 +72,7 @@ def render_listing(request: HttpRequest, listing: Listing, *, offer_form: OfferF
         "my_deal": my_deal,
         "reasons": outcome.reasons if outcome else [],
         "nav": "search",
+        "similar": similar_listings(listing.pk),
     }
     return render(request, "frontend/public/listing_detail.html", context, status=status)
 
@@ -162,6 +165,13 @@ def filled(params: QueryDict) -> QueryDict:
         if values := [value for value in values if value.strip()]:
             result.setlist(name, values)
     return result
+
+
+def search_suggest(request: HttpRequest) -> HttpResponse:
+    """The suggestion list under the search box (an htmx fragment; each item links to its search)."""
+    suggestions = get_search_backend().suggest(request.GET.get("q", ""))
+    items = [{"suggestion": s, "query": urlencode(s.params)} for s in suggestions]
+    return render(request, "frontend/partials/suggest.html", {"suggestions": items})
 
 
 def search(request: HttpRequest) -> HttpResponse:

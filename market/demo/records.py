@@ -153,6 +153,8 @@ def _optional_register_fields(row: dict, record: SourceRecord) -> SourceRecord:
     """Files that do carry register fields (e.g. a resampled benchmark file) keep them as facts."""
     if row.get("application_number"):
         record.application_number = str(row["application_number"])
+    if row.get("applicants") and not record.applicants:
+        record.applicants = _names(row["applicants"])
     ipc = row.get("ipc_codes") or row.get("ipc")
     if ipc:
         record.ipc_codes = [str(code) for code in ipc] if isinstance(ipc, list) else _names(ipc)

@@ -17,9 +17,11 @@ import io
 from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
@@ -55,6 +57,8 @@ from .accounts import (
 )
 from .datafiles import DEMO_DATA_DIR, DEMO_FILES, KPPATENT_FILE
 from .importer import ImportStats, import_patents
+from .licences import seed_licensing
+from .pledges import seed_pledges
 
 LISTING_COUNT = 60
 # A university and an institute co-own patents with an enterprise partner (共有; Patent Law art. 14).
@@ -406,8 +410,12 @@ def seed_demo(*, data_dir: Path = DEMO_DATA_DIR, with_search: bool = True) -> tu
         seed_encumbrances(picks, organisations, report)
         listings = seed_listings(plan, users, report)
     seed_deals(plan, listings, users, report)
+    seed_licensing(users)  # open-licence declarations, a take-up, licence contracts (demo/licences.py)
+    seed_pledges(users)  # pledge loans of the demo bank in every state (demo/pledges.py)
     if with_search:
         report.search = index_for_search()
+    if apps.is_installed("matching"):  # demo demands and a proposal (matching/demo.py), when the app is there
+        import_module("matching.demo").seed_matching_demo()
     return report, users
 
 

@@ -172,3 +172,33 @@ def document_context(document: Document, *, issued_at: dt.datetime) -> dict:
         "verify_url": url, "qr": qr_data_uri(url), "supersedes": document.supersedes,
     })
     return context
+
+
+# The licensing documents (open-licence declaration, licence notice, 备案 application, licence contract).
+from . import licence_context  # noqa: E402  (it uses party() and patent_row() above)
+
+TEMPLATES.update(licence_context.TEMPLATES)
+BUILDERS.update(licence_context.BUILDERS)
+
+# The auction documents (announcement, result confirmation).
+from . import auction_context  # noqa: E402  (it uses party() and patent_row() above)
+
+TEMPLATES.update(auction_context.TEMPLATES)
+BUILDERS.update(auction_context.BUILDERS)
+
+# The pledge documents (contract, registration application, registration notice, release application).
+from . import pledge_context  # noqa: E402  (it uses party() and patent_row() above)
+
+TEMPLATES.update(pledge_context.TEMPLATES)
+BUILDERS.update(pledge_context.BUILDERS)
+
+
+# The valuation report: its own template and data (valuation/report.py), numbered and QR-coded here.
+def valuation_report_context(document: Document, valuation) -> dict:
+    from valuation.report import report_context  # valuation imports this module's helpers
+
+    return report_context(valuation)
+
+
+TEMPLATES[DocumentKind.VALUATION_REPORT] = "valuation/report.html"
+BUILDERS[DocumentKind.VALUATION_REPORT] = valuation_report_context

@@ -1,9 +1,26 @@
 """Market models, one module per topic; import them from here."""
 
+from .auctions import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
 from .audit import TransitionLog
 from .deals import DealState, Objection, Offer, TransferDeal
 from .documents import Document, DocumentKind, DocumentState
 from .encumbrances import Consent, ConsentCapacity, ConsentPurpose, Encumbrance, EncumbranceKind
+from .licences import (
+    Licence,
+    LicenceContract,
+    LicenceContractState,
+    LicenceKind,
+    LicenceOffer,
+    LicenceReminder,
+    LicenceState,
+    OpenLicenceDeclaration,
+    OpenLicenceState,
+    ReminderKind,
+    ReportingPeriod,
+    RoyaltyKind,
+    RoyaltyMethod,
+    RoyaltyPeriod,
+)
 from .listings import Listing, ListingMode, ListingState
 from .organisations import Organisation, OrganisationKind, User, UserRole
 from .patents import LegalStatus, Patent, PatentKind, PatentOwner
@@ -16,6 +33,23 @@ from .payments import (
     LedgerTransaction,
     PaymentCommand,
 )
+from .pledges import (
+    ConfirmableGround,
+    Instalment,
+    InstalmentStatus,
+    LoanRepayment,
+    PledgeAlert,
+    PledgeAlertKind,
+    PledgeConfirmation,
+    PledgeContract,
+    PledgeFiling,
+    PledgeFilingKind,
+    PledgeFilingState,
+    PledgeLoan,
+    PledgeLoanPatent,
+    PledgeLoanState,
+    RepaymentPlan,
+)
 
 __all__ = [
     "AccountKind", "Consent", "ConsentCapacity", "ConsentPurpose", "DealState", "Document", "DocumentKind",
@@ -23,4 +57,14 @@ __all__ = [
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Objection", "Offer",
     "Organisation", "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "TransferDeal",
     "TransitionLog", "User", "UserRole",
+    # licensing (issue 6)
+    "Licence", "LicenceContract", "LicenceContractState", "LicenceKind", "LicenceOffer", "LicenceReminder",
+    "LicenceState", "OpenLicenceDeclaration", "OpenLicenceState", "ReminderKind", "ReportingPeriod", "RoyaltyKind",
+    "RoyaltyMethod", "RoyaltyPeriod",
+    # auctions of defaulted collateral (issue 4)
+    "Auction", "AuctionState", "Bid", "BidderDeposit", "DepositStatus",
+    # pledge financing (issue 4)
+    "ConfirmableGround", "Instalment", "InstalmentStatus", "LoanRepayment", "PledgeAlert", "PledgeAlertKind",
+    "PledgeConfirmation", "PledgeContract", "PledgeFiling", "PledgeFilingKind", "PledgeFilingState", "PledgeLoan",
+    "PledgeLoanPatent", "PledgeLoanState", "RepaymentPlan",
 ]

@@ -12,6 +12,19 @@ class DocumentKind(models.TextChoices):
     TRANSFER_CONTRACT = "transfer_contract", "专利权转让合同 Transfer contract"
     CHANGE_REQUEST = "change_request", "著录项目变更申报书 Request for change of bibliographic data"
     DEAL_CERTIFICATE = "deal_certificate", "交易鉴证书 Deal certificate"
+    AUCTION_ANNOUNCEMENT = "auction_announcement", "拍卖公告 Auction announcement"
+    AUCTION_CONFIRMATION = "auction_confirmation", "成交确认书 Auction result confirmation"
+    OPEN_LICENCE_DECLARATION = "open_licence_declaration", "专利开放许可声明 Open-licence declaration"
+    LICENCE_NOTICE = "licence_notice", "开放许可实施通知书 Licence notice"
+    LICENCE_RECORD = "licence_record", "专利实施许可合同备案申请表 Licence contract filing application"
+    LICENCE_CONTRACT = "licence_contract", "专利实施许可合同 Licence contract"
+    # pledge financing (issue 4)
+    PLEDGE_CONTRACT = "pledge_contract", "专利权质押合同 Pledge contract"
+    PLEDGE_REGISTRATION = "pledge_registration", "专利权质押登记申请表 Pledge registration application"
+    PLEDGE_NOTICE = "pledge_notice", "专利权质押登记通知书 Pledge registration notice"
+    PLEDGE_RELEASE = "pledge_release", "专利权质押登记注销申请表 Pledge release application"
+    # valuation (issue 5)
+    VALUATION_REPORT = "valuation_report", "专利价值评估报告 Valuation report"
 
 
 class DocumentState(models.TextChoices):

@@ -26,11 +26,15 @@ LICENCE_KINDS = (EncumbranceKind.EXCLUSIVE_LICENCE, EncumbranceKind.SOLE_LICENCE
 
 class EncumbranceQuerySet(models.QuerySet):
     def in_force(self, on=None):
-        """Encumbrances not released and whose term covers ``on`` (today by default)."""
+        """Encumbrances not released and whose term covers ``on`` (today by default).
+
+        A pledge's ``end_date`` is the end of the secured debt's term, not of the pledge: a registered
+        pledge stands until its release (注销) is registered, even after a default at maturity.
+        """
         on = on or timezone.localdate()
         return self.filter(released_at__isnull=True).filter(
             Q(start_date__isnull=True) | Q(start_date__lte=on),
-            Q(end_date__isnull=True) | Q(end_date__gte=on),
+            Q(end_date__isnull=True) | Q(end_date__gte=on) | Q(kind="pledge"),
         )
 
 

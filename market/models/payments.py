@@ -81,6 +81,9 @@ class AccountKind(models.TextChoices):
     ESCROW_HELD = "escrow_held", "托管中 Escrow held"
     ESCROW_CAPTURED = "escrow_captured", "待放款 Escrow captured"
     FEES = "fees", "规费 Fees"
+    # Pledge loans: the bank's claim on the borrower (principal outstanding) and its mirror on the borrower's side.
+    LOAN_RECEIVABLE = "loan_receivable", "贷款本金（银行债权） Loan receivable"
+    LOAN_PAYABLE = "loan_payable", "贷款本金（借款人债务） Loan payable"
 
 
 class LedgerAccount(models.Model):

@@ -8,11 +8,11 @@ other place re-implements a rule.
 from .base import Reason, RuleViolation
 from .check import ACTIONS, blockers_for
 from .licence import licence_blockers
-from .open_licence import open_licence_blockers
+from .open_licence import open_licence_blockers, open_licence_take_up_blockers
 from .pledge import pledge_blockers
 from .transfer import transfer_blockers
 
 __all__ = [
     "ACTIONS", "Reason", "RuleViolation", "blockers_for", "licence_blockers", "open_licence_blockers",
-    "pledge_blockers", "transfer_blockers",
+    "open_licence_take_up_blockers", "pledge_blockers", "transfer_blockers",
 ]

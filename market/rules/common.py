@@ -44,8 +44,9 @@ def annual_fee_reasons(patent: Patent, rule: str) -> list[Reason]:
     return []
 
 
-def active(patent: Patent, *kinds: str) -> models.QuerySet[Encumbrance]:
-    return Encumbrance.objects.in_force().filter(patent=patent, kind__in=kinds)
+def active(patent: Patent, *kinds: str, ignore: int | None = None) -> models.QuerySet[Encumbrance]:
+    """Encumbrances of ``kinds`` in force on ``patent`` (``ignore``: the pk of the act's own entry)."""
+    return Encumbrance.objects.in_force().filter(patent=patent, kind__in=kinds).exclude(pk=ignore)
 
 
 def suspension_reasons(patent: Patent, rule: str) -> list[Reason]:
@@ -111,10 +112,11 @@ def pledgee_reasons(patent: Patent, purpose: str, deal: models.Model | None, rul
     return reasons
 
 
-def exclusive_licence_reasons(patent: Patent, rule: str, kinds: Iterable[str] | None = None) -> list[Reason]:
+def exclusive_licence_reasons(patent: Patent, rule: str, kinds: Iterable[str] | None = None,
+                              ignore: int | None = None) -> list[Reason]:
     kinds = tuple(kinds or (EncumbranceKind.EXCLUSIVE_LICENCE, EncumbranceKind.SOLE_LICENCE))
     reasons = []
-    for licence in active(patent, *kinds):
+    for licence in active(patent, *kinds, ignore=ignore):
         reasons.append(Reason("exclusive_licence_in_force", rule,
                               f"存在有效的{licence.get_kind_display()}（{licence.holder_label}） / "
                               f"A {licence.get_kind_display()} to {licence.holder_label} is in force"))

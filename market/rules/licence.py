@@ -25,12 +25,15 @@ EXCLUSIVE_KINDS = (EncumbranceKind.EXCLUSIVE_LICENCE, EncumbranceKind.SOLE_LICEN
 
 
 def licence_blockers(patent: Patent, *, licensor: Organisation, licence_kind: str = EncumbranceKind.ORDINARY_LICENCE,
-                     end_date: dt.date | None = None, deal: models.Model | None = None) -> list[Reason]:
+                     end_date: dt.date | None = None, deal: models.Model | None = None,
+                     own_encumbrance: int | None = None) -> list[Reason]:
     """Reasons ``licensor`` may not grant a licence of ``licence_kind`` on ``patent`` now.
 
     An exclusive (独占) licence conflicts with any licence in force; a sole (排他) or exclusive one
-    with another exclusive/sole licence or an open-licence declaration; every kind with a pledge
-    lacking the pledgee's consent. The term may not pass the patent's expiry.
+    with another exclusive/sole licence or an open-licence declaration; an ordinary one with an
+    exclusive or sole licence; every kind with a pledge
+    lacking the pledgee's consent. The term may not pass the patent's expiry. ``own_encumbrance``
+    is the pk of the licence's own register entry once it exists (the 备案 re-check): it is no conflict.
     """
     reasons = in_force_reasons(patent, RULE)
     reasons += annual_fee_reasons(patent, RULE)
@@ -38,8 +41,9 @@ def licence_blockers(patent: Patent, *, licensor: Organisation, licence_kind: st
     reasons += holder_reasons(patent, licensor, RULE)
     if licence_kind in EXCLUSIVE_KINDS:
         reasons += co_owner_reasons(patent, licensor, ConsentPurpose.LICENCE, deal, RULE)
-        reasons += exclusive_licence_reasons(patent, RULE)
-        if licence_kind == EncumbranceKind.EXCLUSIVE_LICENCE and active(patent, EncumbranceKind.ORDINARY_LICENCE).exists():
+        reasons += exclusive_licence_reasons(patent, RULE, ignore=own_encumbrance)
+        if (licence_kind == EncumbranceKind.EXCLUSIVE_LICENCE
+                and active(patent, EncumbranceKind.ORDINARY_LICENCE, ignore=own_encumbrance).exists()):
             reasons.append(Reason("ordinary_licence_in_force", RULE,
                                   "已有普通许可在有效期内，不能再授予独占许可 / "
                                   "Ordinary licences are in force: an exclusive licence cannot be granted"))
@@ -48,7 +52,8 @@ def licence_blockers(patent: Patent, *, licensor: Organisation, licence_kind: st
                                   "开放许可声明有效期间不得授予独占或排他许可 / "
                                   "While an open-licence declaration stands, no exclusive or sole licence"))
     else:
-        reasons += exclusive_licence_reasons(patent, RULE, kinds=(EncumbranceKind.EXCLUSIVE_LICENCE,))
+        # a sole (排他) licence, like an exclusive one, bars the licensor from licensing anyone else
+        reasons += exclusive_licence_reasons(patent, RULE, ignore=own_encumbrance)
     reasons += pledgee_reasons(patent, ConsentPurpose.LICENCE, deal, RULE)
     if end_date and end_date > patent.expiry_date:
         reasons.append(Reason("term_past_expiry", RULE,

@@ -39,3 +39,20 @@ def open_licence_blockers(patent: Patent, *, holder: Organisation, deal: models.
                               "实用新型和外观设计须提交专利权评价报告 / "
                               "A utility model or design needs its patent evaluation report"))
     return reasons
+
+
+def open_licence_take_up_blockers(patent: Patent, *, holder: Organisation, licensee: Organisation) -> list[Reason]:
+    """Reasons ``licensee`` may not take a licence under ``holder``'s standing declaration now.
+
+    What can have changed since the declaration was published: the patent left force, its annual
+    fee fell overdue, procedures were suspended, or the declarant is no longer the registered
+    holder. Pledgees and co-owners consented to the declaration itself, which covers every take-up.
+    """
+    reasons = in_force_reasons(patent, RULE)
+    reasons += annual_fee_reasons(patent, RULE)
+    reasons += suspension_reasons(patent, RULE)
+    reasons += holder_reasons(patent, holder, RULE)
+    if licensee.pk == holder.pk:
+        reasons.append(Reason("own_declaration", RULE,
+                              "不能获得本机构开放许可声明的许可 / You cannot take a licence under your own declaration"))
+    return reasons

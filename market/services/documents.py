@@ -20,28 +20,82 @@ from django.utils import timezone
 
 from market.documents.context import TEMPLATES, document_context
 from market.documents.pdf import render_pdf, sha256_hex
-from market.models import DealState, Document, DocumentKind, DocumentState, Patent, TransitionLog, User
+from market.models import (
+    AuctionState,
+    DealState,
+    Document,
+    DocumentKind,
+    DocumentState,
+    LicenceContractState,
+    LicenceState,
+    OpenLicenceState,
+    Patent,
+    TransitionLog,
+    User,
+)
+from market.models.licences import CONTRACT_IN_EFFECT
+from market.models.pledges import CONTRACT_STATES, PledgeFilingState
 from market.rules.base import Reason, RuleViolation
 
 logger = logging.getLogger(__name__)
 
 RULE = "documents"
 # Number parts: <prefix>-<deal type>-<year>-<first version's pk>-<kind>[-v<version>].
-DEAL_CODES = {"transferdeal": "ZT"}
+DEAL_CODES = {"transferdeal": "ZT", "valuation": "PG", "openlicencedeclaration": "KF", "licence": "XK", "licencecontract": "SS",
+              "auction": "PM"}
 KIND_CODES = {
+    DocumentKind.VALUATION_REPORT: "BGS",
     DocumentKind.TRANSFER_CONTRACT: "HT",
     DocumentKind.CHANGE_REQUEST: "BG",
     DocumentKind.DEAL_CERTIFICATE: "JZ",
+    DocumentKind.OPEN_LICENCE_DECLARATION: "KS",
+    DocumentKind.LICENCE_NOTICE: "TZ",
+    DocumentKind.LICENCE_RECORD: "BA",
+    DocumentKind.LICENCE_CONTRACT: "XY",
+    DocumentKind.AUCTION_ANNOUNCEMENT: "GG",
+    DocumentKind.AUCTION_CONFIRMATION: "CJ",
 }
-# The deal states in which each document can be requested (its data must exist by then).
+# The deal states in which each document can be requested (its data must exist by then): a tuple of
+# states, or, for a kind that several deal types issue, {deal model name: states}.
 STATES_FOR = {
+    # a valuation has no state machine: its report can be issued at any time (None = no state check)
+    DocumentKind.VALUATION_REPORT: None,
     DocumentKind.TRANSFER_CONTRACT: (DealState.SIGNED, DealState.PAID, DealState.FILED, DealState.REGISTERED,
                                      DealState.CLOSED),
     DocumentKind.CHANGE_REQUEST: (DealState.FILED, DealState.REGISTERED, DealState.CLOSED),
     DocumentKind.DEAL_CERTIFICATE: (DealState.CLOSED,),
+    DocumentKind.OPEN_LICENCE_DECLARATION: (OpenLicenceState.PUBLISHED, OpenLicenceState.WITHDRAWN),
+    DocumentKind.LICENCE_NOTICE: tuple(LicenceState),
+    DocumentKind.LICENCE_RECORD: {
+        "licence": tuple(LicenceState),
+        "licencecontract": (LicenceContractState.FILED, LicenceContractState.RECORDED, LicenceContractState.EXPIRED,
+                            LicenceContractState.TERMINATED),
+    },
+    DocumentKind.LICENCE_CONTRACT: (LicenceContractState.SIGNED, *CONTRACT_IN_EFFECT, LicenceContractState.EXPIRED,
+                                    LicenceContractState.TERMINATED),
+    DocumentKind.AUCTION_ANNOUNCEMENT: tuple(AuctionState),
+    DocumentKind.AUCTION_CONFIRMATION: (AuctionState.AWAITING_PAYMENT, AuctionState.SETTLED),
 }
+# Pledge financing: the contract belongs to the loan; the registration application, notice and release
+# application to each registry filing.
+DEAL_CODES.update({"pledgeloan": "ZY", "pledgefiling": "DJ"})
+KIND_CODES.update({DocumentKind.PLEDGE_CONTRACT: "ZH", DocumentKind.PLEDGE_REGISTRATION: "ZD",
+                   DocumentKind.PLEDGE_NOTICE: "ZT", DocumentKind.PLEDGE_RELEASE: "ZX"})
+STATES_FOR.update({
+    DocumentKind.PLEDGE_CONTRACT: CONTRACT_STATES,
+    DocumentKind.PLEDGE_REGISTRATION: tuple(PledgeFilingState),
+    DocumentKind.PLEDGE_NOTICE: (PledgeFilingState.REGISTERED,),
+    DocumentKind.PLEDGE_RELEASE: tuple(PledgeFilingState),
+})
 PER_PATENT_KINDS = (DocumentKind.CHANGE_REQUEST,)
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def states_for(deal: models.Model, kind: str) -> tuple[str, ...] | None:
+    """The states of ``deal`` in which document ``kind`` can be requested (none if it does not issue it;
+    None when the issuing object has no state machine)."""
+    states = STATES_FOR[kind]
+    return states.get(deal._meta.model_name, ()) if isinstance(states, dict) else states
 
 
 def documents_for(deal: models.Model) -> models.QuerySet[Document]:
@@ -81,7 +135,8 @@ def document_request(*, deal: models.Model, kind: str, patent: Patent | None = N
     with transaction.atomic():
         # The deal's row lock serialises concurrent requests for its documents.
         deal = type(deal).objects.select_for_update().get(pk=deal.pk)
-        if deal.state not in STATES_FOR[kind]:
+        states = states_for(deal, kind)
+        if states is not None and deal.state not in states:
             raise RuleViolation(Reason("document_not_available", RULE,
                                        f"交易当前状态（{deal.get_state_display()}）不能出具该文书 / "
                                        f"The deal's state ({deal.state}) does not allow this document"))

@@ -40,6 +40,14 @@ def fees_account() -> LedgerAccount:
     return account
 
 
+def loan_account(loan, kind: str) -> LedgerAccount:
+    """A pledge loan's principal account: the bank's ``loan_receivable`` or the borrower's ``loan_payable``."""
+    organisation_id = loan.bank_id if kind == AccountKind.LOAN_RECEIVABLE else loan.applicant_id
+    account, _ = LedgerAccount.objects.get_or_create(
+        code=f"loan:{loan.pk}:{kind}", defaults={"kind": kind, "organisation_id": organisation_id})
+    return account
+
+
 def post(*, command: PaymentCommand, memo: str, legs: list[tuple[LedgerAccount, Decimal]],
          escrow: Escrow | None = None) -> LedgerTransaction:
     """Write one balanced transaction; refuses legs that do not sum to zero."""
@@ -96,4 +104,7 @@ def ledger_problems() -> list[str]:
             if balances[kind] != value:
                 problems.append(f"escrow {escrow.reference} ({escrow.state}): {kind} is {balances[kind]}, "
                                 f"expected {value}")
+    from .loans import loan_ledger_problems  # the loans module posts through this one
+
+    problems += loan_ledger_problems()
     return problems

@@ -19,12 +19,14 @@ from django.utils import timezone
 from market.models import Listing, ListingState
 from market.regions import City
 
-from ..documents import ListingDocument, document_chunks, documents_for, published_listings
+from ..documents import ListingDocument, document_chunks, documents_for, listing_document, published_listings
 from ..query import MAX_WORDS, QueryWord, highlight_terms, parse_text
 from ..schema import VALUE_FACETS, Sort, facet_label, remaining_years
+from ..suggest import DEFAULT_LIMIT, Suggestion, ipc_suggestions, normalise_prefix, suggestions_from_rows
 from ..tokenize import normalise_ipc
 
 DEFAULT_PAGE_SIZE = 20
+SIMILAR_LIMIT = 6
 MAX_PAGE_SIZE = 100
 # Deepest result a query may reach (page × page_size): Elasticsearch's default max_result_window.
 MAX_RESULT_WINDOW = 10_000
@@ -374,7 +376,35 @@ class SearchBackend(abc.ABC):
     def indexed_checksums(self) -> dict[int, str]:
         """Listing id -> checksum of the document its entry was built from (for ``search_check``)."""
 
-    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
-        """Completions of ``prefix`` for a search box."""
+    def is_transient(self, exc: Exception) -> bool:
+        """Whether an indexing error may heal by itself (engine unreachable): the outbox retries those."""
+        return False
+
+    def suggest(self, prefix: str, limit: int = DEFAULT_LIMIT) -> list[Suggestion]:
+        """Completions of ``prefix``: titles and holders from the index (key order), then IPC classes."""
+        if not self.supports_suggest:
+            raise NotImplementedError(f"the {self.name} search backend does not suggest completions")
+        prefix = normalise_prefix(prefix)
+        if not prefix:
+            return []
+        ipc = ipc_suggestions(prefix)
+        wanted = max(0, limit - len(ipc))
+        # Several keys of one text may start with the prefix: read a few more rows than suggestions.
+        rows = self.suggestion_rows(prefix, wanted * 3) if wanted else []
+        return suggestions_from_rows(rows, wanted) + ipc[:limit]
+
+    def suggestion_rows(self, prefix: str, limit: int) -> list[tuple[str, str, str]]:
+        """The first ``limit`` distinct (key, kind, text) of the index whose key starts with ``prefix``,
+        in (key, kind, text) order (``search.suggest``)."""
         raise NotImplementedError(f"the {self.name} search backend does not suggest completions")
 
+    def similar(self, listing_id: int, *, limit: int = SIMILAR_LIMIT) -> list[SearchHit]:
+        """Published listings most like this one (itself excluded), best first.
+
+        The listing may be in any state (its owner sees similar listings on a draft's page).
+        """
+        return self.similar_to(listing_document(listing_id), limit=limit)
+
+    @abc.abstractmethod
+    def similar_to(self, document: ListingDocument, *, limit: int) -> list[SearchHit]:
+        """Indexed listings most like ``document``, ``document`` itself excluded."""

@@ -365,7 +365,7 @@ def test_an_error_that_cannot_heal_is_not_retried(parties, django_capture_on_com
     deal = transfer_deal(*parties, DealState.SIGNED)
     with django_capture_on_commit_callbacks():
         document = document_request(deal=deal, kind=DocumentKind.TRANSFER_CONTRACT)
-    Document.objects.filter(pk=document.pk).update(kind="licence_contract")  # no template for this kind
+    Document.objects.filter(pk=document.pk).update(kind="no_such_kind")  # no template for this kind
 
     with pytest.raises(KeyError):  # raised as it is, not as a Retry
         document_render_task.delay(document.pk)

@@ -121,8 +121,9 @@ def test_it_imports_the_shipped_records_with_generated_fields_marked(seeded):
 def test_it_records_encumbrances_on_demo_patents(seeded):
     kinds = dict(Encumbrance.objects.values_list("kind", "beneficiary__kind"))
     assert kinds == {EncumbranceKind.ORDINARY_LICENCE: OrganisationKind.ENTERPRISE,
-                     EncumbranceKind.PLEDGE: OrganisationKind.BANK, EncumbranceKind.OWNERSHIP_DISPUTE: None}
-    pledge = Encumbrance.objects.get(kind=EncumbranceKind.PLEDGE)
+                     EncumbranceKind.PLEDGE: OrganisationKind.BANK, EncumbranceKind.OWNERSHIP_DISPUTE: None,
+                     EncumbranceKind.OPEN_LICENCE: None}  # the open-licence declarations (market/demo/licences.py)
+    pledge = Encumbrance.objects.get(kind=EncumbranceKind.PLEDGE, pledge_loan_patent__isnull=True)  # not a demo loan's
     assert pledge.secured_amount == Decimal("3000000.00") and pledge.registration_number
     overdue = Patent.objects.get(annual_fee_overdue=True)
     assert "annual_fee_overdue" in overdue.demo_generated_fields

@@ -1,21 +1,32 @@
-"""A catalogue of listings built from real Chinese patent text (data/kppatent_sample.jsonl, MIT).
+"""A catalogue of listings built from real Chinese patent text (data/kppatent_sample.jsonl, MIT), and the
+search engines the backends' tests run against.
 
 Fields the records lack (IPC, holder, city, kind, status, dates, price, mode) are filled in
 deterministically from the record's position, so that filters and facets have known answers.
+
+Elasticsearch: a real server when ``ELASTICSEARCH_URL`` is set (each test gets its own index prefix,
+deleted afterwards), otherwise osmem-server (its pytest plugin's ``osmem_clone``: an empty in-memory
+copy per test, on its own port), reached through the compatibility node of
+``search.backends.es_transport``.
 """
 
+import copy
 import datetime as dt
 import json
+import os
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from config import celery_app
 from market.models import LegalStatus, Listing, ListingMode, ListingState, Patent, PatentKind
 from market.regions import City
 from search.backends import get_search_backend, reset_search_backends
+from search.documents import documents_for
 from search.tokenize import normalise
 
 from ..factories import ListingFactory, OrganisationFactory, PatentFactory, UserFactory
@@ -146,7 +157,8 @@ def build_catalogue() -> Catalogue:
 
 def fresh_backend(settings, name: str):
     """The backend ``name``, emptied, and the default backend (of tasks and the API) for this test."""
-    settings.SEARCH_BACKEND = name
+    # Elasticsearch: writes refresh the index at once, so that the next search sees them.
+    settings.SEARCH_BACKEND = {"BACKEND": name, "REFRESH": "true"} if name == "elasticsearch" else name
     reset_search_backends()
     backend = get_search_backend()
     backend.clear()
@@ -154,18 +166,70 @@ def fresh_backend(settings, name: str):
 
 
 @pytest.fixture
-def backend(settings, db):
-    """The database backend, empty; contract test classes override it with their own."""
-    yield fresh_backend(settings, "database")
+def elasticsearch_settings(request, settings):
+    """Settings that point the elasticsearch backend at a server of this test's own (see the module doc)."""
+    url = os.environ.get("ELASTICSEARCH_URL", "")
+    settings.SEARCH_INDEX_PREFIX = f"test_{uuid.uuid4().hex[:12]}"
+    if url:
+        settings.ELASTICSEARCH_URL = url
+        settings.ELASTICSEARCH_COMPATIBILITY_SERVER = False
+    else:
+        settings.ELASTICSEARCH_URL = request.getfixturevalue("osmem_clone").url
+        settings.ELASTICSEARCH_COMPATIBILITY_SERVER = True
+    yield settings
+    if url:
+        from elasticsearch import Elasticsearch
+
+        Elasticsearch(url).options(ignore_status=404).indices.delete(index=f"{settings.SEARCH_INDEX_PREFIX}_*")
+
+
+def backend_fixture(request, settings, name: str):
+    if name == "elasticsearch":
+        request.getfixturevalue("elasticsearch_settings")
+    yield fresh_backend(settings, name)
     reset_search_backends()
 
 
 @pytest.fixture
-def catalogue(backend) -> Catalogue:
-    """The catalogue, indexed (hidden listings included in the call: the backend must leave them out)."""
-    catalogue = build_catalogue()
-    backend.index_listings(catalogue.listings + catalogue.hidden)
-    return catalogue
+def backend(request, settings, db):
+    """The database backend, empty; contract test classes override it with their own."""
+    yield from backend_fixture(request, settings, "database")
+
+
+@pytest.fixture
+def es_backend(request, settings, db):
+    """The elasticsearch backend, empty, as the configured backend of this test."""
+    yield from backend_fixture(request, settings, "elasticsearch")
+
+
+@pytest.fixture(scope="module")
+def shared_catalogue(django_db_setup, django_db_blocker):
+    """The catalogue's rows and documents, built once per test module, as Django's ``setUpTestData`` does.
+
+    They are written in a transaction that stays open for the module; each test runs in a savepoint
+    inside it (pytest-django's ``db``), so what a test changes is rolled back and the next test finds
+    the catalogue as built. Building it costs ~1 s on PostgreSQL: per test, that was most of the time.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            catalogue = build_catalogue()
+            yield catalogue, documents_for(catalogue.listings + catalogue.hidden)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def catalogue(backend, shared_catalogue) -> Catalogue:
+    """The catalogue, indexed; the unpublished listings have no document, so they stay out of the index.
+
+    A copy per test: tests move listings' states in memory as well as in the database.
+    """
+    built, documents = shared_catalogue
+    backend.index_documents(documents)
+    return copy.deepcopy(built)
 
 
 @pytest.fixture

@@ -129,3 +129,54 @@ def test_the_schema_documents_parameters_and_response():
     assert {"total", "page", "page_size", "hits", "facets"} <= set(page)
     hit = schema["components"]["schemas"]["SearchHit"]["properties"]
     assert hit["asking_price"]["type"] == "string" and hit["asking_price"]["nullable"] is True
+
+
+# -- suggestions
+SUGGEST_URL = "/api/v1/search/suggest/"
+
+
+def test_suggest_returns_titles_holders_and_ipc_classes(client, catalogue):
+    assert reverse("search:suggest") == SUGGEST_URL
+    body = client.get(SUGGEST_URL, {"q": "锂电"}).json()
+    kinds = {item["kind"] for item in body["suggestions"]}
+    assert {"text": "一种锂电池隔膜及其制备方法", "kind": "title", "kind_label": "挂牌 Listing",
+            "params": {"q": "一种锂电池隔膜及其制备方法"}} in body["suggestions"]
+    assert kinds == {"title"}
+    holder = client.get(SUGGEST_URL, {"q": "之江"}).json()["suggestions"]
+    assert holder == [{"text": "杭州之江新材有限公司", "kind": "holder", "kind_label": "权利人 Holder",
+                       "params": {"q": "杭州之江新材有限公司"}}]
+    ipc = client.get(SUGGEST_URL, {"q": "H01M"}).json()["suggestions"]
+    assert ipc[-1]["params"] == {"ipc_prefix": "H01M"} and ipc[-1]["kind"] == "ipc"
+
+
+def test_suggest_without_text_suggests_nothing(client, backend):
+    assert client.get(SUGGEST_URL).json() == {"suggestions": []}
+    assert client.get(SUGGEST_URL, {"q": "  "}).json() == {"suggestions": []}
+
+
+# -- similar listings
+def similar_url(pk: int) -> str:
+    return f"/api/v1/search/listings/{pk}/similar/"
+
+
+def test_similar_listings_of_a_published_listing(client, catalogue):
+    listing = catalogue.named["锂电池隔膜"]
+    assert reverse("search:similar", args=[listing.pk]) == similar_url(listing.pk)
+    hits = client.get(similar_url(listing.pk)).json()["hits"]
+    ids = [hit["listing_id"] for hit in hits]
+    assert 0 < len(ids) <= 6 and listing.pk not in ids
+    assert set(ids) <= catalogue.ids()
+    assert {"title", "mode_label", "asking_price", "holder"} <= set(hits[0])
+
+
+def test_similar_listings_of_a_draft_only_for_its_organisation(client, catalogue):
+    draft = next(item for item in catalogue.hidden if item.state == "draft")
+    assert client.get(similar_url(draft.pk)).status_code == 404  # anonymous: not visible
+    client.force_authenticate(draft.created_by)
+    response = client.get(similar_url(draft.pk))
+    assert response.status_code == 200
+    assert not {item.pk for item in catalogue.hidden} & {hit["listing_id"] for hit in response.json()["hits"]}
+
+
+def test_similar_listings_of_an_unknown_listing_is_404(client, backend):
+    assert client.get(similar_url(10**9)).status_code == 404

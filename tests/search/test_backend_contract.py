@@ -14,12 +14,43 @@ from market.models import ListingMode, ListingState, PatentKind
 from market.regions import City
 from search.backends import SearchQuery
 from search.indexing import listing_changed
+from search.models import OutboxEntry
 from search.schema import PRICE_BUCKETS, REMAINING_BUCKETS
 from search.tasks import index_listing_task
 from search.tokenize import PIECE, ipc_levels, normalise, segmenter
 
 from ..factories import ListingFactory, PatentFactory
-from .conftest import fresh_backend
+from .conftest import backend_fixture
+
+# Queries and the listings (keys of the catalogue) that must come first, judged by reading the real
+# records: the title names the thing asked for.
+RELEVANCE_JUDGEMENTS = [
+    ("滚筒洗衣机", ["kpp-test-0184"]),
+    ("钙钛矿 太阳能电池", ["kpp-test-0379"]),
+    ("燃料电池 热水器", ["kpp-test-0019"]),
+    ("碳化硅匣钵", ["kpp-test-0321"]),
+    ("伺服电机 摆闸", ["kpp-test-0366"]),
+    ("甲醇合成催化剂", ["kpp-test-0256"]),
+    ("液压油 过滤装置", ["kpp-test-0221"]),
+    ("驾驶室 轴承", ["kpp-test-0330"]),
+    ("刀片电池", ["kpp-test-0600"]),
+    ("氧化铈", ["kpp-test-0651"]),
+    ("高凝油 采收率", ["kpp-test-0112"]),
+    ("富锂正极材料", ["kpp-test-0562"]),
+    ("纤维素", ["醋酸纤维素膜", "kpp-test-0054", "kpp-test-0078"]),
+    ("洗衣机", ["kpp-test-0184", "kpp-test-0438"]),
+    ("电池管理", ["电池管理系统"]),
+    ("光伏", ["专利包"]),
+]
+# Two listings on a subject nothing else in the catalogue is about: each is the other's most similar.
+TEA_PAIR = [
+    ("一种名优绿茶杀青机", "本发明公开了一种名优绿茶杀青机，茶叶在锅体内均匀受热，杀青叶色泽翠绿。"),
+    ("一种绿茶揉捻机及茶叶揉捻方法", "本发明提供一种绿茶揉捻机，揉捻后的茶叶条索紧结，适用于名优绿茶加工。"),
+]
+
+
+def texts(suggestions) -> list[str]:
+    return [suggestion.text for suggestion in suggestions]
 
 
 def search(backend, **fields):
@@ -34,7 +65,8 @@ def found(backend, **fields) -> set[int]:
 
 
 def hit_ids(page) -> list[int]:
-    return [hit.listing_id for hit in page.hits]
+    """Ids of a page's hits, or of a list of hits."""
+    return [hit.listing_id for hit in getattr(page, "hits", page)]
 
 
 def min_remaining_years(listing) -> float:
@@ -68,11 +100,8 @@ class BackendContract:
     backend_name: str
 
     @pytest.fixture
-    def backend(self, settings, db):
-        from search.backends import reset_search_backends
-
-        yield fresh_backend(settings, self.backend_name)
-        reset_search_backends()
+    def backend(self, request, settings, db):
+        yield from backend_fixture(request, settings, self.backend_name)
 
     # -- Chinese words
     def test_a_word_is_found_inside_compounds(self, backend, catalogue):
@@ -428,16 +457,96 @@ class BackendContract:
         assert progress == [10, 10, 10, 4]
         assert found(backend) == catalogue.ids() - {withdrawn.pk}
 
-    def test_suggest_is_supported_or_says_it_is_not(self, backend, catalogue):
-        if backend.supports_suggest:
-            assert "锂电池" in " ".join(backend.suggest("锂电"))
-        else:
-            with pytest.raises(NotImplementedError, match="suggest"):
-                backend.suggest("锂电")
+    # -- relevance
+    def test_judged_queries_put_the_relevant_listings_first(self, backend, catalogue):
+        """Ranking may differ between backends (BM25 on Elasticsearch and SQLite, cover density on
+        PostgreSQL; jieba words against character bigrams), but not on these judgements: for each
+        query, the listings a reader of the real records judges most relevant come first, in any order."""
+        misses = []
+        for text, keys in RELEVANCE_JUDGEMENTS:
+            expected = {catalogue.named[key].pk for key in keys}
+            top = set(hit_ids(search(backend, text=text, with_facets=False))[:len(expected)])
+            if top != expected:
+                misses.append((text, sorted(expected), sorted(top)))
+        assert misses == []
+
+    # -- suggestions
+    def test_suggestions_complete_titles_from_any_word(self, backend, catalogue):
+        separator = "一种锂电池隔膜及其制备方法"
+        assert separator in texts(backend.suggest("锂电"))
+        assert separator in texts(backend.suggest("隔膜"))  # a word inside the title
+        assert texts(backend.suggest("电池管理")) == ["一种电池管理系统及均衡方法"]
+        (suggestion,) = backend.suggest("醋酸纤维")
+        assert (suggestion.kind, suggestion.kind_label, suggestion.params) == (
+            "title", "挂牌 Listing", {"q": "一种醋酸纤维素膜的制备方法"})
+
+    def test_suggestions_complete_holder_names(self, backend, catalogue):
+        holders = [s for s in backend.suggest("之江") if s.kind == "holder"]
+        assert [(s.text, s.params) for s in holders] == [("杭州之江新材有限公司", {"q": "杭州之江新材有限公司"})]
+        assert "温州鹿城装备有限公司" in texts(backend.suggest("鹿城"))  # a co-holder of the package
+
+    def test_suggestions_include_ipc_classes_by_code_or_description(self, backend, catalogue):
+        def ipc(prefix):
+            return [s.params["ipc_prefix"] for s in backend.suggest(prefix) if s.kind == "ipc"]
+
+        assert ipc("h01m") == ["H01M"]
+        assert ipc("H01") == ["H01", "H01F", "H01L"]
+        assert "H01M" in ipc("电池")
+        assert backend.suggest("h01m")[-1].text == "H01M 用于直接转变化学能为电能的方法或装置，例如电池组"
+
+    def test_suggestions_are_distinct_in_key_order_and_limited(self, backend, catalogue):
+        suggestions = backend.suggest("一种", limit=5)
+        assert len(suggestions) == 5 == len({s.text for s in suggestions})
+        assert texts(suggestions) == sorted(texts(suggestions))  # the key is the whole title here
+        assert backend.suggest("  ") == [] and backend.suggest("，") == []
+
+    def test_suggestions_leave_out_unpublished_and_removed_listings(self, backend, catalogue):
+        assert [s for s in backend.suggest("未公开") if s.kind == "title"] == []
+        backend.remove_listing(catalogue.named["锂电池隔膜"].pk)
+        assert "一种锂电池隔膜及其制备方法" not in texts(backend.suggest("锂电"))
+
+    # -- similar listings
+    def test_similar_listings_rank_the_closest_first_and_exclude_the_listing(self, backend, catalogue):
+        fixer, roller = (ListingFactory(title=title, patents=[PatentFactory(title=title, abstract=abstract)])
+                         for title, abstract in TEA_PAIR)
+        backend.index_listings([fixer, roller])
+        for listing, other in ((fixer, roller), (roller, fixer)):
+            similar = backend.similar(listing.pk)
+            assert hit_ids(similar)[0] == other.pk
+            assert listing.pk not in hit_ids(similar)
+            assert len(similar) <= 6 and set(hit_ids(similar)) <= catalogue.ids() | {other.pk}
+
+    def test_similar_listings_are_published_ones_even_for_a_draft(self, backend, catalogue):
+        draft = next(item for item in catalogue.hidden if item.state == ListingState.DRAFT)
+        hidden = {item.pk for item in catalogue.hidden}
+        similar = backend.similar(draft.pk, limit=3)
+        assert len(similar) == 3
+        assert not hidden & set(hit_ids(similar))
+        assert all("电池" in hit.title or "热管理" in hit.title for hit in similar[:1])
+
+    # -- the outbox
+    def test_a_change_writes_an_outbox_row_that_the_push_after_commit_applies(
+            self, backend, catalogue, eager_tasks, django_capture_on_commit_callbacks):
+        listing = catalogue.named["锂电池隔膜"]
+        with django_capture_on_commit_callbacks() as callbacks:
+            listing.withdraw()
+            listing.save()
+            listing_changed(listing.pk)
+        row = OutboxEntry.objects.get(listing_id=listing.pk)
+        assert row.processed_at is None and listing.pk in found(backend, text="隔膜")
+        for callback in callbacks:
+            callback()
+        row.refresh_from_db()
+        assert row.processed_at is not None and row.attempts == 0
+        assert listing.pk not in found(backend, text="隔膜")
 
 
 class TestDatabaseBackend(BackendContract):
     backend_name = "database"
+
+
+class TestElasticsearchBackend(BackendContract):
+    backend_name = "elasticsearch"
 
 
 def test_the_catalogue_spans_the_remaining_life_buckets(catalogue):

@@ -37,8 +37,9 @@ def test_reindex_is_quiet_at_verbosity_zero(backend, catalogue):
 
 
 def test_check_reports_nothing_when_the_index_matches(backend, catalogue):
-    out, _ = run("search_check")
+    out, err = run("search_check", "--chunk-size", "10")
     assert out == "索引与数据库一致 / The index matches the database\n"
+    assert "35/35" in err  # the progress bar
 
 
 def _spoil(backend, catalogue) -> tuple[int, int, int]:

@@ -60,3 +60,30 @@ def test_report_without_comparables_says_why(holder, patent, tmp_path):
 def test_histogram_svg_marks_the_percentiles():
     svg = histogram_svg({"edges": [0, 10, 20, 30], "counts": [1, 5, 2]}, {"P10": 5.0, "P50": 12.0, "P90": 28.0})
     assert svg.count("<rect") == 3 and ">P10<" in svg and ">P50<" in svg and ">P90<" in svg
+
+
+def test_report_is_issued_as_a_numbered_document_with_verification(valuation, holder, client,
+                                                                   django_capture_on_commit_callbacks, outsider):
+    import subprocess
+
+    from rest_framework.test import APIClient
+
+    requester = holder
+    api = APIClient()
+    api.force_authenticate(requester)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api.post(f"/api/v1/valuations/{valuation.pk}/report/").json()
+    again = api.post(f"/api/v1/valuations/{valuation.pk}/report/").json()
+    assert again["number"] == first["number"] and first["number"].startswith("ZJIP-PG-")
+    issued = api.post(f"/api/v1/valuations/{valuation.pk}/report/").json()
+    assert issued["state"] == "issued" and issued["download_url"]
+    client.force_login(requester)
+    pdf = b"".join(client.get(issued["download_url"]).streaming_content)
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert issued["number"] in text and valuation.patent.application_number in text
+    assert client.get(f"/verify/{issued['number']}/").status_code == 200
+    client.force_login(outsider)
+    assert client.get(issued["download_url"]).status_code == 404
+    outsider_api = APIClient()
+    outsider_api.force_authenticate(outsider)
+    assert outsider_api.post(f"/api/v1/valuations/{valuation.pk}/report/").status_code == 404

@@ -5,28 +5,31 @@ the same jieba + bigram tokens; filters, facets and hits are plain queries over 
 Indexing errors are raised, not logged: indexing runs in the caller's transaction and rolls back with it.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from search.documents import ListingDocument
-from search.highlight import highlight
-from search.models import SearchEntry, SearchTerm
+from search.highlight import SNIPPET_CHARS, highlight
+from search.models import SearchEntry, SearchSuggestion, SearchTerm
+from search.schema import facet_mask
+from search.similar import CANDIDATES, keywords, rerank
+from search.suggest import suggestion_rows
 
-from ..base import SearchBackend, SearchHit, SearchPage, SearchQuery
-from .compiler import EntryQueryCompiler
+from ..base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .compiler import HIT_FIELDS, MASK_COLUMNS, EntryQueryCompiler
 from .postgres import PostgresFullText
 from .sqlite import SqliteFullText
 
-# Characters of the abstract a snippet shows.
-SNIPPET_CHARS = 120
 ENTRY_FIELDS = [
     "title", "holder", "mode", "city", "industry", "asking_price", "published_at", "expiry_date", "patent_numbers",
     "abstract", "tokens_title", "tokens_body", "tokens_claims", "checksum", "indexed_at",
+    *MASK_COLUMNS.values(),
 ]
-TERM_FIELDS = {"kind": "kinds", "industry": "industries", "legal_status": "legal_statuses", "ipc": "ipc_levels"}
+TERM_FIELDS = {"ipc": "ipc_levels"}
+MASK_ATTRIBUTES = {"kind": "kinds", "industry": "industries", "legal_status": "legal_statuses"}
 
 
 def _entry(document: ListingDocument, now) -> SearchEntry:
@@ -48,16 +51,24 @@ def _entry(document: ListingDocument, now) -> SearchEntry:
         tokens_claims=tokens["claims"],
         checksum=document.checksum,
         indexed_at=now,
+        **{column: facet_mask(facet, getattr(document, MASK_ATTRIBUTES[facet])) for facet, column in MASK_COLUMNS.items()},
     )
 
 
-def _terms(document: ListingDocument) -> list[SearchTerm]:
-    return [SearchTerm(entry_id=document.listing_id, field=field, value=value)
+def _terms(document: ListingDocument) -> list[tuple]:
+    """(entry, field, value) rows of ``SearchTerm``."""
+    return [(document.listing_id, field, value)
             for field, attribute in TERM_FIELDS.items() for value in getattr(document, attribute)]
+
+
+def _suggestions(document: ListingDocument) -> list[tuple]:
+    """(entry, key, kind, text) rows of ``SearchSuggestion``."""
+    return [(document.listing_id, *row) for row in suggestion_rows([document.title], document.holder_names)]
 
 
 class DatabaseSearchBackend(SearchBackend):
     name = "database"
+    supports_suggest = True
     # connection.vendor -> the class that renders and applies full-text conditions.
     full_text_classes = {"sqlite": SqliteFullText, "postgresql": PostgresFullText}
 
@@ -79,8 +90,21 @@ class DatabaseSearchBackend(SearchBackend):
             SearchEntry.objects.bulk_create([_entry(d, now) for d in documents], batch_size=500,
                                             update_conflicts=True, unique_fields=["listing"],
                                             update_fields=ENTRY_FIELDS)
-            SearchTerm.objects.filter(entry_id__in=[d.listing_id for d in documents]).delete()
-            SearchTerm.objects.bulk_create([term for d in documents for term in _terms(d)], batch_size=2000)
+            listing_ids = [d.listing_id for d in documents]
+            SearchTerm.objects.filter(entry_id__in=listing_ids).delete()
+            self.full_text.insert_rows(SearchTerm, ["entry_id", "field", "value"],
+                                       [row for d in documents for row in _terms(d)])
+            SearchSuggestion.objects.filter(entry_id__in=listing_ids).delete()
+            self.full_text.insert_rows(SearchSuggestion, ["entry_id", "key", "kind", "text"],
+                                       [row for d in documents for row in _suggestions(d)])
+
+    def is_transient(self, exc: Exception) -> bool:
+        return isinstance(exc, OperationalError)  # a deadlock, a lost connection
+
+    def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None) -> RebuildResult:
+        result = super().rebuild(chunk_size=chunk_size, progress=progress)
+        self.full_text.analyze()
+        return result
 
     def remove_listings(self, listing_ids: Iterable[int]) -> None:
         listing_ids = list(listing_ids)
@@ -97,13 +121,26 @@ class DatabaseSearchBackend(SearchBackend):
         compiler = EntryQueryCompiler(query, self.full_text, timezone.localdate())
         entries = compiler.page()
         terms = query.highlight_terms
-        return SearchPage(
-            hits=[self._hit(entry, terms) for entry in entries],
-            total=compiler.entries().count(),
-            page=query.page,
-            page_size=query.page_size,
-            facets=compiler.facets() if query.with_facets else {},
-        )
+        if query.with_facets:
+            total, facets = compiler.total_and_facets()
+        else:
+            total, facets = compiler.entries().count(), {}
+        return SearchPage(hits=[self._hit(entry, terms) for entry in entries], total=total, page=query.page,
+                          page_size=query.page_size, facets=facets)
+
+    def suggestion_rows(self, prefix: str, limit: int) -> list[tuple[str, str, str]]:
+        rows = (SearchSuggestion.objects.filter(self.full_text.prefix_condition("key", prefix))
+                .values_list("key", "kind", "text").distinct().order_by("key", "kind", "text"))
+        return list(rows[:limit])
+
+    def similar_to(self, document: ListingDocument, *, limit: int) -> list[SearchHit]:
+        weighted = keywords(document)
+        if not weighted:
+            return []
+        expression = self.full_text.expression([k.word for k in weighted], any_word=True)
+        candidates = self.full_text.ranked(SearchEntry.objects.exclude(pk=document.listing_id), expression, 0,
+                                           CANDIDATES, fields=(*HIT_FIELDS, "tokens_title", "tokens_body"))
+        return [self._hit(entry, []) for entry in rerank(weighted, candidates, limit=limit)]
 
     def _hit(self, entry: SearchEntry, terms: list[str]) -> SearchHit:
         highlights = {"title": highlight(entry.title, terms),

@@ -1,8 +1,18 @@
-"""A ``SearchQuery`` turned into querysets over search entries: filters, facet counts, ordered pages."""
+"""A ``SearchQuery`` turned into querysets over search entries: filters, facet counts, ordered pages.
+
+A search costs two queries: the page, and one aggregate that counts the total and every facet value
+in a single pass over the entries matching the text (and the IPC prefix, which no facet leaves out).
+Each count carries its own condition (``COUNT(*) FILTER (WHERE …)`` on PostgreSQL, ``CASE`` on
+SQLite): the value or bucket, and every filter but the facet's own. Multi-valued facets (kind,
+industry, legal status) are bit masks on the entry, so no count needs a join. Measured at 100,000
+listings on PostgreSQL, this replaced seven facet queries (each a full pass, three of them a join
+with the term table) and a count.
+"""
 
 import datetime as dt
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.lookups import GreaterThan
 
 from search.models import SearchEntry, SearchTerm
 from search.schema import (
@@ -16,6 +26,7 @@ from search.schema import (
     Sort,
     expiry_cutoff,
     facet_label,
+    facet_mask,
 )
 
 from ..base import FacetValue, SearchQuery
@@ -23,6 +34,8 @@ from ..base import FacetValue, SearchQuery
 # What a hit shows; the token columns (tens of kilobytes per entry) stay in the database.
 HIT_FIELDS = ("title", "holder", "mode", "city", "industry", "asking_price", "published_at", "expiry_date",
               "patent_numbers", "abstract")
+# Multi-valued facet -> the entry's bit-mask column (search.schema.facet_bits).
+MASK_COLUMNS = {"kind": "kinds_mask", "industry": "industries_mask", "legal_status": "legal_statuses_mask"}
 LATEST = (F("published_at").desc(nulls_last=True), "-pk")
 ORDERINGS = {
     Sort.NEWEST: LATEST,
@@ -32,8 +45,9 @@ ORDERINGS = {
 }
 
 
-def _with_term(field: str, values) -> Q:
-    return Q(pk__in=SearchTerm.objects.filter(field=field, value__in=values).values("entry_id"))
+def _any_bit(facet: str, values) -> Q:
+    """The entry has one of these values of a multi-valued facet."""
+    return Q(GreaterThan(F(MASK_COLUMNS[facet]).bitand(facet_mask(facet, values)), 0))
 
 
 class EntryQueryCompiler:
@@ -46,12 +60,10 @@ class EntryQueryCompiler:
         self.expression = full_text.expression(query.words) if query.words else ""
 
     def conditions(self) -> dict[str, Q]:
-        """Filter name -> its condition, for the filters the query sets."""
+        """Filter name -> its condition, for the filters the query sets (``ipc_prefix`` excepted)."""
         q = self.query
         conditions = {name: Q(**{f"{name}__in": getattr(q, name)}) for name in SINGLE_VALUED if getattr(q, name)}
-        conditions |= {name: _with_term(name, getattr(q, name)) for name in MULTI_VALUED if getattr(q, name)}
-        if q.ipc_prefix:
-            conditions["ipc_prefix"] = _with_term("ipc", [q.ipc_prefix])
+        conditions |= {name: _any_bit(name, getattr(q, name)) for name in MULTI_VALUED if getattr(q, name)}
         if q.price_min is not None:
             conditions["price_min"] = Q(asking_price__gte=q.price_min)
         if q.price_max is not None:
@@ -60,14 +72,21 @@ class EntryQueryCompiler:
             conditions["remaining_years_min"] = Q(expiry_date__gte=expiry_cutoff(q.remaining_years_min, self.today))
         return conditions
 
-    def entries(self, *, without: tuple[str, ...] = (), text: bool = True) -> QuerySet:
-        """Entries matching the text (unless ``text`` is false) and every filter not named in ``without``."""
+    def matching(self, *, text: bool = True) -> QuerySet:
+        """Entries matching the text (unless ``text`` is false) and the IPC prefix: what every count counts in."""
         entries = SearchEntry.objects.all()
         if text and self.expression:
             entries = entries.filter(self.full_text.condition(self.expression))
-        for name, condition in self.conditions().items():
-            if name not in without:
-                entries = entries.filter(condition)
+        if self.query.ipc_prefix:
+            entries = entries.filter(pk__in=SearchTerm.objects.filter(field="ipc", value=self.query.ipc_prefix)
+                                     .values("entry_id"))
+        return entries
+
+    def entries(self, *, text: bool = True) -> QuerySet:
+        """Entries matching the text (unless ``text`` is false) and every filter."""
+        entries = self.matching(text=text)
+        for condition in self.conditions().values():
+            entries = entries.filter(condition)
         return entries
 
     def page(self) -> list[SearchEntry]:
@@ -79,39 +98,52 @@ class EntryQueryCompiler:
         entries = self.entries().only(*HIT_FIELDS).order_by(*ORDERINGS[q.effective_sort])
         return list(entries[q.offset:q.offset + q.page_size])
 
-    def facets(self) -> dict[str, list[FacetValue]]:
-        """Counts per facet value; each facet counts with its own filter left out (see ``SearchPage``)."""
-        facets = {name: self._value_facet(name) for name in VALUE_FACETS}
-        facets["price"] = self._range_facet("price", "asking_price", PRICE_BUCKETS, lambda bound: bound)
-        facets["remaining_years"] = self._range_facet("remaining_years", "expiry_date", REMAINING_BUCKETS,
-                                                      lambda years: expiry_cutoff(years, self.today))
-        return facets
+    def _all_but(self, facet: str) -> Q:
+        """Every filter but the facet's own (see ``SearchPage``)."""
+        condition = Q()
+        for name, filter_condition in self.conditions().items():
+            if name not in FACET_FILTERS[facet]:
+                condition &= filter_condition
+        return condition
 
-    def _value_facet(self, name: str) -> list[FacetValue]:
-        entries = self.entries(without=FACET_FILTERS[name])
-        if name in SINGLE_VALUED:
-            rows = entries.order_by().values_list(name).annotate(count=Count("pk"))
-        else:  # one term row per (entry, value): counting rows counts entries
-            rows = (SearchTerm.objects.filter(field=name, entry__in=entries).order_by()
-                    .values_list("value").annotate(count=Count("pk")))
-        counted = sorted(rows, key=lambda row: (-row[1], row[0]))
-        return [FacetValue(value, facet_label(name, value), count) for value, count in counted]
+    def _value_condition(self, facet: str, value: str) -> Q:
+        return Q(**{facet: value}) if facet in SINGLE_VALUED else _any_bit(facet, [value])
 
-    def _range_facet(self, name: str, column: str, buckets: tuple[Bucket, ...], to_column) -> list[FacetValue]:
-        """One aggregate query: a filtered count per bucket (``to_column`` maps bounds to column values).
+    def _bucket_condition(self, column: str, bucket: Bucket, to_column) -> Q:
+        """``to_column`` maps bounds to column values. For remaining years the bounds map to expiry
+        dates: more years left means a later expiry."""
+        if bucket.missing:
+            return Q(**{f"{column}__isnull": True})
+        condition = Q(**{f"{column}__isnull": False})
+        if bucket.lower is not None:
+            condition &= Q(**{f"{column}__gte": to_column(bucket.lower)})
+        if bucket.upper is not None:
+            condition &= Q(**{f"{column}__lt": to_column(bucket.upper)})
+        return condition
 
-        For remaining years the bounds map to expiry dates: more years left means a later expiry.
+    def total_and_facets(self) -> tuple[int, dict[str, list[FacetValue]]]:
+        """The total and the counts of every facet value, in one aggregate query.
+
+        Value facets list the values with hits, most first (then by value); range facets every bucket.
         """
-        def condition(bucket: Bucket) -> Q:
-            if bucket.missing:
-                return Q(**{f"{column}__isnull": True})
-            condition = Q(**{f"{column}__isnull": False})
-            if bucket.lower is not None:
-                condition &= Q(**{f"{column}__gte": to_column(bucket.lower)})
-            if bucket.upper is not None:
-                condition &= Q(**{f"{column}__lt": to_column(bucket.upper)})
-            return condition
-
-        counts = self.entries(without=FACET_FILTERS[name]).aggregate(
-            **{bucket.value: Count("pk", filter=condition(bucket)) for bucket in buckets})
-        return [FacetValue(bucket.value, bucket.label, counts[bucket.value]) for bucket in buckets]
+        counts: dict[str, Count] = {"total": Count("pk", filter=Q(*self.conditions().values()))}
+        for facet, choices in VALUE_FACETS.items():
+            others = self._all_but(facet)
+            for position, value in enumerate(choices.values):
+                counts[f"{facet}_{position}"] = Count("pk", filter=others & self._value_condition(facet, value))
+        ranges = {"price": ("asking_price", PRICE_BUCKETS, lambda bound: bound),
+                  "remaining_years": ("expiry_date", REMAINING_BUCKETS, lambda y: expiry_cutoff(y, self.today))}
+        for facet, (column, buckets, to_column) in ranges.items():
+            others = self._all_but(facet)
+            for bucket in buckets:
+                counts[f"{facet}_{bucket.value}"] = Count(
+                    "pk", filter=others & self._bucket_condition(column, bucket, to_column))
+        row = self.matching().aggregate(**counts)
+        facets = {}
+        for facet, choices in VALUE_FACETS.items():
+            values = [(value, row[f"{facet}_{position}"]) for position, value in enumerate(choices.values)]
+            values = sorted((item for item in values if item[1]), key=lambda item: (-item[1], item[0]))
+            facets[facet] = [FacetValue(value, facet_label(facet, value), count) for value, count in values]
+        for facet, (_column, buckets, _to_column) in ranges.items():
+            facets[facet] = [FacetValue(b.value, b.label, row[f"{facet}_{b.value}"]) for b in buckets]
+        return row["total"], facets

@@ -1,5 +1,6 @@
 """Full text on SQLite: the FTS5 table of migration 0002 over the entries' tokens, ranked by bm25."""
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -18,15 +19,28 @@ def _quoted(token: str) -> str:
 class SqliteFullText:
     """Renders query words as an FTS5 query and applies it to entry querysets."""
 
-    def expression(self, words: list[QueryWord]) -> str:
-        """An FTS5 query requiring every word: ``"电池" AND ("纤维素" OR ("纤维" AND "维素"))``."""
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (``PRAGMA optimize`` runs ANALYZE where it helps)."""
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")
+
+    def insert_rows(self, model, fields: list[str], rows: list[tuple]) -> None:
+        model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
+
+    def expression(self, words: list[QueryWord], *, any_word: bool = False) -> str:
+        """An FTS5 query requiring every word (``any_word``: one of them):
+        ``"电池" AND ("纤维素" OR ("纤维" AND "维素"))``."""
         parts = []
         for word in words:
             term = _quoted(word.token) + ("*" if word.prefix else "")
             if word.bigrams:
                 term = f"({term} OR ({' AND '.join(map(_quoted, word.bigrams))}))"
             parts.append(term)
-        return " AND ".join(parts)
+        return (" OR " if any_word else " AND ").join(parts)
+
+    def prefix_condition(self, field: str, prefix: str) -> Q:
+        """``field`` starts with ``prefix``, as a range an index can answer (BINARY collation: code point order)."""
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
 
     def condition(self, expression: str) -> Q:
         # An IN over the FTS result: SQLite evaluates the MATCH once and probes the set per row.

@@ -1,7 +1,9 @@
 """Report listings missing from the search index or stale in it; --fix repairs them."""
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
+from market.models import Listing, ListingState
 from search.backends import get_search_backend
 from search.consistency import find_problems, fix_problems
 
@@ -16,9 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--backend", default=None,
                             help="检索后端名称 / Backend name (default: settings.SEARCH_BACKEND).")
 
-    def handle(self, *args, fix: bool, chunk_size: int, backend: str | None, **options):
+    def handle(self, *args, fix: bool, chunk_size: int, backend: str | None, verbosity: int, **options):
         search_backend = get_search_backend(backend)
-        problems = find_problems(search_backend, chunk_size=chunk_size)
+        total = Listing.objects.filter(state=ListingState.PUBLISHED).count()
+        # tqdm redraws its line with "\r" on stderr: no newline or colour added by the wrapper.
+        self.stderr.ending, self.stderr.style_func = "", None
+        with tqdm(total=total, unit="listing", disable=verbosity < 1, file=self.stderr) as bar:
+            problems = find_problems(search_backend, chunk_size=chunk_size, progress=bar.update)
         for line in problems.lines():
             self.stdout.write(line)
         count = len(problems.lines())

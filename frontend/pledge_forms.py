@@ -1,0 +1,110 @@
+"""Forms of the pledge-financing pages: they parse input; the pledge services validate and decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from market.models import ConfirmableGround, Organisation, OrganisationKind, Patent, RepaymentPlan
+from market.models.pledges import DEFAULT_DEBT_KIND, DEFAULT_SECURITY_SCOPE
+
+from .forms import MAX_PRICE, Form, IdempotentForm, ReasonForm, _choices
+
+
+def amount_field(label, **kwargs) -> forms.DecimalField:
+    field = forms.DecimalField(label=label, max_digits=15, decimal_places=2, max_value=MAX_PRICE, **kwargs)
+    field.widget.attrs.update({"step": "0.01", "inputmode": "decimal"})
+    return field
+
+
+class ApplicationForm(Form):
+    """A pledge-loan application: the patents (a package), the bank, amount, term, purpose, repayment plan."""
+
+    patents = forms.ModelMultipleChoiceField(label=_("出质专利"), queryset=Patent.objects.none(),
+                                             widget=forms.CheckboxSelectMultiple)
+    bank = forms.ModelChoiceField(label=_("贷款银行"), queryset=Organisation.objects.filter(kind=OrganisationKind.BANK),
+                                  empty_label=_("请选择银行"))
+    amount = amount_field(_("申请金额（元）"))
+    term_months = forms.IntegerField(label=_("期限（月）"), initial=12)
+    purpose = forms.CharField(label=_("借款用途"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    repayment_plan = forms.ChoiceField(label=_("还款方式"))
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["repayment_plan"].choices = _choices(RepaymentPlan)
+        if organisation is not None:
+            self.fields["patents"].queryset = (Patent.objects.filter(ownerships__organisation=organisation)
+                                               .order_by("application_number"))
+        self.fields["patents"].label_from_instance = lambda p: f"{p.patent_number} {p.title}"
+        self.fields["bank"].label_from_instance = lambda org: org.name
+
+
+class PrecheckForm(Form):
+    """What the pre-check needs (it never refuses: it shows)."""
+
+    patents = forms.ModelMultipleChoiceField(queryset=Patent.objects.all(), required=False)
+    term_months = forms.IntegerField(required=False, min_value=1, max_value=360)
+
+
+class ApproveForm(Form):
+    amount = amount_field(_("批准金额（元）"))
+    rate_percent = forms.DecimalField(label=_("年利率（%）"), max_digits=6, decimal_places=3)
+    term_months = forms.IntegerField(label=_("期限（月）"))
+    pledge_ratio = forms.DecimalField(label=_("质押率（0–1，如 0.3）"), max_digits=5, decimal_places=4)
+
+
+class MessageForm(Form):
+    message = forms.CharField(label=_("需补充的材料"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResubmitForm(Form):
+    reply = forms.CharField(label=_("答复"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    amount = amount_field(_("调整申请金额（元，可留空）"), required=False)
+    term_months = forms.IntegerField(label=_("调整期限（月，可留空）"), required=False)
+
+
+class ContractForm(Form):
+    debt_kind = forms.CharField(label=_("被担保主债权种类"), max_length=100, initial=DEFAULT_DEBT_KIND, required=False)
+    security_scope = forms.CharField(label=_("质押担保范围"), initial=DEFAULT_SECURITY_SCOPE, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    start_date = forms.DateField(label=_("债务履行期起始日"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    other_terms = forms.CharField(label=_("其他约定"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    forfeiture_clause = forms.BooleanField(label=_("约定到期不还时专利归质权人所有（流质条款，不得约定）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].initial = timezone.localdate()
+
+
+class PatentForm(Form):
+    patent_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConfirmForm(PatentForm):
+    ground = forms.ChoiceField(choices=ConfirmableGround.choices, widget=forms.HiddenInput)
+
+
+class ReleasePatentForm(Form):
+    patent_id = forms.TypedChoiceField(label=_("解除质押的专利"), coerce=int)
+
+    def __init__(self, *args, patents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patent_id"].choices = [(p.pk, f"{p.patent_number} {p.title}") for p in patents]
+
+
+class RepayForm(IdempotentForm):
+    amount = amount_field(_("还款金额（元）"), min_value=Decimal("0.01"))
+
+
+class ConsentRequestForm(Form):
+    deal_id = forms.IntegerField(label=_("转让交易编号（ID）"))
+    message = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+__all__ = ["ApplicationForm", "ApproveForm", "ConfirmForm", "ConsentRequestForm", "ContractForm", "IdempotentForm",
+           "MessageForm", "PatentForm", "PrecheckForm", "ReasonForm", "ReleasePatentForm", "RepayForm",
+           "ResubmitForm"]

@@ -1,0 +1,125 @@
+"""Licence-contract pages: the first offer from a licence listing, the contract page and its actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from market.models import ListingMode
+from market.selectors import deal_timeline, licence_contract_allowed_actions, licence_contracts_visible_to
+from market.services import licence_contracts as services
+
+from ..forms import IdempotentForm, ReasonForm
+from ..licence_forms import LicenceTermsForm, RecordForm
+from .common import Outcome, call_service, flash_errors, shows_403_page
+from .deals import DealAction
+from .licences import documents_of
+from .public import visible_listing
+
+ACTIONS = {a.name: a for a in [
+    DealAction("counter", _("还价（提出新条件）"), _("已提出新的许可条件。"), form_class=LicenceTermsForm,
+               call=lambda c, u, d: services.contract_counter(contract_id=c.pk, actor=u, message=d["message"],
+                                                              **d["terms"])),
+    DealAction("accept", _("接受对方条件"), _("已接受，许可条件达成一致。"),
+               call=lambda c, u, d: services.contract_accept(contract_id=c.pk, actor=u)),
+    DealAction("consent", _("出具同意"), _("已记录同意。"),
+               call=lambda c, u, d: services.contract_consent(contract_id=c.pk, actor=u)),
+    DealAction("sign", _("签署许可合同"), _("已签署实施许可合同。"),
+               call=lambda c, u, d: services.contract_sign(contract_id=c.pk, actor=u)),
+    DealAction("pay", _("支付首期许可使用费"), _("首期许可使用费已支付，合同生效。"), form_class=IdempotentForm,
+               call=lambda c, u, d: services.contract_pay(contract_id=c.pk, actor=u,
+                                                          idempotency_key=d["idempotency_key"])),
+    DealAction("file_record", _("提交合同备案"), _("已提交专利实施许可合同备案。"),
+               call=lambda c, u, d: services.contract_file_record(contract_id=c.pk, actor=u)),
+    DealAction("record", _("准予备案"), _("已备案。"), form_class=RecordForm,
+               call=lambda c, u, d: services.contract_record(contract_id=c.pk, actor=u,
+                                                             record_number=d["record_number"])),
+    DealAction("refuse_record", _("不予备案"), _("已不予备案。"), form_class=ReasonForm, danger=True,
+               call=lambda c, u, d: services.contract_refuse_record(contract_id=c.pk, actor=u, reason=d["reason"])),
+    DealAction("terminate", _("提前终止"), _("合同已提前终止。"), form_class=ReasonForm, danger=True,
+               call=lambda c, u, d: services.contract_terminate(contract_id=c.pk, actor=u, reason=d["reason"])),
+    DealAction("cancel", _("取消"), _("已取消。"), form_class=ReasonForm, danger=True,
+               call=lambda c, u, d: services.contract_cancel(contract_id=c.pk, actor=u, reason=d["reason"])),
+]}
+
+
+def visible_contract(request: HttpRequest, pk: int):
+    return get_object_or_404(licence_contracts_visible_to(request.user), pk=pk)
+
+
+def render_contract(request: HttpRequest, contract, *, outcome: Outcome | None = None,
+                    bound: tuple[str, forms.Form] | None = None, status: int = 200) -> HttpResponse:
+    panels = []
+    for name in licence_contract_allowed_actions(contract, request.user):
+        action = ACTIONS[name]
+        fresh = action.form_class() if action.form_class else None
+        panels.append({"action": action, "form": bound[1] if bound and bound[0] == name else fresh})
+    context = {
+        "contract": contract, "offers": contract.offers.select_related("organisation", "made_by"),
+        "licence": getattr(contract, "licence", None), "panels": panels, "timeline": deal_timeline(contract),
+        "documents": documents_of(contract), "can_download": bool(contract.party_of(request.user.organisation)
+                                                              or request.user.is_centre_staff),
+        "reasons": outcome.reasons if outcome else [], "nav": "licences",
+    }
+    return render(request, "frontend/licences/contract_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_contract(request, visible_contract(request, pk))
+
+
+@login_required
+@require_POST
+@shows_403_page
+def contract_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    contract = visible_contract(request, pk)
+    if action not in ACTIONS:
+        raise Http404("unknown action")
+    spec = ACTIONS[action]
+    form = spec.form_class(request.POST) if spec.form_class else None
+    if form is not None and not form.is_valid():
+        return render_contract(request, contract, bound=(action, form), status=400)
+    data = dict(form.cleaned_data) if form else {}
+    if isinstance(form, LicenceTermsForm):
+        data["terms"] = form.terms()
+    outcome = call_service(spec.call, c=contract, u=request.user, d=data)
+    if not outcome.ok:
+        flash_errors(request, outcome.errors)
+        return render_contract(request, visible_contract(request, pk), outcome=outcome,
+                               bound=(action, form) if form else None, status=409 if outcome.reasons else 400)
+    messages.success(request, spec.done)
+    return redirect("frontend:licence_contract_detail", pk=contract.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@shows_403_page
+def contract_new(request: HttpRequest, listing_pk: int) -> HttpResponse:
+    """The licensee's first offer on a published licence (or open-licence) listing opens the contract."""
+    listing = visible_listing(request, listing_pk)
+    if listing.mode not in (ListingMode.LICENCE, ListingMode.OPEN_LICENCE):
+        raise Http404
+    form = LicenceTermsForm(request.POST or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        outcome = call_service(services.contract_open, listing_id=listing.pk, actor=request.user,
+                               patent_id=int(request.POST.get("patent_id") or 0) or None,
+                               message=form.cleaned_data["message"], **form.terms())
+        if outcome.ok:
+            messages.success(request, _("报价已提交，许可合同洽谈已开始。"))
+            return redirect("frontend:licence_contract_detail", pk=outcome.result.pk)
+        for name, errors in outcome.errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    status = 200 if request.method == "GET" else (409 if outcome and outcome.reasons else 400)
+    return render(request, "frontend/licences/contract_new.html",
+                  {"listing": listing, "form": form, "patents": listing.patents.all(),
+                   "reasons": outcome.reasons if outcome else [],
+                   "nav": "search"}, status=status)

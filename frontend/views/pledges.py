@@ -1,0 +1,297 @@
+"""Pledge financing pages of the rights holder (apply, my loans) and the loan page every side shares.
+
+The loan page shows the progress, the parties, the patents, the terms, the contract, consents and
+confirmations, the registry filings with their grounds, the schedule and repayments, the documents
+and the timeline, and the actions the viewer may take now (each one a form posting to one service).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from market.models import DocumentState, PledgeLoan, PledgeLoanState
+from market.pledge_selectors import (
+    loan_allowed_actions,
+    loan_documents,
+    loan_timeline,
+    loans_visible_to,
+    pending_confirmations,
+    pending_consents,
+)
+from market.rules.pledge_registry import registration_blockers
+from market.services import loans, pledge_applications, pledge_registry
+
+from ..pledge_forms import (
+    ApplicationForm,
+    ApproveForm,
+    ConfirmForm,
+    ConsentRequestForm,
+    ContractForm,
+    IdempotentForm,
+    MessageForm,
+    PatentForm,
+    PrecheckForm,
+    ReasonForm,
+    ReleasePatentForm,
+    RepayForm,
+    ResubmitForm,
+)
+from .common import Outcome, call_service, flash_errors, shows_403_page
+
+S = PledgeLoanState
+
+
+@dataclass(frozen=True)
+class LoanAction:
+    """One button or form of the loan page: its form and the service it calls."""
+
+    name: str
+    label: str
+    done: str
+    call: Callable
+    form_class: type[forms.Form] | None = None
+    danger: bool = False
+
+
+def _a(name, label, done, call, form_class=None, danger=False) -> LoanAction:
+    return LoanAction(name, label, done, call, form_class, danger)
+
+
+A, R, L = pledge_applications, pledge_registry, loans
+ACTIONS = {a.name: a for a in [
+    _a("approve", _("批准"), _("已批准。请起草质押合同。"),
+       lambda loan, user, d: A.pledge_approve(loan_id=loan.pk, actor=user, **d), ApproveForm),
+    _a("request_info", _("要求补充材料"), _("已退回申请人补充材料。"),
+       lambda loan, user, d: A.pledge_request_info(loan_id=loan.pk, actor=user, **d), MessageForm),
+    _a("reject", _("拒绝申请"), _("已拒绝该申请。"),
+       lambda loan, user, d: A.pledge_reject(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
+    _a("resubmit", _("补充材料并重新提交"), _("已重新提交。"),
+       lambda loan, user, d: A.pledge_resubmit(loan_id=loan.pk, actor=user, **d), ResubmitForm),
+    _a("withdraw", _("撤回申请"), _("申请已撤回。"),
+       lambda loan, user, d: A.pledge_withdraw(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
+    _a("draft_contract", _("起草质押合同"), _("质押合同已起草，等待双方签署。"),
+       lambda loan, user, d: A.pledge_contract_draft(loan_id=loan.pk, actor=user, **d), ContractForm),
+    _a("sign_contract", _("签署质押合同"), _("已签署质押合同。"),
+       lambda loan, user, d: A.pledge_contract_sign(loan_id=loan.pk, actor=user)),
+    _a("confirm", _("知情确认，继续办理"), _("已记录知情确认。"),
+       lambda loan, user, d: A.pledge_confirm(loan_id=loan.pk, actor=user, **d), ConfirmForm),
+    _a("consent", _("作为共有人同意出质"), _("已记录共有人同意。"),
+       lambda loan, user, d: A.pledge_consent(loan_id=loan.pk, actor=user, **d), PatentForm),
+    _a("file_registration", _("提交质押登记申请"), _("已提交质押登记申请，登记机关审查中。"),
+       lambda loan, user, d: R.pledge_registration_file(loan_id=loan.pk, actor=user)),
+    _a("cite_other_ground", _("援引第12项（其他情形）"), _("已援引第12项。"),
+       lambda loan, user, d: R.pledge_registry_cite_other(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
+    _a("clear_other_ground", _("第12项情形已消除"), _("已消除第12项情形。"),
+       lambda loan, user, d: R.pledge_registry_clear_other(loan_id=loan.pk, actor=user)),
+    _a("examine", _("登记机关审查"), _("登记机关已作出决定。"),
+       lambda loan, user, d: [R.pledge_registry_examine_as_staff(filing_id=f.pk, actor=user)
+                              for f in loan.filings.filter(state="filed")]),
+    _a("disburse", _("放款"), _("贷款已发放。"),
+       lambda loan, user, d: L.loan_disburse(loan_id=loan.pk, actor=user, **d), IdempotentForm),
+    _a("repay", _("还款"), _("还款成功。"),
+       lambda loan, user, d: L.loan_repay(loan_id=loan.pk, actor=user, **d), RepayForm),
+    _a("release_patent", _("同意解除该专利质押"), _("已提交部分注销登记。"),
+       lambda loan, user, d: L.loan_release_patent(loan_id=loan.pk, actor=user, **d), ReleasePatentForm),
+    _a("declare_default", _("宣布违约"), _("已宣布违约，交易中心可开启拍卖。"),
+       lambda loan, user, d: L.loan_declare_default(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
+    _a("consent_request", _("请求银行同意转让"), _("已请求银行同意。"),
+       lambda loan, user, d: L.pledge_consent_request(loan_id=loan.pk, actor=user, **d), ConsentRequestForm),
+]}
+# Actions the bank's review page shows in its own decision panel.
+REVIEW_ACTIONS = ("approve", "request_info", "reject")
+
+
+def visible_loan(request: HttpRequest, pk: int) -> PledgeLoan:
+    """The loan if the user is a party, a co-owner of one of its patents, or staff; 404 otherwise."""
+    return get_object_or_404(loans_visible_to(request.user), pk=pk)
+
+
+def progress_steps(loan: PledgeLoan) -> list[dict]:
+    """The steps of the progress bar: the review, the contract, registration, the money, the end."""
+    steps = [(S.SUBMITTED, _("提交申请")), (S.APPROVED, _("银行批准")), (S.SIGNED, _("签署合同")),
+             (S.FILED, _("质押登记")), (S.REGISTERED, _("登记生效")), (S.DISBURSED, _("放款还款"))]
+    if loan.state in (S.DEFAULTED, S.SETTLED):
+        steps += [(S.DEFAULTED, _("违约")), (S.SETTLED, _("拍卖结案"))]
+    else:
+        steps += [(S.REPAID, _("结清")), (S.RELEASED, _("注销"))]
+    order = [state for state, _label in steps]
+    reached = {S.INFO_REQUESTED: S.SUBMITTED}.get(loan.state, loan.state)
+    if loan.state in (S.REJECTED, S.WITHDRAWN):
+        last = loan_timeline(loan).exclude(to_state__in=(S.REJECTED, S.WITHDRAWN)).last()
+        reached = {S.INFO_REQUESTED: S.SUBMITTED}.get(last.to_state, last.to_state) if last else S.SUBMITTED
+    index = order.index(reached) if reached in order else 0
+    final = loan.state in (S.RELEASED, S.SETTLED)
+    return [{"label": label, "status": "done" if i < index or (final and i == index) else
+             "current" if i == index else "todo"} for i, (_state, label) in enumerate(steps)]
+
+
+def action_panels(loan: PledgeLoan, user, *, bound: tuple[str, forms.Form] | None = None,
+                  exclude: tuple[str, ...] = ()) -> list[dict]:
+    """The actions offered to ``user`` now, each with a fresh form (or the bound one that failed)."""
+    panels = []
+    for name in loan_allowed_actions(loan, user):
+        if name in exclude:
+            continue
+        action = ACTIONS[name]
+        if name == "confirm":
+            side = loan.party_of(user.organisation)
+            panels += [{"action": action, "subject": f"{row['patent'].application_number} · {row['label']}",
+                        "form": ConfirmForm(initial={"patent_id": row["patent"].pk, "ground": row["ground"]})}
+                       for row in pending_confirmations(loan) if not row[side]]
+            continue
+        if name == "consent":
+            panels += [{"action": action, "subject": row["patent"].application_number,
+                        "form": PatentForm(initial={"patent_id": row["patent"].pk})}
+                       for row in pending_consents(loan)
+                       if row["organisation"].pk == user.organisation_id and not row["given"]]
+            continue
+        if bound and bound[0] == name:
+            form = bound[1]
+        elif name == "release_patent":
+            form = ReleasePatentForm(patents=loan.pledged_patents())
+        elif name == "approve":
+            form = ApproveForm(initial={"amount": loan.amount_requested, "term_months": loan.term_months})
+        else:
+            form = action.form_class() if action.form_class else None
+        panels.append({"action": action, "form": form})
+    return panels
+
+
+def documents_context(request: HttpRequest, loan: PledgeLoan) -> dict:
+    documents = loan_documents(loan)
+    return {"documents": documents, "documents_pending": any(d.state == DocumentState.PENDING for d in documents),
+            "can_download": bool(loan.party_of(request.user.organisation) or request.user.is_centre_staff)}
+
+
+def loan_context(request: HttpRequest, loan: PledgeLoan, *, outcome: Outcome | None = None,
+                 bound: tuple[str, forms.Form] | None = None, exclude: tuple[str, ...] = ()) -> dict:
+    party = loan.party_of(request.user.organisation)
+    contract = loan.contract()
+    check = registration_blockers(loan, contract) if loan.state in (S.APPROVED, S.SIGNED) and contract else []
+    return {
+        "loan": loan, "party": party, "steps": progress_steps(loan), "contract": contract,
+        "links": loan.pledgeloanpatent_set.select_related("patent", "encumbrance").order_by("patent__application_number"),
+        "filings": loan.filings.prefetch_related("patents"), "instalments": loan.instalments.all(),
+        "repayments": loan.repayments.all(), "timeline": loan_timeline(loan), "consents": pending_consents(loan),
+        "confirmations": pending_confirmations(loan), "registry_check": check,
+        "panels": action_panels(loan, request.user, bound=bound, exclude=exclude),
+        "reasons": outcome.reasons if outcome else [], "outstanding": loan.outstanding_principal(),
+        "claim": loan.outstanding_debt() if loan.state == S.DEFAULTED else None,
+        "is_bank_side": party == "bank" or request.user.is_centre_staff,
+        "nav": "bank" if party == "bank" else "pledges", **documents_context(request, loan),
+    }
+
+
+def render_loan(request: HttpRequest, loan: PledgeLoan, *, status: int = 200, **kwargs) -> HttpResponse:
+    return render(request, "frontend/pledges/loan_detail.html", loan_context(request, loan, **kwargs), status=status)
+
+
+# -- the holder's pages ------------------------------------------------------------------------------
+def render_apply(request: HttpRequest, *, form: ApplicationForm | None = None, outcome: Outcome | None = None,
+                 status: int = 200) -> HttpResponse:
+    org = request.user.organisation
+    loans_of_org = (PledgeLoan.objects.filter(applicant=org).select_related("bank").prefetch_related("patents")
+                    if org else PledgeLoan.objects.none())
+    context = {"nav": "pledges", "form": form or ApplicationForm(organisation=org), "loans": loans_of_org,
+               "reasons": outcome.reasons if outcome else []}
+    return render(request, "frontend/pledges/my_loans.html", context, status=status)
+
+
+@login_required
+@require_GET
+def my_loans(request: HttpRequest) -> HttpResponse:
+    """“质押融资”: my organisation's applications and loans, and the application form with its pre-check."""
+    return render_apply(request)
+
+
+@login_required
+@require_POST
+@shows_403_page
+def loan_apply(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST, organisation=request.user.organisation)
+    if not form.is_valid():
+        return render_apply(request, form=form, status=400)
+    data = form.cleaned_data
+    outcome = call_service(pledge_applications.pledge_apply, actor=request.user, bank_id=data["bank"].pk,
+                           patent_ids=[p.pk for p in data["patents"]], amount=data["amount"],
+                           term_months=data["term_months"], purpose=data["purpose"],
+                           repayment_plan=data["repayment_plan"])
+    if not outcome.ok:
+        for name, errors in outcome.errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+        return render_apply(request, form=form, outcome=outcome, status=409 if outcome.reasons else 400)
+    messages.success(request, _("质押融资申请已提交，等待银行审查。"))
+    return redirect("frontend:pledge_detail", pk=outcome.result.pk)
+
+
+@login_required
+@require_POST
+def loan_precheck(request: HttpRequest) -> HttpResponse:
+    """The pre-check fragment (htmx): for each chosen patent, may it be pledged now, and if not, why."""
+    form = PrecheckForm(request.POST)
+    checks = []
+    if form.is_valid() and request.user.organisation is not None:
+        patents = [p for p in form.cleaned_data["patents"]]
+        checks = pledge_applications.pledge_precheck(applicant=request.user.organisation, patents=patents,
+                                                     term_months=form.cleaned_data["term_months"])
+    return render(request, "frontend/pledges/_precheck.html", {"checks": checks})
+
+
+# -- the loan page -------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_loan(request, visible_loan(request, pk))
+
+
+@login_required
+@require_GET
+def loan_documents_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The documents list alone: htmx polls it while a document is still rendering."""
+    loan = visible_loan(request, pk)
+    return render(request, "frontend/pledges/_documents.html", {"loan": loan, **documents_context(request, loan)})
+
+
+@login_required
+@require_POST
+@shows_403_page
+def loan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one loan action through its service; refusals re-render the page with every reason."""
+    loan = visible_loan(request, pk)
+    if action not in ACTIONS:
+        raise Http404("unknown action")
+    spec = ACTIONS[action]
+    if spec.form_class is ReleasePatentForm:
+        form = ReleasePatentForm(request.POST, patents=loan.pledged_patents())
+    else:
+        form = spec.form_class(request.POST) if spec.form_class else None
+    back = request.POST.get("back") == "review"
+    if form is not None and not form.is_valid():
+        return _refused(request, loan, back=back, bound=(action, form), status=400)
+    data = dict(form.cleaned_data) if form else {}
+    outcome = call_service(spec.call, loan=loan, user=request.user, d=data)
+    if not outcome.ok:
+        flash_errors(request, outcome.errors)
+        loan = visible_loan(request, pk)  # fresh: FSM-protected fields cannot be refreshed in place
+        return _refused(request, loan, back=back, outcome=outcome, bound=(action, form) if form else None,
+                        status=409 if outcome.reasons else 400)
+    messages.success(request, spec.done)
+    return redirect("frontend:bank_review" if back else "frontend:pledge_detail", pk=loan.pk)
+
+
+def _refused(request: HttpRequest, loan: PledgeLoan, *, back: bool, status: int, **kwargs) -> HttpResponse:
+    if back:
+        from .bank import render_review
+
+        return render_review(request, loan, status=status, **kwargs)
+    return render_loan(request, loan, status=status, **kwargs)

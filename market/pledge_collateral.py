@@ -1,0 +1,169 @@
+"""The bank's collateral review of a pledge application, and the Excel export of its queue.
+
+For each patent of the package: the value range (the latest stored valuation, else the valuation
+module's quick estimate), its score, the remaining term against the debt term, the risk flags and
+the registry grounds that hold now; and the pledge-ratio advice of the valuation module
+(``valuation.services.pledge_advice``) for this loan's term and this bank's caps. The package's advice
+is the sum of the patents' maximum loans (each patent secures the whole debt; the bank decides).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from market.models import Encumbrance, EncumbranceKind, Patent, PledgeLoan, User
+from market.money import ZERO, cny
+from market.rules import Reason
+
+CENT = Decimal("0.0001")
+
+
+@dataclass
+class PatentCollateral:
+    patent: Patent
+    source: str                    # "评估报告 PG…" or "快速估值"
+    p10: Decimal
+    p50: Decimal
+    p90: Decimal
+    score: Decimal
+    remaining_years: float
+    debt_years: float
+    flags: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    ratio: Decimal = Decimal("0")
+    max_loan: Decimal = ZERO
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def term_ok(self) -> bool:
+        return self.remaining_years >= self.debt_years
+
+
+@dataclass
+class CollateralSummary:
+    rows: list[PatentCollateral]
+    p10: Decimal
+    p50: Decimal
+    p90: Decimal
+    max_loan: Decimal
+    ratio: Decimal
+    lines: list[str]
+
+    def as_dict(self) -> dict:
+        return {
+            "p10": str(self.p10), "p50": str(self.p50), "p90": str(self.p90), "recommended_max_amount": str(self.max_loan),
+            "recommended_ratio": str(self.ratio), "lines": self.lines,
+            "patents": [{"patent": r.patent.pk, "application_number": r.patent.application_number,
+                         "title": r.patent.title, "valuation": r.source, "p10": str(r.p10), "p50": str(r.p50),
+                         "p90": str(r.p90), "score": str(r.score), "remaining_years": round(r.remaining_years, 2),
+                         "debt_years": round(r.debt_years, 2), "term_ok": r.term_ok, "risk_flags": r.flags,
+                         "reasons": [x.as_dict() for x in r.reasons], "recommended_ratio": str(r.ratio),
+                         "recommended_max_amount": str(r.max_loan), "lines": r.lines} for r in self.rows],
+        }
+
+
+def risk_flags(patent: Patent) -> list[str]:
+    """What a bank weighs beyond the value: invalidation, fees, co-ownership, licences, open licence, history."""
+    in_force = set(Encumbrance.objects.in_force().filter(patent=patent).values_list("kind", flat=True))
+    past = Encumbrance.objects.filter(patent=patent, kind=EncumbranceKind.PLEDGE, released_at__isnull=False).count()
+    owners = patent.ownerships.count()
+    flags = [
+        (patent.invalidation_pending, "无效宣告请求审查中 / Invalidation request pending"),
+        (patent.annual_fee_overdue, "年费处于滞纳期 / Annual fee in the grace period"),
+        (owners > 1, f"共有专利（{owners}个专利权人） / Co-owned ({owners} holders)"),
+        (bool(in_force & {EncumbranceKind.EXCLUSIVE_LICENCE, EncumbranceKind.SOLE_LICENCE}),
+         "存在有效的独占或排他许可 / An exclusive or sole licence is in force"),
+        (EncumbranceKind.OPEN_LICENCE in in_force, "已作开放许可声明 / Open-licence declaration"),
+        (past > 0, f"曾质押{past}次（已注销） / Pledged {past} time(s) before"),
+    ]
+    return [label for on, label in flags if on]
+
+
+def _value(patent: Patent, user: User | None) -> tuple[str, Decimal, Decimal, Decimal, Decimal]:
+    """The latest stored valuation the user may see, else the quick estimate."""
+    from valuation.quick import quick_estimate
+    from valuation.selectors import valuations_visible_to
+
+    stored = valuations_visible_to(user).filter(patent=patent).order_by("-created_at", "-pk").first()
+    if stored is not None:
+        return f"评估 {stored.number}", stored.p10, stored.p50, stored.p90, stored.score
+    quick = quick_estimate(patent)
+    return "快速估值 / quick estimate", cny(quick["p10"]), cny(quick["p50"]), cny(quick["p90"]), \
+        Decimal(str(round(quick["score"], 1)))
+
+
+def collateral_summary(loan: PledgeLoan, *, user: User | None) -> CollateralSummary:
+    """The review of ``loan``'s collateral as its bank sees it (see the module docstring)."""
+    from market.services.pledge_applications import pledge_precheck
+    from valuation.selectors import patent_facts
+    from valuation.services import pledge_advice
+
+    today = timezone.localdate()
+    debt_years = loan.term / 12
+    patents = list(loan.patents.order_by("application_number"))
+    checks = {c.patent.pk: c for c in pledge_precheck(applicant=loan.applicant, patents=patents,
+                                                      term_months=loan.term, loan=loan)}
+    facts = {f.patent_id: f for f in patent_facts(patents, on=today)}
+    rows = []
+    for patent in patents:
+        source, p10, p50, p90, score = _value(patent, user)
+        advice = pledge_advice(patent=patent, facts=facts[patent.pk], p10=p10, p50=p50, score=float(score),
+                               loan_term_years=debt_years, on=today, bank_credit_code=loan.bank.credit_code,
+                               pledgor_id=loan.applicant_id)
+        check = checks[patent.pk]
+        rows.append(PatentCollateral(
+            patent=patent, source=source, p10=p10, p50=p50, p90=p90, score=score,
+            remaining_years=patent.remaining_years(today), debt_years=debt_years, flags=risk_flags(patent),
+            reasons=check.blocking + check.to_cure, ratio=advice.ratio, max_loan=advice.max_loan,
+            lines=list(advice.lines)))
+    total = {name: cny(sum((getattr(r, name) for r in rows), ZERO)) for name in ("p10", "p50", "p90", "max_loan")}
+    ratio = (total["max_loan"] / total["p50"]).quantize(CENT) if total["p50"] > ZERO else Decimal("0.0000")
+    asked = loan.amount or loan.amount_requested
+    lines = [f"质押物合计 P10 ¥{total['p10']:,.2f} / P50 ¥{total['p50']:,.2f} / P90 ¥{total['p90']:,.2f}",
+             f"建议最高贷款额 = 各专利建议额之和 ¥{total['max_loan']:,.2f}，折合质押率 {ratio:.2%} / "
+             f"Advised maximum = sum of the patents' maxima",
+             f"申请金额 ¥{asked:,.2f}" + ("，超过建议最高额 / above the advised maximum" if asked > total["max_loan"]
+                                       else "，在建议额度内 / within the advice")]
+    return CollateralSummary(rows=rows, p10=total["p10"], p50=total["p50"], p90=total["p90"],
+                             max_loan=total["max_loan"], ratio=ratio, lines=lines)
+
+
+HEADERS = ("申请编号 Number", "申请人 Applicant", "状态 State", "提交日 Submitted", "专利 Patents", "申请金额 Amount",
+           "期限(月) Term", "还款方式 Plan", "P10", "P50", "P90", "建议质押率 Ratio", "建议最高额 Max amount",
+           "风险提示 Risk flags", "登记障碍 Registry grounds")
+
+
+def queue_workbook(loans: list[PledgeLoan], *, user: User | None) -> bytes:
+    """The bank's queue as an .xlsx workbook: one row per application with its collateral summary."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "质押融资审查队列"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for loan in loans:
+        summary = collateral_summary(loan, user=user)
+        flags = "；".join(sorted({f"{r.patent.application_number} {flag}" for r in summary.rows for flag in r.flags}))
+        grounds = "；".join(reason.message for r in summary.rows for reason in r.reasons)
+        sheet.append((loan.number, loan.applicant.name, loan.get_state_display().split(" ")[0],
+                      timezone.localtime(loan.created_at).strftime("%Y-%m-%d"),
+                      "、".join(p.application_number for p in loan.patents.order_by("application_number")),
+                      loan.amount_requested, loan.term_months, loan.get_repayment_plan_display().split(" ")[0],
+                      summary.p10, summary.p50, summary.p90, summary.ratio, summary.max_loan, flags, grounds))
+    for column, width in zip("ABCDEFGHIJKLMNO", (16, 28, 12, 12, 30, 14, 8, 14, 14, 14, 14, 10, 14, 40, 40),
+                             strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row[5:13]:
+            cell.number_format = "#,##0.00" if cell.column != 12 else "0.00%"
+        for cell in row[13:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,166 @@
+"""Reads of pledge financing: who sees which loan, the bank's queue, what a loan offers a user now."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from market.models import (
+    ConfirmableGround,
+    Document,
+    PledgeAlert,
+    PledgeFiling,
+    PledgeFilingState,
+    PledgeLoan,
+    PledgeLoanState,
+    TransitionLog,
+    User,
+)
+from market.models.pledges import PRE_REGISTRATION_STATES
+from market.rules.pledge_registry import confirmed_by_both, same_day_twins
+from market.services.loans import loans_defaulted_for_auction
+
+S = PledgeLoanState
+
+# loans_defaulted_for_auction is defined with the loan services and read from here too (the auctions use it).
+__all__ = ["alerts_visible_to", "filings_visible_to", "loan_allowed_actions", "loan_documents", "loan_timeline",
+           "loans_defaulted_for_auction", "loans_visible_to", "pending_confirmations", "pending_consents",
+           "pledge_documents_visible_to"]
+
+
+def loans_visible_to(user: User | None) -> QuerySet[PledgeLoan]:
+    """The applicant and the bank see their loans; co-owners of a patent in it see it (to consent); staff see all.
+
+    Another bank sees nothing of an application not addressed to it.
+    """
+    qs = PledgeLoan.objects.select_related("applicant", "bank")
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return qs.none()
+    if user.is_centre_staff:
+        return qs
+    org = user.organisation_id
+    co_owned = PledgeLoan.objects.filter(patents__ownerships__organisation_id=org).values("pk")
+    return qs.filter(Q(applicant_id=org) | Q(bank_id=org) | Q(pk__in=co_owned))
+
+
+def filings_visible_to(user: User | None) -> QuerySet[PledgeFiling]:
+    return PledgeFiling.objects.filter(loan__in=loans_visible_to(user).values("pk")).select_related("loan")
+
+
+def alerts_visible_to(user: User | None) -> QuerySet[PledgeAlert]:
+    """A bank sees the alerts of its loans; the holder those of its own; staff all."""
+    loans = loans_visible_to(user)
+    if user is not None and user.is_authenticated and not user.is_centre_staff:
+        loans = loans.filter(Q(bank_id=user.organisation_id) | Q(applicant_id=user.organisation_id))
+    return PledgeAlert.objects.filter(loan__in=loans.values("pk")).select_related("loan", "patent", "loan__applicant")
+
+
+def pledge_documents_visible_to(user: User | None) -> Q:
+    """A condition on Document: the documents of loans (and their filings) of the user's own side."""
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return Q(pk__in=[])
+    loans = PledgeLoan.objects.all()
+    if not user.is_centre_staff:
+        loans = loans.filter(Q(applicant_id=user.organisation_id) | Q(bank_id=user.organisation_id))
+    filings = PledgeFiling.objects.filter(loan__in=loans.values("pk"))
+    return (Q(deal_type__model="pledgeloan", deal_id__in=loans.values("pk"))
+            | Q(deal_type__model="pledgefiling", deal_id__in=filings.values("pk")))
+
+
+def loan_documents(loan: PledgeLoan) -> list[Document]:
+    """The current versions of the loan's documents and of its filings' documents, in order."""
+    filings = list(loan.filings.values_list("pk", flat=True))
+    docs = (Document.objects.filter(Q(deal_type__model="pledgeloan", deal_id=loan.pk)
+                                    | Q(deal_type__model="pledgefiling", deal_id__in=filings))
+            .latest_versions().select_related("patent").order_by("requested_at", "pk"))
+    return list(docs)
+
+
+def loan_timeline(loan: PledgeLoan) -> QuerySet[TransitionLog]:
+    return TransitionLog.for_object(loan).select_related("actor", "organisation")
+
+
+def pending_consents(loan: PledgeLoan) -> list[dict]:
+    """Co-owners (other than the applicant) of the package's patents and whether each consented."""
+    from market.models import ConsentCapacity, ConsentPurpose
+    from market.rules.common import has_consent
+
+    if loan.state not in PRE_REGISTRATION_STATES:
+        return []
+    rows = []
+    for patent in loan.patents.all():
+        ownerships = list(patent.ownerships.select_related("organisation"))
+        if any(o.organisation_id == loan.applicant_id and o.agreement_allows_sole_action for o in ownerships):
+            continue
+        rows += [{"patent": patent, "organisation": o.organisation,
+                  "given": has_consent(patent, o.organisation_id, ConsentCapacity.CO_OWNER, ConsentPurpose.PLEDGE, loan)}
+                 for o in ownerships if o.organisation_id != loan.applicant_id]
+    return rows
+
+
+def pending_confirmations(loan: PledgeLoan) -> list[dict]:
+    """Grounds 10 and 11 that hold on a patent of the loan, with who confirmed already."""
+    if loan.state not in PRE_REGISTRATION_STATES:
+        return []
+    rows = []
+    for patent in loan.patents.all():
+        grounds = []
+        if patent.invalidation_pending:
+            grounds.append(ConfirmableGround.INVALIDATION_PENDING)
+        if same_day_twins(patent).exists():
+            grounds.append(ConfirmableGround.SAME_DAY_FILING)
+        for ground in grounds:
+            confirmed = set(loan.confirmations.filter(patent=patent, ground=ground)
+                            .values_list("organisation_id", flat=True))
+            rows.append({"patent": patent, "ground": ground, "label": ConfirmableGround(ground).label,
+                         "applicant": loan.applicant_id in confirmed, "bank": loan.bank_id in confirmed,
+                         "done": confirmed_by_both(loan, patent, ground)})
+    return rows
+
+
+def loan_allowed_actions(loan: PledgeLoan, user: User | None) -> list[str]:
+    """The actions the loan offers ``user`` now (the API action names); rules may still refuse them."""
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return []
+    party = loan.party_of(user.organisation)
+    state = loan.state
+    actions: list[str] = []
+    contract = loan.contract()
+    if party == "bank":
+        if state == S.SUBMITTED:
+            actions += ["approve", "request_info", "reject"]
+        if state == S.INFO_REQUESTED:
+            actions.append("reject")
+        if state in (S.APPROVED, S.SIGNED):
+            actions.append("draft_contract")
+        if state in (S.REGISTERED,):
+            actions.append("disburse")
+        if state in (S.REGISTERED, S.DISBURSED) and loan.pledged_patents().count() > 1:
+            actions.append("release_patent")
+        if state == S.DISBURSED:
+            actions.append("declare_default")
+    if party == "applicant":
+        if state == S.INFO_REQUESTED:
+            actions.append("resubmit")
+        if state in (S.SUBMITTED, S.INFO_REQUESTED, S.APPROVED, S.SIGNED):
+            actions.append("withdraw")
+        if state == S.DISBURSED:
+            actions.append("repay")
+        if state in (S.REGISTERED, S.DISBURSED):
+            actions.append("consent_request")
+    if party and state == S.APPROVED and contract is not None:
+        side = "holder_signed_at" if party == "applicant" else "bank_signed_at"
+        if not getattr(contract, side):
+            actions.append("sign_contract")
+    if party and state == S.SIGNED:
+        actions.append("file_registration")
+    if party and any(not row[party] for row in pending_confirmations(loan)):
+        actions.append("confirm")
+    if any(row["organisation"].pk == user.organisation_id and not row["given"] for row in pending_consents(loan)):
+        actions.append("consent")
+    if user.is_centre_staff:
+        if state in PRE_REGISTRATION_STATES:
+            actions.append("clear_other_ground" if loan.other_ground else "cite_other_ground")
+        if loan.filings.filter(state=PledgeFilingState.FILED).exists():
+            actions.append("examine")
+    return actions
+

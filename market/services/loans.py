@@ -1,0 +1,418 @@
+"""The pledge loan once registered: disbursement, the repayment schedule, repayments, overdue instalments,
+default, partial release, and what the auction of defaulted collateral calls back.
+
+Money moves only through the ledger (``market.services.ledger.post``), one payment command per
+movement, each with an idempotency key: a replayed disbursement or repayment moves nothing twice.
+Each loan has two principal accounts: the bank's ``loan_receivable`` (what the borrower still owes)
+and its mirror, the borrower's ``loan_payable``; interest is the bank's income when paid. The money
+itself goes between the parties' external accounts (the simulated provider).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from market import locks
+from market.models import (
+    AccountKind,
+    Instalment,
+    InstalmentStatus,
+    LedgerEntry,
+    LoanRepayment,
+    Organisation,
+    OrganisationKind,
+    PledgeFiling,
+    PledgeFilingKind,
+    PledgeFilingState,
+    PledgeLoan,
+    PledgeLoanState,
+    RepaymentPlan,
+    TransferDeal,
+    TransitionLog,
+    User,
+)
+from market.money import ZERO, cny, format_cny
+from market.providers import provider
+from market.rules import Reason, RuleViolation
+
+from . import ledger
+from .errors import state_refusal
+from .payments import claim_command, is_replay
+from .pledge_common import loan_notify, money, require_party
+from .pledge_monitoring import alert_raise
+from .pledge_registry import pledge_release_file
+from .transitions import apply_transition
+
+RULE = "pledge_loan"
+DAYS_IN_YEAR = Decimal(360)
+
+
+# -- the schedule (pure) -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScheduleRow:
+    number: int
+    due_date: dt.date
+    days: int
+    principal: Decimal
+    interest: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return self.principal + self.interest
+
+
+def repayment_schedule(*, principal: Decimal, rate_percent: Decimal, plan: str, start_date: dt.date,
+                       term_months: int, disbursed_on: dt.date) -> list[ScheduleRow]:
+    """Monthly instalments due on the contract's monthly dates (``start_date`` + k months, k = 1..term).
+
+    Interest is simple interest on actual days / 360 (ACT/360, the convention of Chinese bank loans:
+    daily rate = yearly rate / 360) on the principal outstanding during the period; the first period
+    runs from the disbursement date. Each amount is rounded half-up to the fen.
+    Bullet: interest only, the whole principal with the last instalment. Equal principal (等额本金,
+    chosen over the annuity because each month's principal and interest can be checked by hand):
+    principal / term each month, rounded to the fen, the last instalment takes what is left.
+    Example: ¥120,000.00 at 3.6% over 3 months disbursed 2026-01-15, equal principal: 40,000.00 each;
+    interest 120,000 × 3.6% × 31/360 = 372.00, 80,000 × 3.6% × 28/360 = 224.00, 40,000 × 3.6% × 31/360 = 124.00.
+    """
+    rate = Decimal(rate_percent) / 100
+    outstanding = cny(principal)
+    # the principal paid in each instalment but the last (which takes what is left)
+    part = ZERO if plan == RepaymentPlan.BULLET else cny(outstanding / term_months)
+    previous = disbursed_on
+    rows = []
+    for number in range(1, term_months + 1):
+        due = start_date + relativedelta(months=number)
+        days = (due - previous).days
+        interest = cny(outstanding * rate * days / DAYS_IN_YEAR)
+        paid = outstanding if number == term_months else part
+        rows.append(ScheduleRow(number, due, days, paid, interest))
+        outstanding -= paid
+        previous = due
+    return rows
+
+
+def loans_defaulted_for_auction() -> QuerySet[PledgeLoan]:
+    """Defaulted loans whose collateral the trading centre may auction (again, after a failed auction)."""
+    return (PledgeLoan.objects.filter(state=PledgeLoanState.DEFAULTED).select_related("applicant", "bank")
+            .prefetch_related("patents").order_by("defaulted_at", "pk"))
+
+
+# -- disbursement --------------------------------------------------------------------------------
+def _key_kind(action: str, loan: PledgeLoan) -> str:
+    return f"loan_{action}:{loan.pk}"
+
+
+def loan_disburse(*, loan_id: int, actor: User, idempotency_key: str) -> PledgeLoan:
+    """The bank pays the approved amount to the borrower once the pledge is registered; the schedule starts.
+
+    A replay with the same key returns the loan and moves nothing.
+    """
+    with transaction.atomic():
+        loan = locks.pledge_loan(loan_id)
+        require_party(loan, actor, "bank")
+        kind = _key_kind("disburse", loan)
+        if loan.state != PledgeLoanState.REGISTERED:
+            if is_replay(organisation=loan.bank, key=idempotency_key, kind=kind, escrow=None):
+                return loan
+            raise state_refusal(loan, "放款")
+        contract = loan.contract()
+        today = timezone.localdate()
+        first_due = contract.start_date + relativedelta(months=1)
+        if today >= first_due:
+            raise RuleViolation(Reason("disbursement_too_late", RULE,
+                                       f"合同约定的首期还款日 {first_due:%Y-%m-%d} 已到，请重新签订合同 / "
+                                       f"The first instalment date {first_due:%Y-%m-%d} has passed"))
+        command, _ = claim_command(organisation=loan.bank, key=idempotency_key, kind=kind, actor=actor,
+                                   amount=loan.amount)
+        provider.payout(payee_code=loan.applicant.credit_code, amount=loan.amount, reference=loan.number)
+        ledger.post(command=command, memo=f"放款 {loan.number}", legs=[
+            (ledger.external_account(loan.bank), -loan.amount),
+            (ledger.external_account(loan.applicant), loan.amount),
+            (ledger.loan_account(loan, AccountKind.LOAN_RECEIVABLE), loan.amount),
+            (ledger.loan_account(loan, AccountKind.LOAN_PAYABLE), -loan.amount),
+        ])
+        rows = repayment_schedule(principal=loan.amount, rate_percent=loan.rate_percent, plan=loan.repayment_plan,
+                                  start_date=contract.start_date, term_months=loan.term, disbursed_on=today)
+        Instalment.objects.bulk_create(Instalment(loan=loan, number=r.number, due_date=r.due_date, days=r.days,
+                                                  principal=r.principal, interest=r.interest) for r in rows)
+        log = apply_transition(loan, "disburse", actor=actor, label="放款", on=today, command=command,
+                               reason=f"放款 {loan.amount} 元，共 {len(rows)} 期，末期 {rows[-1].due_date:%Y-%m-%d}")
+        loan_notify(loan, event=f"log:{log.pk}", title="贷款已发放", body=f"放款 {loan.amount} 元", to=[loan.applicant])
+    return loan
+
+
+# -- repayments ----------------------------------------------------------------------------------
+def _open_instalments(loan: PledgeLoan) -> list[Instalment]:
+    return list(loan.instalments.exclude(status__in=(InstalmentStatus.PAID, InstalmentStatus.CLOSED))
+                .select_for_update().order_by("number"))
+
+
+def _allocate(instalments: list[Instalment], amount: Decimal) -> tuple[Decimal, Decimal, list[Instalment]]:
+    """Apply ``amount`` to the instalments in order, each one's interest before its principal."""
+    left, principal, interest, touched = amount, ZERO, ZERO, []
+    for instalment in instalments:
+        if left <= ZERO:
+            break
+        pay_interest = min(left, instalment.interest - instalment.paid_interest)
+        left -= pay_interest
+        pay_principal = min(left, instalment.principal - instalment.paid_principal)
+        left -= pay_principal
+        instalment.paid_interest += pay_interest
+        instalment.paid_principal += pay_principal
+        interest, principal = interest + pay_interest, principal + pay_principal
+        if instalment.outstanding == ZERO:
+            instalment.status, instalment.paid_at = InstalmentStatus.PAID, timezone.now()
+        touched.append(instalment)
+    return principal, interest, touched
+
+
+def loan_repay(*, loan_id: int, actor: User, amount, idempotency_key: str) -> LoanRepayment:
+    """The borrower repays: applied to the earliest open instalments, interest first; the last repayment
+    closes the loan and files the release (注销) of the pledge. A replayed key returns the first repayment.
+
+    Early repayment pays the scheduled amounts as they stand (no interest rebate).
+    """
+    amount = money(amount, "amount")
+    with transaction.atomic():
+        loan = locks.pledge_loan(loan_id)
+        require_party(loan, actor, "applicant")
+        command, is_new = claim_command(organisation=loan.applicant, key=idempotency_key,
+                                        kind=_key_kind("repay", loan), actor=actor, amount=amount)
+        if not is_new:
+            return command.pledge_repayment
+        if loan.state != PledgeLoanState.DISBURSED:
+            raise state_refusal(loan, "还款")
+        instalments = _open_instalments(loan)
+        due = sum((i.outstanding for i in instalments), ZERO)
+        if amount > due:
+            raise ValidationError({"amount": [f"还款金额超过未还金额 {due} 元 / More than the {due} still owed"]})
+        principal, interest, touched = _allocate(instalments, amount)
+        Instalment.objects.bulk_update(touched, ["paid_interest", "paid_principal", "status", "paid_at"])
+        provider.charge(payer_code=loan.applicant.credit_code, amount=amount, reference=loan.number)
+        legs = [(ledger.external_account(loan.applicant), -amount), (ledger.external_account(loan.bank), amount)]
+        if principal:
+            legs += [(ledger.loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
+                     (ledger.loan_account(loan, AccountKind.LOAN_PAYABLE), principal)]
+        ledger.post(command=command, memo=f"还款 {loan.number}", legs=legs)
+        repayment = LoanRepayment.objects.create(loan=loan, command=command, amount=amount, principal=principal,
+                                                 interest=interest, paid_by=actor)
+        TransitionLog.record(loan, transition="repay", from_state=loan.state, to_state=loan.state, actor=actor,
+                             reason=f"还款 {amount} 元（本金 {principal}，利息 {interest}）")
+        from .pledge_monitoring import alerts_clear_paid
+
+        alerts_clear_paid(loan)
+        if all(i.status == InstalmentStatus.PAID for i in loan.instalments.all()):
+            _close_repaid(loan, actor)
+    return repayment
+
+
+def _close_repaid(loan: PledgeLoan, actor: User) -> None:
+    log = apply_transition(loan, "repay_in_full", actor=actor, label="结清",
+                           reason="贷款本息已全部结清，提交质押注销登记 / Repaid in full: release filed")
+    patents = list(loan.pledged_patents())
+    if patents:
+        pledge_release_file(loan=loan, patents=patents, actor=actor, reason="主债权已全部清偿 / The secured debt is repaid")
+    loan_notify(loan, event=f"log:{log.pk}", title="贷款已结清，质押注销登记已提交", to=[loan.applicant, loan.bank])
+
+
+# -- overdue, default, partial release ------------------------------------------------------------
+def loans_mark_overdue(*, today: dt.date | None = None) -> int:
+    """Daily: instalments past their due date and not paid become overdue (alert and notification once)."""
+    today = today or timezone.localdate()
+    late = Instalment.objects.filter(status=InstalmentStatus.SCHEDULED, due_date__lt=today,
+                                     loan__state=PledgeLoanState.DISBURSED)
+    count = 0
+    for instalment_id in late.values_list("pk", flat=True):
+        with transaction.atomic():
+            instalment = Instalment.objects.select_for_update().select_related("loan").get(pk=instalment_id)
+            if instalment.status != InstalmentStatus.SCHEDULED:
+                continue
+            instalment.status = InstalmentStatus.OVERDUE
+            instalment.overdue_since = instalment.due_date + dt.timedelta(days=1)
+            instalment.save(update_fields=["status", "overdue_since"])
+            loan = instalment.loan
+            alert_raise(loan=loan, kind="instalment_overdue", key=f"loan:{loan.pk}:instalment:{instalment.pk}:overdue",
+                        message=f"第{instalment.number}期（应还日 {instalment.due_date:%Y-%m-%d}）尚欠 "
+                                f"{format_cny(instalment.outstanding)} / Instalment {instalment.number} is overdue",
+                        notify_applicant=True)
+            count += 1
+    return count
+
+
+def loan_declare_default(*, loan_id: int, actor: User, reason: str) -> PledgeLoan:
+    """The bank declares default once an instalment is overdue past the grace period (a setting)."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["请填写违约说明 / Describe the default"]})
+    grace = settings.MARKET["PLEDGE_DEFAULT_GRACE_DAYS"]
+    with transaction.atomic():
+        loan = locks.pledge_loan(loan_id)
+        require_party(loan, actor, "bank")
+        if loan.state != PledgeLoanState.DISBURSED:
+            raise state_refusal(loan, "宣布违约")
+        today = timezone.localdate()
+        earliest = (loan.instalments.exclude(status__in=(InstalmentStatus.PAID, InstalmentStatus.CLOSED))
+                    .filter(due_date__lt=today).order_by("due_date").first())
+        if earliest is None or (today - earliest.due_date).days <= grace:
+            since = f"逾期自 {earliest.due_date + dt.timedelta(days=1):%Y-%m-%d} 起" if earliest else "没有逾期的还款"
+            raise RuleViolation(Reason("grace_period_running", RULE,
+                                       f"宽限期（{grace}天）未满，不能宣布违约：{since} / The {grace}-day grace period "
+                                       f"after an overdue instalment has not passed"))
+        log = apply_transition(loan, "declare_default", actor=actor, label="宣布违约", note=reason.strip(),
+                               reason=f"宣布违约：{reason.strip()}（第{earliest.number}期逾期超过{grace}天）")
+        staff = Organisation.objects.filter(kind=OrganisationKind.TRADING_CENTRE)
+        loan_notify(loan, event=f"log:{log.pk}", title="贷款已宣布违约，质押专利待拍卖处置", body=reason.strip(),
+                    to=[loan.applicant, loan.bank, *staff])
+    return loan
+
+
+def loan_release_patent(*, loan_id: int, actor: User, patent_id) -> PledgeFiling:
+    """The bank agrees to release one patent of a package before repayment: its release (注销) is filed."""
+    with transaction.atomic():
+        loan = locks.pledge_loan(loan_id)
+        require_party(loan, actor, "bank")
+        if loan.state not in (PledgeLoanState.REGISTERED, PledgeLoanState.DISBURSED):
+            raise state_refusal(loan, "部分解除质押")
+        pledged = list(loan.pledged_patents())
+        patent = next((p for p in pledged if str(p.pk) == str(patent_id)), None)
+        if patent is None:
+            raise ValidationError({"patent_id": ["该专利不在本笔质押中或已注销 / Not pledged in this loan"]})
+        if len(pledged) < 2:
+            raise RuleViolation(Reason("last_pledged_patent", RULE,
+                                       "不能解除最后一件质押专利；债务清偿后整体注销 / The last patent is released "
+                                       "only on repayment"))
+        if PledgeFiling.objects.filter(loan=loan, kind=PledgeFilingKind.RELEASE, state=PledgeFilingState.FILED,
+                                       patents=patent).exists():
+            raise RuleViolation(Reason("release_pending", RULE, "该专利的注销登记正在审查 / Release already filed"))
+        filing = pledge_release_file(loan=loan, patents=[patent], actor=actor,
+                                     reason="质权人同意部分解除质押 / The pledgee agrees to release this patent")
+        TransitionLog.record(loan, transition="release_patent", from_state=loan.state, to_state=loan.state,
+                             actor=actor, reason=f"质权人同意解除 {patent.application_number} 的质押，已提交注销登记")
+    return filing
+
+
+def pledge_consent_request(*, loan_id: int, actor: User, deal_id: int, message: str = "") -> TransferDeal:
+    """The holder asks the bank, in the platform, to consent to a transfer of a pledged patent; the bank
+    answers on the deal page (its consent is recorded by ``deals.deal_consent``)."""
+    with transaction.atomic():
+        loan = locks.pledge_loan(loan_id)
+        require_party(loan, actor, "applicant")
+        deal = TransferDeal.objects.filter(pk=deal_id, seller=loan.applicant,
+                                           patents__in=loan.pledged_patents()).distinct().first()
+        if deal is None or loan.state not in (PledgeLoanState.REGISTERED, PledgeLoanState.DISBURSED):
+            raise ValidationError({"deal_id": ["请选择本机构出让已质押专利的转让交易 / Choose your transfer deal of a "
+                                               "pledged patent"]})
+        from django.urls import reverse
+
+        from notifications.services import notify
+
+        notify(key=f"pledge:{loan.pk}:consent-request:{deal.pk}", kind="pledge",
+               title=f"出质人请求同意转让质押专利（{loan.number}）", body=(message or "").strip(),
+               url=reverse("frontend:deal_detail", args=[deal.pk]), organisations=[loan.bank])
+        TransitionLog.record(loan, transition="consent_request", from_state=loan.state, to_state=loan.state,
+                             actor=actor, reason=f"请求质权人同意转让交易 {deal.number}")
+    return deal
+
+
+# -- the auction of defaulted collateral (called by market.services.auctions) ------------------
+def _recover(loan: PledgeLoan, amount: Decimal, actor: User | None, key: str) -> tuple[Decimal, Decimal]:
+    """Apply money the bank received from the disposal (moved by the auction through the ledger) to the
+    loan's open instalments, interest first; the principal part leaves the loan's principal accounts."""
+    instalments = _open_instalments(loan)
+    owed = sum((i.outstanding for i in instalments), ZERO)
+    principal, interest, touched = _allocate(instalments, min(cny(amount), owed))
+    Instalment.objects.bulk_update(touched, ["paid_interest", "paid_principal", "status", "paid_at"])
+    if principal > ZERO:
+        command, is_new = claim_command(organisation=loan.bank, key=key, kind=_key_kind("recover", loan),
+                                        actor=actor, amount=principal)
+        if is_new:
+            ledger.post(command=command, memo=f"处置所得受偿 {loan.number}", legs=[
+                (ledger.loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
+                (ledger.loan_account(loan, AccountKind.LOAN_PAYABLE), principal)])
+    return principal, interest
+
+
+def loan_auction_settled(*, loan_id: int, proceeds_to_creditor, actor: User | None) -> PledgeLoan:
+    """The auction settled: the creditor's proceeds are applied to the debt (interest first), the principal
+    still unpaid is written off (the bank keeps an unsecured claim for the shortfall), the open instalments
+    are closed and the loan's pledges released. The auction service moves the money itself. Safe to call twice.
+    """
+    proceeds = cny(proceeds_to_creditor)
+    with transaction.atomic():
+        loan = locks.pledge_loan(loan_id)
+        if loan.state == PledgeLoanState.SETTLED:
+            return loan
+        if loan.state != PledgeLoanState.DEFAULTED:
+            raise state_refusal(loan, "拍卖结案")
+        claim = loan.outstanding_debt()
+        _recover(loan, proceeds, actor, key=f"pledge-loan:{loan.pk}:recover:settled")
+        written_off = loan.outstanding_principal()
+        if written_off > ZERO:
+            command, _ = claim_command(organisation=loan.bank, key=f"pledge-loan:{loan.pk}:write-off",
+                                       kind=_key_kind("write_off", loan), actor=actor, amount=written_off)
+            ledger.post(command=command, memo=f"拍卖处置结案核销 {loan.number}", legs=[
+                (ledger.loan_account(loan, AccountKind.LOAN_RECEIVABLE), -written_off),
+                (ledger.loan_account(loan, AccountKind.LOAN_PAYABLE), written_off)])
+        loan.instalments.exclude(status=InstalmentStatus.PAID).update(status=InstalmentStatus.CLOSED)
+        now = timezone.now()
+        for link in loan.pledgeloanpatent_set.filter(released_at__isnull=True).select_related("encumbrance"):
+            if link.encumbrance and link.encumbrance.released_at is None:
+                link.encumbrance.released_at = now
+                link.encumbrance.note = (link.encumbrance.note + " 拍卖处置后注销").strip()
+                link.encumbrance.save(update_fields=["released_at", "note"])
+            link.released_at = now
+            link.save(update_fields=["released_at"])
+        shortfall = max(ZERO, claim - proceeds)
+        log = apply_transition(loan, "settle", actor=actor, label="拍卖结案", proceeds=proceeds,
+                               written_off=written_off,
+                               reason=f"质押专利拍卖成交，质权人受偿 {proceeds} 元（债权 {claim} 元"
+                                      + (f"，差额 {shortfall} 元转为无担保债权" if shortfall else "") + "），质押注销")
+        loan_notify(loan, event=f"log:{log.pk}", title="质押专利拍卖成交，贷款结案",
+                    body=f"质权人受偿 {proceeds} 元", to=[loan.applicant, loan.bank])
+    return loan
+
+
+def loan_auction_failed(*, loan_id: int, actor: User | None, proceeds_to_creditor=ZERO) -> PledgeLoan:
+    """No sale: the loan stays defaulted and the collateral can be relisted. Deposits a defaulting winner
+    forfeited to the creditor (``proceeds_to_creditor``) are applied to the debt."""
+    recovered = cny(proceeds_to_creditor)
+    with transaction.atomic():
+        loan = locks.pledge_loan(loan_id)
+        if loan.state != PledgeLoanState.DEFAULTED:
+            raise state_refusal(loan, "记录流拍")
+        failures = TransitionLog.for_object(loan).filter(transition="auction_failed").count()
+        note = ""
+        if recovered > ZERO:
+            principal, interest = _recover(loan, recovered, actor, key=f"pledge-loan:{loan.pk}:recover:failed-{failures + 1}")
+            note = f"；没收的竞买保证金 {recovered} 元已抵偿债务（本金 {principal}，利息 {interest}）"
+        log = TransitionLog.record(loan, transition="auction_failed", from_state=loan.state, to_state=loan.state,
+                                   actor=actor, reason=f"拍卖流拍，可降低保留价重新拍卖{note} / The auction failed: relist")
+        loan_notify(loan, event=f"log:{log.pk}", title="质押专利拍卖流拍", to=[loan.bank])
+    return loan
+
+
+# -- ledger consistency ----------------------------------------------------------------------------
+def _balance(code: str) -> Decimal:
+    return cny(LedgerEntry.objects.filter(account__code=code).aggregate(total=Sum("amount"))["total"])
+
+
+def loan_ledger_problems() -> list[str]:
+    """Each disbursed loan: its receivable equals the principal still owed, and its payable mirrors it."""
+    problems = []
+    for loan in PledgeLoan.objects.filter(disbursement_command__isnull=False).prefetch_related("instalments"):
+        receivable = _balance(f"loan:{loan.pk}:{AccountKind.LOAN_RECEIVABLE}")
+        payable = _balance(f"loan:{loan.pk}:{AccountKind.LOAN_PAYABLE}")
+        expected = loan.outstanding_principal()
+        if receivable != expected:
+            problems.append(f"loan {loan.number} ({loan.state}): receivable is {receivable}, expected {expected}")
+        if receivable + payable != ZERO:
+            problems.append(f"loan {loan.number}: receivable {receivable} and payable {payable} do not mirror")
+    return problems

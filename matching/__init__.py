@@ -1,0 +1,1 @@
+"""Demand-to-supply matching: technology demands, the staff matching workspace, saved searches."""

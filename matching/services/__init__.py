@@ -1,0 +1,1 @@
+"""Matching operations: the only writers of the matching app (one transaction each; effects after commit)."""

@@ -1,0 +1,211 @@
+"""The ``elasticsearch`` search backend (Elasticsearch 8; the production engine).
+
+Listings live in a versioned index (``<prefix>_listings_v<mapping>_<time>``) behind the alias
+``<prefix>_listings``; every read and write goes through the alias. ``rebuild`` fills a new index
+while searches keep using the old one, swaps the alias in one atomic request, replays the changes
+made meanwhile (from the outbox) and drops the old index.
+
+Options (``SEARCH_BACKEND = {"BACKEND": "elasticsearch", ...}``; defaults from settings): ``url``
+(ELASTICSEARCH_URL), ``index_prefix`` (SEARCH_INDEX_PREFIX), ``replicas`` (ELASTICSEARCH_REPLICAS),
+``refresh`` (what writes wait for: "wait_for", or "true" in tests), ``compatibility_server``
+(ELASTICSEARCH_COMPATIBILITY_SERVER: plain JSON media types for osmem-server, see ``es_transport``),
+``timeout`` in seconds.
+
+Indexing errors are raised to the caller; the outbox keeps the rows pending when ``is_transient``
+says the engine was unreachable.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch, helpers
+
+from search.documents import ListingDocument, document_chunks
+from search.tokenize import normalise
+
+from .base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .es_compiler import ElasticsearchQueryCompiler, hit_from_source
+from .es_index import HIT_SOURCE, MAPPING_VERSION, MAPPINGS, SEPARATOR, index_settings, source
+from .es_transport import CompatibilityServerHttpNode
+
+BULK_CHUNK = 500
+SCAN_SIZE = 5000
+# Changes committed this long before a rebuild started are replayed too (a transaction that began
+# before the rebuild may commit after it read those listings).
+REPLAY_MARGIN = dt.timedelta(minutes=5)
+LUCENE_REGEX_SPECIAL = re.compile(r'([.?+*|{}\[\]()"\\#@&<>~^$])')
+# Similar listings: the text of a listing the more_like_this query starts from.
+SIMILAR_TEXT_CHARS = 2000
+
+
+class ElasticsearchSearchBackend(SearchBackend):
+    name = "elasticsearch"
+    supports_suggest = True
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.url = options.get("url") or settings.ELASTICSEARCH_URL
+        if not self.url:
+            raise ImproperlyConfigured("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL")
+        self.alias = f"{options.get('index_prefix') or settings.SEARCH_INDEX_PREFIX}_listings"
+        self.replicas = int(options.get("replicas", settings.ELASTICSEARCH_REPLICAS))
+        self.refresh = options.get("refresh", "wait_for")
+        self.compatibility_server = options.get("compatibility_server", settings.ELASTICSEARCH_COMPATIBILITY_SERVER)
+        self.timeout = float(options.get("timeout", 10))
+        self._index_ready = False
+
+    @cached_property
+    def client(self) -> Elasticsearch:
+        extra = {"node_class": CompatibilityServerHttpNode} if self.compatibility_server else {}
+        return Elasticsearch(self.url, request_timeout=self.timeout, max_retries=1, **extra)
+
+    def is_transient(self, exc: Exception) -> bool:
+        """Unreachable, timed out, overloaded or failing server: worth retrying later."""
+        if isinstance(exc, ApiError):
+            return exc.meta.status in (429, 502, 503, 504)
+        return isinstance(exc, TransportError)
+
+    # -- indices
+    def _new_index_name(self) -> str:
+        return f"{self.alias}_v{MAPPING_VERSION}_{timezone.now():%Y%m%d%H%M%S%f}"
+
+    def _create_building_index(self, name: str) -> None:
+        """A new index to fill: no replicas and no refreshes until it is full (``rebuild`` restores both)."""
+        self.client.indices.create(index=name, settings=index_settings(replicas=0, refresh_interval="-1"),
+                                   mappings=MAPPINGS)
+
+    def alias_indices(self) -> list[str]:
+        """The concrete indices the alias points to (one, except for a moment during a swap)."""
+        response = self.client.options(ignore_status=404).indices.get_alias(name=self.alias)
+        return [] if response.meta.status == 404 else sorted(response.body)
+
+    def ensure_index(self) -> None:
+        """Create the first index and its alias unless the alias exists (idempotent, race-safe)."""
+        if self._index_ready:
+            return
+        if not self.alias_indices():
+            # A fixed name: two processes racing here create one index; the loser gets "already exists".
+            response = self.client.options(ignore_status=400).indices.create(
+                index=f"{self.alias}_v{MAPPING_VERSION}_initial",
+                settings=index_settings(replicas=self.replicas), mappings=MAPPINGS, aliases={self.alias: {}})
+            if response.meta.status == 400 and "already_exists" not in str(response.body):
+                raise ApiError(str(response.body), meta=response.meta, body=response.body)
+        self._index_ready = True
+
+    # -- writing
+    def _bulk(self, actions: Iterable[dict], *, refresh) -> None:
+        helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, refresh=refresh, ignore_status=(404,))
+
+    @staticmethod
+    def _index_actions(documents: Iterable[ListingDocument], index: str) -> Iterable[dict]:
+        return ({"_op_type": "index", "_index": index, "_id": d.listing_id, "_source": source(d)} for d in documents)
+
+    def index_documents(self, documents: Sequence[ListingDocument]) -> None:
+        if not documents:
+            return
+        self.ensure_index()
+        self._bulk(self._index_actions(documents, self.alias), refresh=self.refresh)
+
+    def remove_listings(self, listing_ids: Iterable[int]) -> None:
+        listing_ids = list(listing_ids)
+        if not listing_ids:
+            return
+        self.ensure_index()
+        self._bulk(({"_op_type": "delete", "_index": self.alias, "_id": pk} for pk in listing_ids),
+                   refresh=self.refresh)
+
+    def clear(self) -> None:
+        self.ensure_index()
+        self.client.delete_by_query(index=self.alias, query={"match_all": {}}, refresh=True, conflicts="proceed")
+
+    def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None) -> RebuildResult:
+        """Build a new index from the database, swap the alias to it atomically, drop the old one."""
+        self.ensure_index()
+        started = timezone.now()
+        old = self.alias_indices()
+        new = self._new_index_name()
+        self._create_building_index(new)
+        indexed = 0
+        try:
+            for documents in document_chunks(chunk_size):
+                self._bulk(self._index_actions(documents, new), refresh=False)
+                indexed += len(documents)
+                if progress:
+                    progress(len(documents))
+            self.client.indices.put_settings(index=new, settings={"refresh_interval": None,
+                                                                   "number_of_replicas": self.replicas})
+            self.client.indices.refresh(index=new)
+        except BaseException:
+            self.client.options(ignore_status=404).indices.delete(index=new)
+            raise
+        removed = len(self._ids(old) - self._ids([new])) if old else 0
+        actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        self.client.indices.update_aliases(actions=[*actions, {"add": {"index": new, "alias": self.alias}}])
+        self._replay_changes_since(started - REPLAY_MARGIN)
+        for name in old:
+            self.client.options(ignore_status=404).indices.delete(index=name)
+        return RebuildResult(indexed=indexed, removed=removed)
+
+    def _replay_changes_since(self, moment: dt.datetime) -> None:
+        """Changes pushed to the old index while the new one was built: apply them to the new one."""
+        from search.outbox import listings_changed_since
+
+        if changed := listings_changed_since(moment):
+            self.index_listing_ids(changed)
+
+    def _ids(self, indices: list[str]) -> set[int]:
+        hits = helpers.scan(self.client, index=",".join(indices), query={"query": {"match_all": {}}},
+                            _source=False, size=SCAN_SIZE)
+        return {int(hit["_id"]) for hit in hits}
+
+    # -- reading
+    def indexed_checksums(self) -> dict[int, str]:
+        self.ensure_index()
+        hits = helpers.scan(self.client, index=self.alias, query={"query": {"match_all": {}}},
+                            _source=["checksum"], size=SCAN_SIZE)
+        return {int(hit["_id"]): hit["_source"]["checksum"] for hit in hits}
+
+    def search_body(self, query: SearchQuery) -> tuple[ElasticsearchQueryCompiler, dict]:
+        """The compiler and request body of ``query`` (the benchmark times the raw request with it)."""
+        compiler = ElasticsearchQueryCompiler(query, timezone.localdate())
+        return compiler, compiler.body()
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        self.ensure_index()
+        compiler, body = self.search_body(query)
+        return compiler.page(self.client.search(index=self.alias, body=body).body)
+
+    def suggestion_rows(self, prefix: str, limit: int) -> list[tuple[str, str, str]]:
+        self.ensure_index()
+        include = LUCENE_REGEX_SPECIAL.sub(r"\\\1", prefix) + ".*"
+        response = self.client.search(index=self.alias, body={
+            "size": 0,
+            "query": {"prefix": {"suggest": prefix}},
+            "aggs": {"keys": {"terms": {"field": "suggest", "include": include, "size": limit,
+                                        "order": {"_key": "asc"}}}},
+        })
+        rows = [bucket["key"].split(SEPARATOR, 2) for bucket in response["aggregations"]["keys"]["buckets"]]
+        return [tuple(row) for row in rows if len(row) == 3]
+
+    def similar_to(self, document: ListingDocument, *, limit: int) -> list[SearchHit]:
+        self.ensure_index()
+        texts = document.texts
+        like = normalise("\n".join([*texts["title"], *texts["body"]]))[:SIMILAR_TEXT_CHARS]
+        response = self.client.search(index=self.alias, body={
+            "size": limit,
+            "_source": HIT_SOURCE,
+            "query": {"bool": {
+                "must": {"more_like_this": {"fields": ["title_text", "body_text"], "like": like,
+                                            "min_term_freq": 1, "min_doc_freq": 2, "max_query_terms": 25,
+                                            "minimum_should_match": "10%"}},
+                "must_not": {"ids": {"values": [str(document.listing_id)]}},
+            }},
+            "sort": [{"_score": {"order": "desc"}}, {"listing_id": {"order": "desc"}}],
+        })
+        return [hit_from_source(hit["_source"], hit["_score"], []) for hit in response["hits"]["hits"]]

@@ -1,0 +1,28 @@
+"""The pages' search extras: suggestions under the search box (htmx) and similar listings on a listing page."""
+
+from django.test import Client
+
+
+def test_the_search_box_asks_for_suggestions_as_you_type(backend):
+    html = Client().get("/search/").content.decode()
+    assert 'id="search-suggestions" hx-get="/search/suggest/" hx-include="#id_q"' in html
+    assert 'id="id_q"' in html
+
+
+def test_the_suggestion_fragment_links_each_suggestion_to_its_search(catalogue):
+    html = Client().get("/search/suggest/", {"q": "之江"}).content.decode()
+    assert '<a href="/search/?q=%E6%9D%AD%E5%B7%9E%E4%B9%8B%E6%B1%9F%E6%96%B0%E6%9D%90%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8">' \
+           "杭州之江新材有限公司" in html
+    ipc = Client().get("/search/suggest/", {"q": "h01m"}).content.decode()
+    assert 'href="/search/?ipc_prefix=H01M"' in ipc
+    assert Client().get("/search/suggest/", {"q": ""}).content.decode().strip() == ""
+
+
+def test_a_listing_page_shows_similar_published_listings(catalogue):
+    listing = catalogue.named["锂电池隔膜"]
+    html = Client().get(f"/listings/{listing.pk}/").content.decode()
+    assert "相似挂牌" in html
+    assert html.count('<ul class="similar-list">') == 1
+    assert f'href="/listings/{listing.pk}/"' not in html.split('class="similar-list"')[1]
+    hidden = catalogue.hidden[0]
+    assert f'href="/listings/{hidden.pk}/"' not in html
