@@ -149,6 +149,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "market.models.OrganisationKind",
+        "AbandonmentStateEnum": "market.models.AbandonmentState",
         "ListingStateEnum": "market.models.ListingState",
         "DealStateEnum": "market.models.DealState",
         "EscrowStateEnum": "market.models.EscrowState",

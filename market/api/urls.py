@@ -3,12 +3,14 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from . import auctions, licences, pledges, views
+from .abandonments import AbandonmentViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("patents", views.PatentViewSet, basename="patent")
+router.register("abandonments", AbandonmentViewSet, basename="abandonment")
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("deals", views.DealViewSet, basename="deal")
 router.register("payments", views.PaymentViewSet, basename="payment")

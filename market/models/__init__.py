@@ -1,5 +1,6 @@
 """Market models, one module per topic; import them from here."""
 
+from .abandonments import AbandonmentRequest, AbandonmentState
 from .auctions import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
 from .audit import TransitionLog
 from .deals import DealState, Objection, Offer, TransferDeal
@@ -52,6 +53,7 @@ from .pledges import (
 )
 
 __all__ = [
+    "AbandonmentRequest", "AbandonmentState",
     "AccountKind", "Consent", "ConsentCapacity", "ConsentPurpose", "DealState", "Document", "DocumentKind",
     "DocumentState", "Encumbrance", "EncumbranceKind", "Escrow", "EscrowState", "LedgerAccount", "LedgerEntry",
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Objection", "Offer",

@@ -82,6 +82,7 @@ class ConsentPurpose(models.TextChoices):
     LICENCE = "licence", "许可 Licence"
     PLEDGE = "pledge", "质押 Pledge"
     OPEN_LICENCE = "open_licence", "开放许可 Open licence"
+    ABANDON = "abandon", "放弃专利权 Abandonment"
 
 
 class Consent(models.Model):

@@ -5,6 +5,7 @@ the reasons that forbid the act (an empty list means it is allowed). Every deal 
 other place re-implements a rule.
 """
 
+from .abandonment import abandonment_blockers
 from .base import Reason, RuleViolation
 from .check import ACTIONS, blockers_for
 from .licence import licence_blockers
@@ -13,6 +14,7 @@ from .pledge import pledge_blockers
 from .transfer import transfer_blockers
 
 __all__ = [
+    "abandonment_blockers",
     "ACTIONS", "Reason", "RuleViolation", "blockers_for", "licence_blockers", "open_licence_blockers",
     "open_licence_take_up_blockers", "pledge_blockers", "transfer_blockers",
 ]
