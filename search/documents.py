@@ -57,6 +57,8 @@ class ListingDocument:
     asking_price: Decimal | None
     published_at: dt.datetime | None
     patents: tuple[PatentDocument, ...]
+    # Open licences: what a take-up pays at once (entry fee or first year's fee); None for other modes.
+    royalty: Decimal | None = None
 
     @property
     def kinds(self) -> list[str]:
@@ -163,7 +165,8 @@ def _patent_prefetch() -> Prefetch:
 
 def published_listings():
     """Published listings with what their documents need, in id order."""
-    return (Listing.objects.filter(state=ListingState.PUBLISHED).select_related("organisation")
+    return (Listing.objects.filter(state=ListingState.PUBLISHED)
+            .select_related("organisation", "open_licence_declaration")
             .prefetch_related(_patent_prefetch()).order_by("pk"))
 
 
@@ -201,19 +204,32 @@ def document_for(listing: Listing, *, any_state: bool = False) -> ListingDocumen
         asking_price=listing.asking_price,
         published_at=listing.published_at,
         patents=tuple(_patent_document(p) for p in listing.patents.all()),
+        royalty=_royalty(listing),
     )
+
+
+def _royalty(listing: Listing) -> Decimal | None:
+    """What taking the listing's published open licence costs at once (the ``royalty`` sort)."""
+    from market.models import OpenLicenceState
+    from market.services.open_licences import take_up_payment  # the licence rules live there
+
+    declaration = getattr(listing, "open_licence_declaration", None) if listing.mode == "open_licence" else None
+    if declaration is None or declaration.state != OpenLicenceState.PUBLISHED:
+        return None
+    return take_up_payment(declaration)
 
 
 def documents_for(listings: Iterable[Listing]) -> list[ListingDocument]:
     """Documents of the published listings among ``listings``, with their related rows fetched in bulk."""
     published = [listing for listing in listings if listing.state == ListingState.PUBLISHED]
-    prefetch_related_objects(published, "organisation", _patent_prefetch())
+    prefetch_related_objects(published, "organisation", "open_licence_declaration", _patent_prefetch())
     return [document_for(listing) for listing in published]
 
 
 def listing_document(listing_id: int) -> ListingDocument:
     """The document of one listing in any state (raises ``Listing.DoesNotExist``)."""
-    listing = (Listing.objects.select_related("organisation").prefetch_related(_patent_prefetch())
+    listing = (Listing.objects.select_related("organisation", "open_licence_declaration")
+               .prefetch_related(_patent_prefetch())
                .get(pk=listing_id))
     return document_for(listing, any_state=True)
 

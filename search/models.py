@@ -19,6 +19,7 @@ class SearchEntry(models.Model):
     city = models.CharField(max_length=4, db_index=True)
     industry = models.CharField(max_length=20, blank=True)  # shown on the hit; filters use SearchTerm
     asking_price = models.DecimalField(max_digits=15, decimal_places=2, null=True, db_index=True)
+    royalty = models.DecimalField(max_digits=15, decimal_places=2, null=True, db_index=True)  # open licences
     published_at = models.DateTimeField(null=True, db_index=True)
     expiry_date = models.DateField(null=True, db_index=True)  # earliest among the listing's patents
     # The multi-valued facets as bit masks (search.schema.facet_bits): filters and facet counts read them

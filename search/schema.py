@@ -23,6 +23,7 @@ class Sort(models.TextChoices):
     PRICE_DESC = "price_desc", "价格从高到低 Price, high to low"  # 面议 (no price) last
     NEWEST = "newest", "最新发布 Newest"
     REMAINING_LIFE = "remaining_life", "剩余保护期最长 Longest remaining term"
+    ROYALTY = "royalty", "许可费从低到高 Royalty, low to high"  # open licences: what a take-up pays at once; others last
 
 
 # Facets over values: facet name -> the choices that give values their labels.

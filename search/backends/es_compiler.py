@@ -53,6 +53,7 @@ SORTS = {
     Sort.PRICE_ASC: [{"asking_price": {"order": "asc", "missing": "_last"}}, *LATEST],
     Sort.PRICE_DESC: [{"asking_price": {"order": "desc", "missing": "_last"}}, *LATEST],
     Sort.REMAINING_LIFE: [{"expiry_date": {"order": "desc", "missing": "_last"}}, *LATEST],
+    Sort.ROYALTY: [{"royalty": {"order": "asc", "missing": "_last"}}, *LATEST],
 }
 
 
@@ -131,6 +132,8 @@ class ElasticsearchQueryCompiler:
     def aggregations(self, filters: dict[str, dict]) -> dict:
         def scoped(name: str, aggregation: dict) -> dict:
             others = [clause for key, clause in filters.items() if key not in FACET_FILTERS[name]]
+            if not others:  # counts over all the text matches: no filter to wrap it in
+                return aggregation
             return {"filter": {"bool": {"filter": others}}, "aggs": {"values": aggregation}}
 
         aggregations = {name: scoped(name, {"terms": {"field": FACET_FIELDS[name], "size": 200}})
@@ -164,13 +167,15 @@ class ElasticsearchQueryCompiler:
         )
 
     def facets(self, aggregations: dict) -> dict[str, list[FacetValue]]:
+        def buckets_of(name: str):  # a filter aggregation wraps the counts in "values"
+            return aggregations[name].get("values", aggregations[name])["buckets"]
+
         facets = {}
         for name in VALUE_FACETS:
-            buckets = sorted(((b["key"], b["doc_count"]) for b in aggregations[name]["values"]["buckets"]),
-                             key=lambda item: (-item[1], item[0]))
+            buckets = sorted(((b["key"], b["doc_count"]) for b in buckets_of(name)), key=lambda item: (-item[1], item[0]))
             facets[name] = [FacetValue(value, facet_label(name, value), count) for value, count in buckets]
         for name, buckets in RANGE_FACETS.items():
-            counted = aggregations[name]["values"]["buckets"]
+            counted = buckets_of(name)
             facets[name] = [FacetValue(b.value, b.label, counted[b.value]["doc_count"]) for b in buckets]
         return facets
 

@@ -42,6 +42,7 @@ def _entry(document: ListingDocument, now) -> SearchEntry:
         city=document.city,
         industry=document.industry,
         asking_price=document.asking_price,
+        royalty=document.royalty,
         published_at=document.published_at,
         expiry_date=document.expiry_date,
         patent_numbers=document.patent_numbers,

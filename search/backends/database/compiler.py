@@ -42,6 +42,7 @@ ORDERINGS = {
     Sort.PRICE_ASC: (F("asking_price").asc(nulls_last=True), *LATEST),
     Sort.PRICE_DESC: (F("asking_price").desc(nulls_last=True), *LATEST),
     Sort.REMAINING_LIFE: (F("expiry_date").desc(nulls_last=True), *LATEST),
+    Sort.ROYALTY: (F("royalty").asc(nulls_last=True), *LATEST),
 }
 
 
