@@ -36,6 +36,7 @@ import logging
 import os
 import random
 import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -328,6 +329,8 @@ def main() -> None:
             started = time.perf_counter()
             stats = import_patents(path, source_tag=f"bench-{args.count}", progress=True)
             figures["import_s"] = round(time.perf_counter() - started, 1)
+            # The process's peak resident memory so far: the import streams, so it stays flat with N.
+            figures["import_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             print(stats.summary(), flush=True)
         figures["listings_s"] = round(create_listings(), 1)
         print(f"import {figures['import_s']} s, listings {figures['listings_s']} s", flush=True)

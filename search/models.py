@@ -1,9 +1,12 @@
-"""Tables of the database search backend: one entry per published listing, and its multi-valued terms.
+"""Tables of the search app.
 
-An entry holds the filter and sort columns, what a hit shows (so a page of hits costs no further
-query), and the index tokens of three weighted text fields. Full text runs over those tokens:
-on SQLite an FTS5 table kept in step by triggers, on PostgreSQL a generated, GIN-indexed tsvector
-column (both created by migration 0002; the models do not declare them).
+The database backend: one entry per published listing, its IPC levels (``SearchTerm``) and its
+suggestion keys (``SearchSuggestion``). An entry holds the filter and sort columns, what a hit shows
+(so a page of hits costs no further query), and the index tokens of three weighted text fields. Full
+text runs over those tokens: on SQLite an FTS5 table kept in step by triggers, on PostgreSQL generated,
+GIN-indexed tsvector columns (migrations 0002 and 0005; the models do not declare them).
+
+Every backend: ``OutboxEntry``, the transactional outbox of listing changes (``search.outbox``).
 """
 
 from django.db import models
@@ -37,6 +40,13 @@ class SearchEntry(models.Model):
 
     class Meta:
         verbose_name = "检索条目 Search entry"
+        # Facet counts over every listing read this index alone (an index-only scan on PostgreSQL).
+        # Pages sorted by date, price or remaining term have PostgreSQL indexes in their exact order,
+        # NULLS LAST included (migration 0007; SQLite cannot index NULLS LAST).
+        indexes = [
+            models.Index(fields=["mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "asking_price",
+                                 "expiry_date", "listing"], name="search_entry_facets"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.title}"

@@ -1,7 +1,8 @@
 """The search interface every backend implements, and the query and result types it speaks.
 
 A backend indexes listing documents (``search.documents``), removes listings, and answers a
-``SearchQuery`` (text + filters + sort + page) with a ``SearchPage`` (hits, total, facet counts).
+``SearchQuery`` (text + filters + sort + page) with a ``SearchPage`` (hits, total, facet counts); it
+also suggests completions of a typed prefix (``search.suggest``) and finds listings similar to one.
 Queries are checked when they are built, so a backend only sees valid ones; an invalid query raises
 ``InvalidSearchQuery`` with one bilingual message list per field (the API answers 400 with them).
 """

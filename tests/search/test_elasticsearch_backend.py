@@ -248,3 +248,16 @@ def test_a_listing_page_renders_without_similar_listings_while_the_engine_is_dow
     response = Client().get(f"/listings/{listing.pk}/")
     assert response.status_code == 200
     assert "相似挂牌" not in response.content.decode()
+
+
+def test_the_pages_and_the_api_serve_from_elasticsearch(es_backend, catalogue):
+    from django.test import Client
+
+    client = Client()
+    html = client.get("/search/", {"q": "隔膜"}).content.decode()
+    assert "一种锂<mark>电池</mark>隔膜" not in html and "<mark>隔膜</mark>" in html
+    assert f'href="/listings/{catalogue.named["锂电池隔膜"].pk}/"' in html
+    body = client.get("/api/v1/search/listings/", {"q": "隔膜"}).json()
+    assert body["total"] == len(catalogue.containing("隔膜")) == 3
+    suggestions = client.get("/search/suggest/", {"q": "锂电"}).content.decode()
+    assert "一种锂电池隔膜及其制备方法" in suggestions

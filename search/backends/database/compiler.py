@@ -12,7 +12,6 @@ with the term table) and a count.
 import datetime as dt
 
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.lookups import GreaterThan
 
 from search.models import SearchEntry, SearchTerm
 from search.schema import (
@@ -47,8 +46,13 @@ ORDERINGS = {
 
 
 def _any_bit(facet: str, values) -> Q:
-    """The entry has one of these values of a multi-valued facet."""
-    return Q(GreaterThan(F(MASK_COLUMNS[facet]).bitand(facet_mask(facet, values)), 0))
+    """The entry has one of these values of a multi-valued facet: its mask is one of the masks with one
+    of their bits. An IN list rather than ``mask & bits > 0``: the planner estimates it from the
+    column's statistics (a rare value then walks no sort index to the end; measured: 300 ms → 5 ms).
+    The facets have 3 to 6 values, so at most 63 masks."""
+    bits = facet_mask(facet, values)
+    masks = [mask for mask in range(1, 1 << len(VALUE_FACETS[facet].values)) if mask & bits]
+    return Q(**{f"{MASK_COLUMNS[facet]}__in": masks})
 
 
 class EntryQueryCompiler:
