@@ -106,3 +106,18 @@ def test_highlight_window_around_the_first_match():
     snippet = highlight(text, ["电池"], max_chars=40)
     assert snippet == "…" + "甲" * 10 + "<mark>电池</mark>" + "乙" * 28 + "…"
     assert highlight("电池" + "乙" * 100, ["电池"], max_chars=10) == "<mark>电池</mark>" + "乙" * 8 + "…"
+
+
+def test_long_texts_get_bigrams_and_latin_words_without_jieba():
+    from search.tokenize import bigram_tokens
+
+    # A lone character is its own token (it has no bigram); full-width latin is folded.
+    assert bigram_tokens("锂电池，隔 LED灯Ａ1") == ["锂电", "电池", "隔", "灯", "led", "a1"]
+
+
+def test_ipc_descriptions_take_the_most_specific_level_in_the_table():
+    from search.ipc import ipc_description
+
+    assert ipc_description("H01M50/403") == ipc_description("H01M") == "用于直接转变化学能为电能的方法或装置，例如电池组"
+    assert ipc_description("H01X") == "基本电气元件"  # class H01
+    assert ipc_description("Z99") == ""
