@@ -13,7 +13,8 @@ written to a JSONL file and imported with ``market.demo.importer.import_patents`
 (mode, price with 20% 面议, publication date drawn from fixed distributions) is bulk-inserted.
 
 Per backend: "reindex_s" is ``rebuild`` (what ``manage.py search_reindex`` runs: in place on the
-database backend, a new index and an alias swap on Elasticsearch). Then 200 fixed queries (seeded:
+database backend, with ``--workers`` processes on PostgreSQL; a new index and an alias swap on
+Elasticsearch). Then 200 fixed queries (seeded:
 Chinese words of the records' keyphrases and titles, one or two words, filters, facets, every
 sort, pages up to the 10,000th result) run once to warm up and once timed, each as an API call
 (``GET /api/v1/search/listings/`` through Django's test client: routing, DRF, the backend, the
@@ -63,7 +64,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL", ""),
                         help="a real Elasticsearch 8 (default: start osmem-server)")
     parser.add_argument("--reuse", action="store_true", help="keep the database and its corpus (skip the import)")
+    parser.add_argument("--no-reindex", action="store_true",
+                        help="with --reuse: time the queries over the index already built (no reindex_s)")
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest API calls with their parameters")
     parser.add_argument("--chunk-size", type=int, default=1000, help="listings per reindex batch")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="reindex processes (database backend on PostgreSQL; default one per core)")
     return parser.parse_args()
 
 
@@ -185,6 +191,15 @@ def create_listings(chunk: int = 5000) -> float:
     return time.perf_counter() - started
 
 
+def analyze() -> None:
+    """Fresh planner statistics after the bulk load, as autovacuum would gather a little later."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
 # -- the queries -----------------------------------------------------------------------------------
 def fixed_queries(records: list[dict]) -> list[dict]:
     """200 request parameter sets: words, filters, facets, sorts and pages, the same on every run."""
@@ -256,7 +271,7 @@ def time_database_raw(captured: list[dict]) -> float:
     return time.perf_counter() - started
 
 
-def run_queries(name: str, queries: list[dict]) -> dict:
+def run_queries(name: str, queries: list[dict], slowest: int = 0) -> dict:
     """Warm up, then time each query through the API and as the raw engine query."""
     from django.db import connection
     from django.test import Client
@@ -284,6 +299,8 @@ def run_queries(name: str, queries: list[dict]) -> dict:
             backend.client.search(index=backend.alias, body=body)
             raw.append(time.perf_counter() - started)
     ms = 1000
+    for seconds, params, total in sorted(zip(api, queries, totals, strict=True), key=lambda row: -row[0])[:slowest]:
+        print(f"  {seconds * ms:8.1f} ms  {total:>9,} hits  {params}", flush=True)
     figures = {
         "p50_ms": round(statistics.median(api) * ms, 1), "p95_ms": round(percentile(api, 0.95) * ms, 1),
         "raw_p50_ms": round(statistics.median(raw) * ms, 1), "raw_p95_ms": round(percentile(raw, 0.95) * ms, 1),
@@ -333,6 +350,7 @@ def main() -> None:
             figures["import_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             print(stats.summary(), flush=True)
         figures["listings_s"] = round(create_listings(), 1)
+        analyze()
         print(f"import {figures['import_s']} s, listings {figures['listings_s']} s", flush=True)
 
     osmem = None
@@ -345,13 +363,14 @@ def main() -> None:
             osmem = OsmemServer.start()
             url, settings.ELASTICSEARCH_COMPATIBILITY_SERVER = osmem.url, True
         backend = configure_backend(name, url)
-        total = Listing.objects.count()
-        started = time.perf_counter()
-        with tqdm(total=total, unit="listing", desc=f"reindex {name}") as bar:
-            backend.rebuild(chunk_size=args.chunk_size, progress=bar.update)
-        reindex = round(time.perf_counter() - started, 1)
-        results = run_queries(name, queries)
-        results["reindex_s"] = reindex
+        results = {}
+        if not (args.reuse and args.no_reindex):
+            total = Listing.objects.count()
+            started = time.perf_counter()
+            with tqdm(total=total, unit="listing", desc=f"reindex {name}") as bar:
+                backend.rebuild(chunk_size=args.chunk_size, progress=bar.update, workers=args.workers)
+            results["reindex_s"] = round(time.perf_counter() - started, 1)
+        results |= run_queries(name, queries, args.slowest)
         figures[name] = results
         print(f"{name}: {json.dumps(results)}", flush=True)
     if osmem:

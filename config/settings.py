@@ -98,6 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Measured at 1,000,000 listings (benchmarks/search_bench.py): JIT compiling the one-pass facet count
+    # cost ~70 ms and never paid back on these sub-second queries; with 4 MB a common word's bitmap went
+    # lossy and PostgreSQL re-checked the text of whole pages (587 ms → 384 ms with 32 MB).
+    DATABASES["default"]["OPTIONS"] = {"options": f"-c jit=off -c work_mem={os.environ.get('DATABASE_WORK_MEM', '32MB')}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "market.User"
 

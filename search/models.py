@@ -18,8 +18,8 @@ class SearchEntry(models.Model):
                                    related_name="search_entry")
     title = models.CharField(max_length=300)
     holder = models.CharField(max_length=200)
-    mode = models.CharField(max_length=20, db_index=True)
-    city = models.CharField(max_length=4, db_index=True)
+    mode = models.CharField(max_length=20)  # filters and counts read search_entry_facets (mode, city, …)
+    city = models.CharField(max_length=4)
     industry = models.CharField(max_length=20, blank=True)  # shown on the hit; filters use SearchTerm
     asking_price = models.DecimalField(max_digits=15, decimal_places=2, null=True, db_index=True)
     royalty = models.DecimalField(max_digits=15, decimal_places=2, null=True, db_index=True)  # open licences

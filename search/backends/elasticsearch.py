@@ -29,7 +29,7 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 from search.documents import ListingDocument, document_chunks
 from search.tokenize import normalise
 
-from .base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery, forget_debug_queries
 from .es_compiler import ElasticsearchQueryCompiler, hit_from_source
 from .es_index import HIT_SOURCE, MAPPING_VERSION, MAPPINGS, SEPARATOR, index_settings, source
 from .es_transport import CompatibilityServerHttpNode
@@ -124,8 +124,11 @@ class ElasticsearchSearchBackend(SearchBackend):
         self.ensure_index()
         self.client.delete_by_query(index=self.alias, query={"match_all": {}}, refresh=True, conflicts="proceed")
 
-    def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None) -> RebuildResult:
-        """Build a new index from the database, swap the alias to it atomically, drop the old one."""
+    def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None,
+                workers: int = 1) -> RebuildResult:
+        """Build a new index from the database, swap the alias to it atomically, drop the old one.
+
+        One process (``workers`` is ignored): the engine analyses the text, so a document costs little here."""
         self.ensure_index()
         started = timezone.now()
         old = self.alias_indices()
@@ -136,6 +139,7 @@ class ElasticsearchSearchBackend(SearchBackend):
             for documents in document_chunks(chunk_size):
                 self._bulk(self._index_actions(documents, new), refresh=False)
                 indexed += len(documents)
+                forget_debug_queries()
                 if progress:
                     progress(len(documents))
             self.client.indices.put_settings(index=new, settings={"refresh_interval": None,

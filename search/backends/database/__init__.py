@@ -102,8 +102,14 @@ class DatabaseSearchBackend(SearchBackend):
     def is_transient(self, exc: Exception) -> bool:
         return isinstance(exc, OperationalError)  # a deadlock, a lost connection
 
-    def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None) -> RebuildResult:
-        result = super().rebuild(chunk_size=chunk_size, progress=progress)
+    @property
+    def supports_parallel_rebuild(self) -> bool:
+        """PostgreSQL takes concurrent writers; SQLite has one writer at a time, so processes would queue."""
+        return connection.vendor == "postgresql"
+
+    def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None,
+                workers: int = 1) -> RebuildResult:
+        result = super().rebuild(chunk_size=chunk_size, progress=progress, workers=workers)
         self.full_text.analyze()
         return result
 
