@@ -43,12 +43,6 @@ def _index_range(task: tuple[str, int, int]) -> int:
     return len(documents)
 
 
-def _start_worker() -> None:
-    from .tokenize import segmenter
-
-    segmenter()  # loaded before the first range, not while holding a transaction
-
-
 def index_in_processes(backend_name: str, *, chunk_size: int, workers: int,
                        progress: Callable[[int], None] | None = None) -> int:
     """Index every published listing with ``workers`` forked processes; returns how many were indexed.
@@ -58,11 +52,11 @@ def index_in_processes(backend_name: str, *, chunk_size: int, workers: int,
     """
     from .tokenize import segmenter
 
-    segmenter()  # loaded once, shared by the forked workers
+    segmenter()  # jieba's dictionary loaded once here, inherited by the forked workers
     tasks = [(backend_name, low, high) for low, high in id_ranges(chunk_size)]
     connections.close_all()
     indexed = 0
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
         for count in pool.imap_unordered(_index_range, tasks):
             indexed += count
             if progress:
