@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,8 +24,7 @@ from market.services import auctions as services
 
 from ..forms import MAX_PRICE, Form, IdempotentForm, PriceField, ReasonForm
 from ..templatetags.frontend_tags import pick_language
-from .common import Outcome, call_service, flash_errors, require_staff, shows_403_page
-from .deals import DealAction
+from .common import Outcome, PageAction, call_service, require_staff, run_page_action, shows_403_page
 
 # The public page polls the live panel this often while bidding may change it.
 POLL_SECONDS = 3
@@ -82,34 +82,33 @@ class RelistForm(Form):
     ends_at = WhenField(label=_("结束时间"))
 
 
-# Each button or form of an auction page is a DealAction: its call gets the auction (as ``deal``), the user
-# and the form's data.
+# Each button or form of an auction page is a PageAction: its call gets the auction, the user and the form's data.
 BIDDER_ACTIONS = {a.name: a for a in [
-    DealAction("deposit", _("缴纳保证金"), _("保证金已缴纳，可以出价。"), form_class=IdempotentForm,
+    PageAction("deposit", _("缴纳保证金"), _("保证金已缴纳，可以出价。"), form_class=IdempotentForm,
                call=lambda deal, user, d: services.auction_deposit(auction_id=deal.pk, actor=user,
                                                                    idempotency_key=d["idempotency_key"])),
-    DealAction("bid", _("出价"), _("出价成功。"), form_class=BidForm,
+    PageAction("bid", _("出价"), _("出价成功。"), form_class=BidForm,
                call=lambda deal, user, d: services.auction_bid(auction_id=deal.pk, actor=user, amount=d["amount"])),
-    DealAction("pay", _("支付成交价款"), _("成交价款已支付，待交易中心确认。"), form_class=IdempotentForm,
+    PageAction("pay", _("支付成交价款"), _("成交价款已支付，待交易中心确认。"), form_class=IdempotentForm,
                call=lambda deal, user, d: services.auction_pay(auction_id=deal.pk, actor=user,
                                                                idempotency_key=d["idempotency_key"])),
 ]}
 STAFF_ACTIONS = {a.name: a for a in [
-    DealAction("start", _("开拍"), _("已开始竞价。"),
+    PageAction("start", _("开拍"), _("已开始竞价。"),
                call=lambda deal, user, d: services.auction_start(auction_id=deal.pk, actor=user)),
-    DealAction("close", _("落槌（结束竞价）"), _("竞价已结束。"),
+    PageAction("close", _("落槌（结束竞价）"), _("竞价已结束。"),
                call=lambda deal, user, d: services.auction_close(auction_id=deal.pk, actor=user)),
-    DealAction("confirm_payment", _("确认收款并结算"), _("已确认收款：价款已分配，专利权人已变更，质权已注销。"),
+    PageAction("confirm_payment", _("确认收款并结算"), _("已确认收款：价款已分配，专利权人已变更，质权已注销。"),
                call=lambda deal, user, d: services.auction_confirm_payment(auction_id=deal.pk, actor=user)),
-    DealAction("forfeit", _("认定悔拍（保证金不予退还）"), _("已认定悔拍，保证金用于清偿担保债权。"), danger=True,
+    PageAction("forfeit", _("认定悔拍（保证金不予退还）"), _("已认定悔拍，保证金用于清偿担保债权。"), danger=True,
                call=lambda deal, user, d: services.auction_forfeit(auction_id=deal.pk, actor=user)),
-    DealAction("offer_next", _("由次高出价人承受"), _("已通知次高出价人承受。"),
+    PageAction("offer_next", _("由次高出价人承受"), _("已通知次高出价人承受。"),
                call=lambda deal, user, d: services.auction_offer_next(auction_id=deal.pk, actor=user)),
-    DealAction("fail", _("流拍"), _("已流拍。"), form_class=ReasonForm, danger=True,
+    PageAction("fail", _("流拍"), _("已流拍。"), form_class=ReasonForm, danger=True,
                call=lambda deal, user, d: services.auction_fail(auction_id=deal.pk, actor=user, reason=d["reason"])),
-    DealAction("cancel", _("撤拍"), _("已撤拍，保证金已退还。"), form_class=ReasonForm, danger=True,
+    PageAction("cancel", _("撤拍"), _("已撤拍，保证金已退还。"), form_class=ReasonForm, danger=True,
                call=lambda deal, user, d: services.auction_cancel(auction_id=deal.pk, actor=user, reason=d["reason"])),
-    DealAction("relist", _("降价重新挂拍"), _("已重新挂拍。"), form_class=RelistForm,
+    PageAction("relist", _("降价重新挂拍"), _("已重新挂拍。"), form_class=RelistForm,
                call=lambda deal, user, d: services.auction_relist(auction_id=deal.pk, actor=user, **d)),
 ]}
 
@@ -205,16 +204,10 @@ def auction_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in BIDDER_ACTIONS:
         raise Http404("unknown action")
     spec = BIDDER_ACTIONS[action]
-    form = spec.form_class(request.POST)
-    if not form.is_valid():
-        return render_auction(request, auction, bound=(action, form), status=400)
-    outcome = call_service(spec.call, deal=auction, user=request.user, d=form.cleaned_data)
-    if not outcome.ok:
-        flash_errors(request, outcome.errors)
-        return render_auction(request, public_auction(pk), outcome=outcome, bound=(action, form),
-                              status=409 if outcome.reasons else 400)
-    messages.success(request, spec.done)
-    return redirect("frontend:auction_detail", pk=auction.pk)
+    return run_page_action(request, auction, spec, spec.form_class(request.POST),
+                           render_page=lambda a, **kwargs: render_auction(request, a, **kwargs),
+                           refetch=lambda: public_auction(pk),
+                           success_url=reverse("frontend:auction_detail", kwargs={"pk": auction.pk}))
 
 
 # -- staff administration ------------------------------------------------------------------------
@@ -336,14 +329,11 @@ def auction_staff_action(request: HttpRequest, pk: int, action: str) -> HttpResp
     if action not in STAFF_ACTIONS:
         raise Http404("unknown action")
     spec = STAFF_ACTIONS[action]
-    form = spec.form_class(request.POST) if spec.form_class else None
-    if form is not None and not form.is_valid():
-        return render_manage(request, auction, bound=(action, form), status=400)
-    outcome = call_service(spec.call, deal=auction, user=request.user, d=form.cleaned_data if form else {})
-    if not outcome.ok:
-        flash_errors(request, outcome.errors)
-        return render_manage(request, public_auction(pk), outcome=outcome, bound=(action, form) if form else None,
-                             status=409 if outcome.reasons else 400)
-    messages.success(request, spec.done)
-    target = outcome.result if isinstance(outcome.result, Auction) else auction  # relist: the new auction
-    return redirect("frontend:auction_manage", pk=target.pk)
+
+    def managed(result) -> str:  # relist answers with the new auction
+        target = result if isinstance(result, Auction) else auction
+        return reverse("frontend:auction_manage", kwargs={"pk": target.pk})
+
+    return run_page_action(request, auction, spec, spec.form_class(request.POST) if spec.form_class else None,
+                           render_page=lambda a, **kwargs: render_manage(request, a, **kwargs),
+                           refetch=lambda: public_auction(pk), success_url=managed)

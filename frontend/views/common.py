@@ -6,10 +6,11 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from market.rules import Reason, RuleViolation
 from market.services.errors import ActionForbidden, IdempotencyConflict
@@ -28,13 +29,13 @@ class Outcome:
         return not self.reasons and not self.errors
 
 
-def call_service(service: Callable, **kwargs) -> Outcome:
+def call_service(service: Callable, *args, **kwargs) -> Outcome:
     """Run ``service``; rule refusals and validation errors come back in the outcome.
 
     ActionForbidden becomes PermissionDenied (the 403 page); an idempotency conflict is shown as a reason.
     """
     try:
-        return Outcome(result=service(**kwargs))
+        return Outcome(result=service(*args, **kwargs))
     except RuleViolation as exc:
         return Outcome(reasons=exc.reasons)
     except IdempotencyConflict as exc:
@@ -44,6 +45,42 @@ def call_service(service: Callable, **kwargs) -> Outcome:
         return Outcome(errors=errors)
     except ActionForbidden as exc:
         raise PermissionDenied(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class PageAction:
+    """One button or form of a deal, loan or contract page: the form it needs and the service it calls,
+    ``call(subject, user, data)`` with the form's cleaned data."""
+
+    name: str
+    label: str
+    done: str
+    call: Callable
+    form_class: type[forms.Form] | None = None
+    danger: bool = False
+
+
+def run_page_action(request: HttpRequest, subject, spec: PageAction, form: forms.Form | None, *,
+                    render_page: Callable[..., HttpResponse], refetch: Callable[[], object],
+                    success_url: str | Callable[[object], str]) -> HttpResponse:
+    """The POST of one page action.
+
+    An invalid form re-renders the page with it (400); a refusal flashes its field errors and re-renders a
+    fresh copy of the subject (FSM-protected fields cannot be refreshed in place) with the rule's reasons
+    (409) or the errors (400); success flashes ``spec.done`` and redirects to ``success_url`` (or to
+    ``success_url(result)`` when the service's result decides where to go).
+    ``render_page(subject, status=…, bound=…, outcome=…)`` renders the page.
+    """
+    bound = (spec.name, form) if form is not None else None
+    if form is not None and not form.is_valid():
+        return render_page(subject, bound=bound, status=400)
+    data = dict(form.cleaned_data) if form is not None else {}
+    outcome = call_service(spec.call, subject, request.user, data)
+    if not outcome.ok:
+        flash_errors(request, outcome.errors)
+        return render_page(refetch(), outcome=outcome, bound=bound, status=409 if outcome.reasons else 400)
+    messages.success(request, spec.done)
+    return redirect(success_url(outcome.result) if callable(success_url) else success_url)
 
 
 def flash_errors(request: HttpRequest, errors: dict[str, list[str]]) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -27,7 +25,7 @@ from ..forms import (
     ReasonForm,
     RegisterForm,
 )
-from .common import Outcome, call_service, flash_errors, shows_403_page
+from .common import Outcome, PageAction, call_service, flash_errors, run_page_action, shows_403_page
 from .public import render_listing, visible_listing
 
 # Consents of co-owners and pledgees are collected until the change is registered.
@@ -35,52 +33,40 @@ CONSENT_STATES = (DealState.NEGOTIATING, DealState.AGREED, DealState.PUBLICISED,
                   DealState.FILED)
 
 
-@dataclass(frozen=True)
-class DealAction:
-    """One button or form of the deal page: the form it needs and the service it calls."""
-
-    name: str
-    label: str
-    done: str
-    call: Callable
-    form_class: type[forms.Form] | None = None
-    danger: bool = False
-
-
 ACTIONS = {a.name: a for a in [
-    DealAction("counter", _("还价"), _("已提交还价。"), form_class=OfferForm,
+    PageAction("counter", _("还价"), _("已提交还价。"), form_class=OfferForm,
                call=lambda deal, user, d: services.deal_counter(deal_id=deal.pk, actor=user, price=d["price"],
                                                                 message=d["message"])),
-    DealAction("accept", _("接受报价"), _("已接受报价，价格达成一致。"),
+    PageAction("accept", _("接受报价"), _("已接受报价，价格达成一致。"),
                call=lambda deal, user, d: services.deal_accept(deal_id=deal.pk, actor=user)),
-    DealAction("sign", _("签署合同"), _("已签署转让合同。"),
+    PageAction("sign", _("签署合同"), _("已签署转让合同。"),
                call=lambda deal, user, d: services.deal_sign(deal_id=deal.pk, actor=user)),
-    DealAction("pay", _("支付价款至托管账户"), _("价款已付至托管账户。"), form_class=IdempotentForm,
+    PageAction("pay", _("支付价款至托管账户"), _("价款已付至托管账户。"), form_class=IdempotentForm,
                call=lambda deal, user, d: services.deal_pay(deal_id=deal.pk, actor=user,
                                                             idempotency_key=d["idempotency_key"])),
-    DealAction("file_registration", _("提交著录项目变更登记"), _("已提交著录项目变更登记。"),
+    PageAction("file_registration", _("提交著录项目变更登记"), _("已提交著录项目变更登记。"),
                form_class=FileRegistrationForm,
                call=lambda deal, user, d: services.deal_file_registration(
                    deal_id=deal.pk, actor=user, export_registration_number=d.get("export_registration_number", ""))),
-    DealAction("pay_registration_fee", _("缴纳变更登记费"), _("已缴纳变更登记费。"), form_class=IdempotentForm,
+    PageAction("pay_registration_fee", _("缴纳变更登记费"), _("已缴纳变更登记费。"), form_class=IdempotentForm,
                call=lambda deal, user, d: services.deal_pay_registration_fee(
                    deal_id=deal.pk, actor=user, idempotency_key=d["idempotency_key"])),
-    DealAction("consent", _("出具同意"), _("已记录同意。"), form_class=ConsentForm,
+    PageAction("consent", _("出具同意"), _("已记录同意。"), form_class=ConsentForm,
                call=lambda deal, user, d: services.deal_consent(deal_id=deal.pk, actor=user,
                                                                 patent_id=d["patent_id"])),
-    DealAction("object", _("提出异议"), _("异议已提交。"), form_class=ObjectionForm,
+    PageAction("object", _("提出异议"), _("异议已提交。"), form_class=ObjectionForm,
                call=lambda deal, user, d: services.deal_object(deal_id=deal.pk, actor=user, text=d["text"])),
-    DealAction("register", _("登记变更"), _("著录项目变更已登记。"), form_class=RegisterForm,
+    PageAction("register", _("登记变更"), _("著录项目变更已登记。"), form_class=RegisterForm,
                call=lambda deal, user, d: services.deal_register(
                    deal_id=deal.pk, actor=user, registration_number=d["registration_number"])),
-    DealAction("refuse_registration", _("不予登记"), _("已不予登记，交易取消并退款。"), form_class=ReasonForm,
+    PageAction("refuse_registration", _("不予登记"), _("已不予登记，交易取消并退款。"), form_class=ReasonForm,
                danger=True,
                call=lambda deal, user, d: services.deal_refuse_registration(deal_id=deal.pk, actor=user,
                                                                             reason=d["reason"])),
-    DealAction("release", _("鉴证并放款"), _("已鉴证，托管价款已放款，交易完成。"), form_class=IdempotentForm,
+    PageAction("release", _("鉴证并放款"), _("已鉴证，托管价款已放款，交易完成。"), form_class=IdempotentForm,
                call=lambda deal, user, d: services.deal_release(deal_id=deal.pk, actor=user,
                                                                 idempotency_key=d["idempotency_key"])),
-    DealAction("cancel", _("取消交易"), _("交易已取消。"), form_class=ReasonForm, danger=True,
+    PageAction("cancel", _("取消交易"), _("交易已取消。"), form_class=ReasonForm, danger=True,
                call=lambda deal, user, d: services.deal_cancel(deal_id=deal.pk, actor=user, reason=d["reason"])),
 ]}
 
@@ -191,20 +177,12 @@ def deal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("unknown action")
     spec = ACTIONS[action]
-    form = spec.form_class(request.POST) if spec.form_class else None
-    if form is not None and not form.is_valid():
-        return render_deal(request, deal, bound=(action, form), status=400)
-    outcome = call_service(spec.call, deal=deal, user=request.user, d=form.cleaned_data if form else {})
-    if not outcome.ok:
-        flash_errors(request, outcome.errors)
-        deal = visible_deal(request, pk)  # fresh: FSM-protected fields cannot be refreshed in place
-        return render_deal(request, deal, outcome=outcome, bound=(action, form) if form else None,
-                           status=409 if outcome.reasons else 400)
-    messages.success(request, spec.done)
     next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
-    return redirect("frontend:deal_detail", pk=deal.pk)
+    if not (next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())):
+        next_url = reverse("frontend:deal_detail", kwargs={"pk": deal.pk})
+    return run_page_action(request, deal, spec, spec.form_class(request.POST) if spec.form_class else None,
+                           render_page=lambda d, **kwargs: render_deal(request, d, **kwargs),
+                           refetch=lambda: visible_deal(request, pk), success_url=next_url)
 
 
 @login_required

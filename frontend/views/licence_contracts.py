@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,34 +17,32 @@ from market.services import licence_contracts as services
 
 from ..forms import IdempotentForm, ReasonForm
 from ..licence_forms import LicenceTermsForm, RecordForm
-from .common import Outcome, call_service, flash_errors, shows_403_page
-from .deals import DealAction
+from .common import Outcome, PageAction, call_service, run_page_action, shows_403_page
 from .licences import documents_of
 from .public import visible_listing
 
 ACTIONS = {a.name: a for a in [
-    DealAction("counter", _("还价（提出新条件）"), _("已提出新的许可条件。"), form_class=LicenceTermsForm,
-               call=lambda c, u, d: services.contract_counter(contract_id=c.pk, actor=u, message=d["message"],
-                                                              **d["terms"])),
-    DealAction("accept", _("接受对方条件"), _("已接受，许可条件达成一致。"),
+    PageAction("counter", _("还价（提出新条件）"), _("已提出新的许可条件。"), form_class=LicenceTermsForm,
+               call=lambda c, u, d: services.contract_counter(contract_id=c.pk, actor=u, **d)),  # message + terms
+    PageAction("accept", _("接受对方条件"), _("已接受，许可条件达成一致。"),
                call=lambda c, u, d: services.contract_accept(contract_id=c.pk, actor=u)),
-    DealAction("consent", _("出具同意"), _("已记录同意。"),
+    PageAction("consent", _("出具同意"), _("已记录同意。"),
                call=lambda c, u, d: services.contract_consent(contract_id=c.pk, actor=u)),
-    DealAction("sign", _("签署许可合同"), _("已签署实施许可合同。"),
+    PageAction("sign", _("签署许可合同"), _("已签署实施许可合同。"),
                call=lambda c, u, d: services.contract_sign(contract_id=c.pk, actor=u)),
-    DealAction("pay", _("支付首期许可使用费"), _("首期许可使用费已支付，合同生效。"), form_class=IdempotentForm,
+    PageAction("pay", _("支付首期许可使用费"), _("首期许可使用费已支付，合同生效。"), form_class=IdempotentForm,
                call=lambda c, u, d: services.contract_pay(contract_id=c.pk, actor=u,
                                                           idempotency_key=d["idempotency_key"])),
-    DealAction("file_record", _("提交合同备案"), _("已提交专利实施许可合同备案。"),
+    PageAction("file_record", _("提交合同备案"), _("已提交专利实施许可合同备案。"),
                call=lambda c, u, d: services.contract_file_record(contract_id=c.pk, actor=u)),
-    DealAction("record", _("准予备案"), _("已备案。"), form_class=RecordForm,
+    PageAction("record", _("准予备案"), _("已备案。"), form_class=RecordForm,
                call=lambda c, u, d: services.contract_record(contract_id=c.pk, actor=u,
                                                              record_number=d["record_number"])),
-    DealAction("refuse_record", _("不予备案"), _("已不予备案。"), form_class=ReasonForm, danger=True,
+    PageAction("refuse_record", _("不予备案"), _("已不予备案。"), form_class=ReasonForm, danger=True,
                call=lambda c, u, d: services.contract_refuse_record(contract_id=c.pk, actor=u, reason=d["reason"])),
-    DealAction("terminate", _("提前终止"), _("合同已提前终止。"), form_class=ReasonForm, danger=True,
+    PageAction("terminate", _("提前终止"), _("合同已提前终止。"), form_class=ReasonForm, danger=True,
                call=lambda c, u, d: services.contract_terminate(contract_id=c.pk, actor=u, reason=d["reason"])),
-    DealAction("cancel", _("取消"), _("已取消。"), form_class=ReasonForm, danger=True,
+    PageAction("cancel", _("取消"), _("已取消。"), form_class=ReasonForm, danger=True,
                call=lambda c, u, d: services.contract_cancel(contract_id=c.pk, actor=u, reason=d["reason"])),
 ]}
 
@@ -83,19 +82,10 @@ def contract_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("unknown action")
     spec = ACTIONS[action]
-    form = spec.form_class(request.POST) if spec.form_class else None
-    if form is not None and not form.is_valid():
-        return render_contract(request, contract, bound=(action, form), status=400)
-    data = dict(form.cleaned_data) if form else {}
-    if isinstance(form, LicenceTermsForm):
-        data["terms"] = form.terms()
-    outcome = call_service(spec.call, c=contract, u=request.user, d=data)
-    if not outcome.ok:
-        flash_errors(request, outcome.errors)
-        return render_contract(request, visible_contract(request, pk), outcome=outcome,
-                               bound=(action, form) if form else None, status=409 if outcome.reasons else 400)
-    messages.success(request, spec.done)
-    return redirect("frontend:licence_contract_detail", pk=contract.pk)
+    return run_page_action(request, contract, spec, spec.form_class(request.POST) if spec.form_class else None,
+                           render_page=lambda c, **kwargs: render_contract(request, c, **kwargs),
+                           refetch=lambda: visible_contract(request, pk),
+                           success_url=reverse("frontend:licence_contract_detail", kwargs={"pk": contract.pk}))
 
 
 @login_required

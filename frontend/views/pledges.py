@@ -7,14 +7,12 @@ and the timeline, and the actions the viewer may take now (each one a form posti
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -45,25 +43,13 @@ from ..pledge_forms import (
     RepayForm,
     ResubmitForm,
 )
-from .common import Outcome, call_service, flash_errors, shows_403_page
+from .common import Outcome, PageAction, call_service, run_page_action, shows_403_page
 
 S = PledgeLoanState
 
 
-@dataclass(frozen=True)
-class LoanAction:
-    """One button or form of the loan page: its form and the service it calls."""
-
-    name: str
-    label: str
-    done: str
-    call: Callable
-    form_class: type[forms.Form] | None = None
-    danger: bool = False
-
-
-def _a(name, label, done, call, form_class=None, danger=False) -> LoanAction:
-    return LoanAction(name, label, done, call, form_class, danger)
+def _a(name, label, done, call, form_class=None, danger=False) -> PageAction:
+    return PageAction(name, label, done, call, form_class, danger)
 
 
 A, R, L = pledge_applications, pledge_registry, loans
@@ -276,17 +262,11 @@ def loan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         form = spec.form_class(request.POST) if spec.form_class else None
     back = request.POST.get("back") == "review"
-    if form is not None and not form.is_valid():
-        return _refused(request, loan, back=back, bound=(action, form), status=400)
-    data = dict(form.cleaned_data) if form else {}
-    outcome = call_service(spec.call, loan=loan, user=request.user, d=data)
-    if not outcome.ok:
-        flash_errors(request, outcome.errors)
-        loan = visible_loan(request, pk)  # fresh: FSM-protected fields cannot be refreshed in place
-        return _refused(request, loan, back=back, outcome=outcome, bound=(action, form) if form else None,
-                        status=409 if outcome.reasons else 400)
-    messages.success(request, spec.done)
-    return redirect("frontend:bank_review" if back else "frontend:pledge_detail", pk=loan.pk)
+    return run_page_action(request, loan, spec, form,
+                           render_page=lambda subject, **kwargs: _refused(request, subject, back=back, **kwargs),
+                           refetch=lambda: visible_loan(request, pk),
+                           success_url=reverse("frontend:bank_review" if back else "frontend:pledge_detail",
+                                               kwargs={"pk": loan.pk}))
 
 
 def _refused(request: HttpRequest, loan: PledgeLoan, *, back: bool, status: int, **kwargs) -> HttpResponse:
