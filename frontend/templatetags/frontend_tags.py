@@ -6,7 +6,7 @@ from django import template
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from market.models import DealState
+from market.models import DealState, LicenceContractState, LicenceState, OpenLicenceState, PledgeLoanState
 from market.money import format_cny
 
 register = template.Library()
@@ -52,3 +52,14 @@ def years(value) -> str:
 def deal_state(value: str) -> str:
     """A deal state's label in the active language."""
     return pick_language(dict(DealState.choices).get(value, value))
+
+
+# State machines whose transitions fill a page's timeline (frontend/partials/timeline.html).
+MACHINES = {"deal": DealState, "loan": PledgeLoanState, "declaration": OpenLicenceState,
+            "contract": LicenceContractState, "licence": LicenceState}
+
+
+@register.filter
+def state_label(value: str, machine: str) -> str:
+    """``{{ row.to_state|state_label:"contract" }}``: the state's label in the active language."""
+    return pick_language(dict(MACHINES[machine].choices).get(value, value or "—"))

@@ -1,20 +1,11 @@
-"""Template helpers of the licensing pages: state labels of the three licensing state machines."""
+"""Template helpers of the licensing pages."""
 
 from django import template
 
-from market.models import LicenceContractState, LicenceState, OpenLicenceState
-
-from .frontend_tags import pick_language
+from .frontend_tags import state_label
 
 register = template.Library()
-
-MACHINES = {"declaration": OpenLicenceState, "contract": LicenceContractState, "licence": LicenceState}
-
-
-@register.filter
-def state_label(value: str, machine: str) -> str:
-    """``{{ row.to_state|state_label:"contract" }}``: the state's label in the active language."""
-    return pick_language(dict(MACHINES[machine].choices).get(value, value or "—"))
+register.filter("state_label", state_label)  # the licensing pages' templates load it from here
 
 
 @register.filter
