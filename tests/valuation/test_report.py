@@ -48,6 +48,7 @@ def test_report_pdf_reads_back_with_patent_number_range_and_scores(valuation, pa
     assert "采用可比成交3笔" in flat                             # the market method's cross-check
     assert "之江资产评估有限公司" in flat                        # signed off
     assert "本建议仅供参考，由银行最终决定" in flat
+    assert "第1页/共" in flat and valuation.number in flat     # the running footer (shared with market documents)
 
 
 def test_report_without_comparables_says_why(holder, patent, tmp_path):
