@@ -199,6 +199,8 @@ CELERY_BEAT_SCHEDULE = {
                            "schedule": crontab(hour=0, minute=20)},
     # Retries index changes the engine missed (it was down, or a task was lost); see search/outbox.py.
     "search-outbox-sweep": {"task": "search.outbox_sweep", "schedule": 60.0},
+    # The database backend's facet cells count remaining years from a day: recounted after midnight.
+    "search-facet-cells": {"task": "search.refresh_facet_cells", "schedule": 300.0},
     "saved-searches-digest": {"task": "matching.tasks.saved_searches_digest_task",
                               "schedule": crontab(hour=7, minute=30)},
     "match-proposals-sync": {"task": "matching.tasks.proposals_sync_closed_deals_task",

@@ -86,6 +86,40 @@ class SearchSuggestion(models.Model):
         return f"{self.key} → {self.text}"
 
 
+class SearchFacetCell(models.Model):
+    """How many entries share one combination of the facet values (``search.facet_cells``).
+
+    A search without text or IPC prefix counts its total and facets over these few thousand rows instead
+    of every entry. The remaining-years bucket is relative to ``SearchFacetState.day``.
+    """
+
+    mode = models.CharField(max_length=20)
+    city = models.CharField(max_length=4)
+    kinds_mask = models.IntegerField()
+    industries_mask = models.IntegerField()
+    legal_statuses_mask = models.IntegerField()
+    price_bucket = models.CharField(max_length=20)
+    remaining_bucket = models.CharField(max_length=20, blank=True)  # "" when the listing has no expiry date
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "price_bucket",
+                    "remaining_bucket"], name="search_facet_cell_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.mode} {self.city} {self.price_bucket} {self.remaining_bucket}: {self.count}"
+
+
+class SearchFacetState(models.Model):
+    """One row: the day the facet cells' remaining-years buckets are counted from (None: not built)."""
+
+    day = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"facet cells as of {self.day}"
+
+
 class OutboxEntry(models.Model):
     """A listing whose index entries must follow a change (the transactional outbox).
 

@@ -31,3 +31,15 @@ def index_listing_task(listing_id: int) -> None:
 def index_listings_task(listing_ids: list[int]) -> None:
     """``index_listing_task`` for several listings at once."""
     get_search_backend().index_listing_ids(listing_ids)
+
+
+@shared_task(name="search.refresh_facet_cells")
+def refresh_facet_cells_task() -> bool:
+    """Every few minutes (beat): recount the database backend's facet cells once the day has changed
+    (remaining years are counted from a day; until recounted, browsing counts over the entries)."""
+
+    from . import facet_cells
+
+    if get_search_backend().name != "database":
+        return False
+    return facet_cells.refresh()

@@ -17,20 +17,24 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 
 
 def test_a_search_costs_the_same_queries_however_many_hits(backend, catalogue, django_assert_num_queries):
-    # the page, then the total and every facet in one aggregate: never a query per hit or per facet.
+    # the total and every facet in one aggregate, then the page: never a query per hit or per facet.
     for page_size in (1, 10):
         with django_assert_num_queries(2):
             page = backend.search(SearchQuery(text="电池", page_size=page_size))
         assert len(page.hits) == page_size
     with django_assert_num_queries(2):
         backend.search(SearchQuery(text="电池", sort="price_asc", page_size=20, with_facets=False))
+    with django_assert_num_queries(3):  # browsing: whether the facet cells are today's, their aggregate, the page
+        page = backend.search(SearchQuery(page_size=10))
+    assert len(page.hits) == 10 and page.total == 35
 
 
 def test_indexing_costs_the_same_queries_however_many_listings(backend, catalogue, django_assert_max_num_queries):
     backend.clear()
-    # listings, patents, owners, savepoint + release, upsert, terms and suggestions delete + insert (the
-    # suggestions in two batches on SQLite): never a query per listing.
-    with django_assert_max_num_queries(11):
+    # listings, patents, owners, savepoint + release, entries locked, upsert, terms and suggestions delete +
+    # insert (the suggestions in two batches on SQLite), facet-cell state locked + cells upserted: never a
+    # query per listing.
+    with django_assert_max_num_queries(14):
         backend.index_listing_ids(catalogue.ids())
     assert len(backend.indexed_checksums()) == 35
 

@@ -1,11 +1,16 @@
-"""search_reindex --workers: forked processes index ranges of listings; the result equals one process's."""
+"""Writers in other processes and threads: search_reindex --workers indexes what one process indexes; writers
+racing on the same listings leave the facet cells exact."""
+
+import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from market.models import ListingState
+from search import facet_cells
 from search.backends import SearchQuery, get_search_backend, reset_search_backends
 from search.documents import documents_for, published_listings
+from search.models import SearchFacetCell
 from search.parallel import id_ranges
 
 from .conftest import build_catalogue
@@ -52,3 +57,43 @@ def test_without_postgresql_or_inside_a_transaction_one_process_indexes(committe
         result = backend.rebuild(chunk_size=4, workers=2)
     assert (result.indexed, result.removed) == (34, 0)
     assert listing.pk not in backend.indexed_checksums()
+
+
+def write_at_once(backend, batches) -> list[Exception]:
+    """Index each batch in its own thread (its own connection), all starting together; the errors raised."""
+    barrier, errors = threading.Barrier(len(batches)), []
+
+    def write(batch):
+        try:
+            barrier.wait()
+            backend.index_documents(batch)
+        except Exception as exc:  # reported to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def cells() -> dict[tuple, int]:
+    return {tuple(getattr(c, name) for name in facet_cells.CELL_COLUMNS): c.count
+            for c in SearchFacetCell.objects.all() if c.count}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers run on PostgreSQL")
+def test_writers_racing_on_the_same_listings_leave_the_facet_cells_exact(committed_catalogue):
+    backend = get_search_backend()
+    documents = documents_for(published_listings())
+    # Overlapping batches written by four threads at once; the first round creates the entries.
+    batches = [documents[:25], documents[10:], documents[5:30], documents]
+    for _ in range(2):
+        assert write_at_once(backend, batches) == []
+        counted = cells()
+        assert sum(counted.values()) == 35
+        facet_cells.refresh(force=True)
+        assert cells() == counted

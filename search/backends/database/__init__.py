@@ -11,6 +11,7 @@ from functools import cached_property
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from search import facet_cells
 from search.documents import ListingDocument
 from search.highlight import SNIPPET_CHARS, highlight
 from search.models import SearchEntry, SearchSuggestion, SearchTerm
@@ -19,7 +20,7 @@ from search.similar import CANDIDATES, keywords, rerank
 from search.suggest import suggestion_rows
 
 from ..base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery
-from .compiler import HIT_FIELDS, MASK_COLUMNS, EntryQueryCompiler
+from .compiler import HIT_FIELDS, MASK_COLUMNS, EntryQueryCompiler, FacetCellCompiler
 from .postgres import PostgresFullText
 from .sqlite import SqliteFullText
 
@@ -86,18 +87,29 @@ class DatabaseSearchBackend(SearchBackend):
         if not documents:
             return
         now = timezone.now()
+        entries = [_entry(d, now) for d in documents]
+        listing_ids = [d.listing_id for d in documents]
         with transaction.atomic():
-            # An upsert locks each entry row, so two tasks indexing the same listing take turns.
-            SearchEntry.objects.bulk_create([_entry(d, now) for d in documents], batch_size=500,
-                                            update_conflicts=True, unique_fields=["listing"],
+            # Locking the listings first makes two tasks indexing the same listing take turns, each moving
+            # the entry out of the facet cell the other left it in.
+            before = self._locked_cell_values(listing_ids)
+            SearchEntry.objects.bulk_create(entries, batch_size=500, update_conflicts=True, unique_fields=["listing"],
                                             update_fields=ENTRY_FIELDS)
-            listing_ids = [d.listing_id for d in documents]
             SearchTerm.objects.filter(entry_id__in=listing_ids).delete()
             self.full_text.insert_rows(SearchTerm, ["entry_id", "field", "value"],
                                        [row for d in documents for row in _terms(d)])
             SearchSuggestion.objects.filter(entry_id__in=listing_ids).delete()
             self.full_text.insert_rows(SearchSuggestion, ["entry_id", "key", "kind", "text"],
                                        [row for d in documents for row in _suggestions(d)])
+            # Last: the cells' lock is held to the commit, so concurrent writers queue for the shortest time.
+            facet_cells.apply_changes(before, [tuple(getattr(e, name) for name in facet_cells.ENTRY_VALUES)
+                                               for e in entries])
+
+    def _locked_cell_values(self, listing_ids: list[int]) -> list[tuple]:
+        """The facet-cell values (``facet_cells.ENTRY_VALUES``) of these listings' entries, read once no
+        other transaction may write them."""
+        self.full_text.lock_listings(listing_ids)
+        return list(SearchEntry.objects.filter(pk__in=listing_ids).values_list(*facet_cells.ENTRY_VALUES))
 
     def is_transient(self, exc: Exception) -> bool:
         return isinstance(exc, OperationalError)  # a deadlock, a lost connection
@@ -110,28 +122,34 @@ class DatabaseSearchBackend(SearchBackend):
     def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None,
                 workers: int = 1) -> RebuildResult:
         result = super().rebuild(chunk_size=chunk_size, progress=progress, workers=workers)
+        facet_cells.refresh(force=True)
         self.full_text.analyze()
         return result
 
     def remove_listings(self, listing_ids: Iterable[int]) -> None:
         listing_ids = list(listing_ids)
         if listing_ids:
-            SearchEntry.objects.filter(pk__in=listing_ids).delete()
+            with transaction.atomic():
+                before = self._locked_cell_values(listing_ids)
+                SearchEntry.objects.filter(pk__in=listing_ids).delete()
+                facet_cells.apply_changes(before, [])
 
     def clear(self) -> None:
-        SearchEntry.objects.all().delete()
+        with transaction.atomic():
+            SearchEntry.objects.all().delete()
+            facet_cells.reset()
 
     def indexed_checksums(self) -> dict[int, str]:
         return dict(SearchEntry.objects.values_list("pk", "checksum").iterator(chunk_size=10_000))
 
     def search(self, query: SearchQuery) -> SearchPage:
-        compiler = EntryQueryCompiler(query, self.full_text, timezone.localdate())
-        entries = compiler.page()
+        today = timezone.localdate()
+        compiler = EntryQueryCompiler(query, self.full_text, today)
+        # Browsing counts over the facet cells when they can tell (search.facet_cells), else over the entries.
+        counter = FacetCellCompiler(query, self.full_text, today) if facet_cells.usable(query, today) else compiler
+        total, facets = counter.total_and_facets() if query.with_facets else (counter.total(), {})
+        entries = compiler.page() if query.offset < total else []  # past the last hit: nothing to look for
         terms = query.highlight_terms
-        if query.with_facets:
-            total, facets = compiler.total_and_facets()
-        else:
-            total, facets = compiler.entries().count(), {}
         return SearchPage(hits=[self._hit(entry, terms) for entry in entries], total=total, page=query.page,
                           page_size=query.page_size, facets=facets)
 

@@ -11,14 +11,13 @@ with the term table) and a count.
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
-from search.models import SearchEntry, SearchTerm
+from search.models import SearchEntry, SearchFacetCell, SearchTerm
 from search.schema import (
     FACET_FILTERS,
     MULTI_VALUED,
-    PRICE_BUCKETS,
-    REMAINING_BUCKETS,
+    RANGE_FACETS,
     SINGLE_VALUED,
     VALUE_FACETS,
     Bucket,
@@ -114,9 +113,15 @@ class EntryQueryCompiler:
     def _value_condition(self, facet: str, value: str) -> Q:
         return Q(**{facet: value}) if facet in SINGLE_VALUED else _any_bit(facet, [value])
 
-    def _bucket_condition(self, column: str, bucket: Bucket, to_column) -> Q:
-        """``to_column`` maps bounds to column values. For remaining years the bounds map to expiry
-        dates: more years left means a later expiry."""
+    def _count(self, condition: Q):
+        """The aggregate counting the rows of ``matching()`` that meet ``condition``."""
+        return Count("pk", filter=condition)
+
+    def _range_condition(self, facet: str, bucket: Bucket) -> Q:
+        """The entry is in ``bucket`` of a range facet. For remaining years the bounds map to expiry dates:
+        more years left means a later expiry."""
+        column, to_column = {"price": ("asking_price", lambda bound: bound),
+                             "remaining_years": ("expiry_date", lambda y: expiry_cutoff(y, self.today))}[facet]
         if bucket.missing:
             return Q(**{f"{column}__isnull": True})
         condition = Q(**{f"{column}__isnull": False})
@@ -126,29 +131,59 @@ class EntryQueryCompiler:
             condition &= Q(**{f"{column}__lt": to_column(bucket.upper)})
         return condition
 
+    def total(self) -> int:
+        """How many entries match the query."""
+        return self.matching().aggregate(total=self._count(Q(*self.conditions().values())))["total"]
+
     def total_and_facets(self) -> tuple[int, dict[str, list[FacetValue]]]:
         """The total and the counts of every facet value, in one aggregate query.
 
         Value facets list the values with hits, most first (then by value); range facets every bucket.
         """
-        counts: dict[str, Count] = {"total": Count("pk", filter=Q(*self.conditions().values()))}
+        counts = {"total": self._count(Q(*self.conditions().values()))}
         for facet, choices in VALUE_FACETS.items():
             others = self._all_but(facet)
             for position, value in enumerate(choices.values):
-                counts[f"{facet}_{position}"] = Count("pk", filter=others & self._value_condition(facet, value))
-        ranges = {"price": ("asking_price", PRICE_BUCKETS, lambda bound: bound),
-                  "remaining_years": ("expiry_date", REMAINING_BUCKETS, lambda y: expiry_cutoff(y, self.today))}
-        for facet, (column, buckets, to_column) in ranges.items():
+                counts[f"{facet}_{position}"] = self._count(others & self._value_condition(facet, value))
+        for facet, buckets in RANGE_FACETS.items():
             others = self._all_but(facet)
             for bucket in buckets:
-                counts[f"{facet}_{bucket.value}"] = Count(
-                    "pk", filter=others & self._bucket_condition(column, bucket, to_column))
+                counts[f"{facet}_{bucket.value}"] = self._count(others & self._range_condition(facet, bucket))
         row = self.matching().aggregate(**counts)
         facets = {}
         for facet, choices in VALUE_FACETS.items():
             values = [(value, row[f"{facet}_{position}"]) for position, value in enumerate(choices.values)]
             values = sorted((item for item in values if item[1]), key=lambda item: (-item[1], item[0]))
             facets[facet] = [FacetValue(value, facet_label(facet, value), count) for value, count in values]
-        for facet, (_column, buckets, _to_column) in ranges.items():
+        for facet, buckets in RANGE_FACETS.items():
             facets[facet] = [FacetValue(b.value, b.label, row[f"{facet}_{b.value}"]) for b in buckets]
         return row["total"], facets
+
+
+class FacetCellCompiler(EntryQueryCompiler):
+    """The total and facet counts of a query the facet cells can answer (``search.facet_cells.usable``):
+    the same conditions over the cells, each cell counting as many entries as it holds."""
+
+    BUCKET_COLUMNS = {"price": "price_bucket", "remaining_years": "remaining_bucket"}
+
+    def matching(self, *, text: bool = True) -> QuerySet:
+        return SearchFacetCell.objects.all()
+
+    def _count(self, condition: Q):
+        return Sum("count", filter=condition, default=0)
+
+    def _range_condition(self, facet: str, bucket: Bucket) -> Q:
+        return Q(**{self.BUCKET_COLUMNS[facet]: bucket.value})
+
+    def _buckets_from(self, facet: str, lower) -> Q:
+        """The buckets whose lower edge is at or above ``lower`` (a filter on an edge: see ``usable``)."""
+        return Q(**{f"{self.BUCKET_COLUMNS[facet]}__in": [b.value for b in RANGE_FACETS[facet]
+                                                          if b.lower is not None and b.lower >= lower]})
+
+    def conditions(self) -> dict[str, Q]:
+        conditions = super().conditions()
+        if self.query.price_min is not None:
+            conditions["price_min"] = self._buckets_from("price", self.query.price_min)
+        if self.query.remaining_years_min:
+            conditions["remaining_years_min"] = self._buckets_from("remaining_years", self.query.remaining_years_min)
+        return conditions

@@ -64,6 +64,13 @@ class PostgresFullText:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}" if connection.in_atomic_block else f"VACUUM ANALYZE {tables}")
 
+    def lock_listings(self, listing_ids: list[int]) -> None:
+        """Take a transaction-level advisory lock per listing, in id order, so that two writers of one
+        listing take turns even while its entry does not exist yet (a row lock needs the row)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(id) FROM (SELECT DISTINCT id FROM unnest(%s::bigint[]) AS id "
+                           "ORDER BY id) AS ordered", [sorted(listing_ids)])
+
     def insert_rows(self, model, fields: list[str], rows: list[tuple]) -> None:
         """Insert many rows with COPY: several times faster than INSERT … VALUES for the index's term rows."""
         if not rows:

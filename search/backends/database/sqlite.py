@@ -24,6 +24,9 @@ class SqliteFullText:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA optimize")
 
+    def lock_listings(self, listing_ids: list[int]) -> None:
+        """Nothing to do: SQLite has one writer at a time (transactions begin IMMEDIATE)."""
+
     def insert_rows(self, model, fields: list[str], rows: list[tuple]) -> None:
         model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
 
