@@ -68,8 +68,8 @@ def parse_args() -> argparse.Namespace:
                         help="with --reuse: time the queries over the index already built (no reindex_s)")
     parser.add_argument("--slowest", type=int, default=0, help="print the N slowest API calls with their parameters")
     parser.add_argument("--chunk-size", type=int, default=1000, help="listings per reindex batch")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="reindex processes (database backend on PostgreSQL; default one per core)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="reindex processes (database backend on PostgreSQL; default: search_reindex's)")
     return parser.parse_args()
 
 
@@ -332,6 +332,7 @@ def main() -> None:
 
     from market.demo.importer import import_patents
     from market.models import Listing
+    from search.parallel import default_workers
 
     records, names, source = real_records()
     print(f"corpus: {args.count:,} listings resampled from {len(records):,} real records of {source} "
@@ -368,7 +369,7 @@ def main() -> None:
             total = Listing.objects.count()
             started = time.perf_counter()
             with tqdm(total=total, unit="listing", desc=f"reindex {name}") as bar:
-                backend.rebuild(chunk_size=args.chunk_size, progress=bar.update, workers=args.workers)
+                backend.rebuild(chunk_size=args.chunk_size, progress=bar.update, workers=args.workers or default_workers())
             results["reindex_s"] = round(time.perf_counter() - started, 1)
         elif name == "database":
             from search import facet_cells

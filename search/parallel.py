@@ -9,6 +9,7 @@ range, as the single-process loop does. Measured at 1,000,000 listings on 2 core
 """
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 
 from django.db import connections
@@ -16,6 +17,12 @@ from django.db import connections
 from market.models import Listing, ListingState
 
 from .documents import documents_for, published_listings
+
+
+def default_workers() -> int:
+    """One process per core, plus one: while a process waits for the database, another uses the core
+    (measured at 1,000,000 listings on 2 cores: 740 s with 2 processes, 604 s with 3)."""
+    return (os.cpu_count() or 1) + 1
 
 
 def id_ranges(chunk_size: int) -> Iterator[tuple[int, int]]:
@@ -30,6 +37,16 @@ def id_ranges(chunk_size: int) -> Iterator[tuple[int, int]]:
             low, count = last, 0
     if count:
         yield low, last
+
+
+def _start_worker() -> None:
+    """A worker's session: its commits need not wait for the disk. A crash loses at most its last ranges,
+    which the rerun of a rebuild (or ``search_check --fix``) indexes again."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
 
 
 def _index_range(task: tuple[str, int, int]) -> int:
@@ -56,7 +73,7 @@ def index_in_processes(backend_name: str, *, chunk_size: int, workers: int,
     tasks = [(backend_name, low, high) for low, high in id_ranges(chunk_size)]
     connections.close_all()
     indexed = 0
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
         for count in pool.imap_unordered(_index_range, tasks):
             indexed += count
             if progress:

@@ -1,12 +1,11 @@
 """Rebuild the search index from the database."""
 
-import os
-
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from market.models import Listing, ListingState
 from search.backends import get_search_backend
+from search.parallel import default_workers
 
 
 class Command(BaseCommand):
@@ -15,8 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=500,
                             help="每批挂牌数 / Listings indexed per batch (default 500).")
-        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                            help="并行进程数 / Processes indexing at once on PostgreSQL (default: one per core).")
+        parser.add_argument("--workers", type=int, default=default_workers(),
+                            help="并行进程数 / Processes indexing at once on PostgreSQL (default: one per core, "
+                                 "plus one).")
         parser.add_argument("--backend", default=None,
                             help="检索后端名称 / Backend name (default: settings.SEARCH_BACKEND).")
 
