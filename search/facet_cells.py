@@ -25,12 +25,23 @@ from django.utils import timezone
 from .models import SearchFacetCell, SearchFacetState
 from .schema import PRICE_BUCKETS, REMAINING_BUCKETS, Bucket, expiry_cutoff
 
-CELL_COLUMNS = ("mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "price_bucket",
+CELL_COLUMNS = ("mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "price_class", "price_bucket",
                 "remaining_bucket")
 # What an entry contributes to its cell, in this order: an entry row read with these values, or built.
 ENTRY_VALUES = ("mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "asking_price", "expiry_date")
-# Filters that fall on bucket edges: price_min and remaining_years_min at a bucket's lower bound.
-PRICE_EDGES = frozenset(b.lower for b in PRICE_BUCKETS if b.lower is not None)
+CENT = Decimal("0.01")
+# Prices people bound a search by: 0 and a 1-2-5 series from ¥10k to ¥500m, the price facet's edges among
+# them. Cells count the prices on each edge and between each two, so a price range from an edge to an edge,
+# or to a cent below one (what the price facet's links ask), is counted from the cells.
+PRICE_CLASS_EDGES = (Decimal(0), *sorted(Decimal(m * 10 ** e) for e in range(4, 9) for m in (1, 2, 5)))
+# (class, lowest price, highest price; None: unbounded); prices have two decimals, so a class between two
+# edges holds the prices a cent above the one to a cent below the next.
+PRICE_CLASSES = (
+    (f"<{PRICE_CLASS_EDGES[0]}", None, PRICE_CLASS_EDGES[0] - CENT),
+    *((f"{sign}{edge}", low, high) for edge, following in zip(PRICE_CLASS_EDGES, (*PRICE_CLASS_EDGES[1:], None), strict=True)
+      for sign, low, high in (("=", edge, edge), (">", edge + CENT, None if following is None else following - CENT))),
+)
+# remaining_years_min is counted from the cells when it is a bucket's lower bound.
 REMAINING_EDGES = frozenset(b.lower for b in REMAINING_BUCKETS if b.lower is not None)
 BATCH = 500
 
@@ -47,6 +58,34 @@ def price_bucket(price: Decimal | None) -> str:
     return next((b.value for b in PRICE_BUCKETS if _in_bucket(price, b)), "")
 
 
+def price_class(price: Decimal | None) -> str:
+    """The price class of an asking price (see ``PRICE_CLASSES``; "" without a price)."""
+    if price is None:
+        return ""
+    for edge in reversed(PRICE_CLASS_EDGES):
+        if price > edge:
+            return f">{edge}"
+        if price == edge:
+            return f"={edge}"
+    return PRICE_CLASSES[0][0]
+
+
+def price_classes(minimum: Decimal | None = None, maximum: Decimal | None = None) -> list[str] | None:
+    """The price classes that make up the prices from ``minimum`` to ``maximum`` (inclusive, None: no bound),
+    or None when a class lies partly inside: the range is then not a union of classes."""
+    chosen = []
+    for name, low, high in PRICE_CLASSES:
+        above = minimum is None or (low is not None and low >= minimum)
+        below = maximum is None or (high is not None and high <= maximum)
+        outside = ((maximum is not None and low is not None and low > maximum)
+                   or (minimum is not None and high is not None and high < minimum))
+        if above and below:
+            chosen.append(name)
+        elif not outside:
+            return None
+    return chosen
+
+
 def remaining_bucket(expiry: dt.date | None, day: dt.date) -> str:
     """The remaining-years bucket of an expiry date on ``day`` ("" without a date)."""
     return next((b.value for b in REMAINING_BUCKETS if _in_bucket(expiry, b, lambda y: expiry_cutoff(y, day))), "")
@@ -55,7 +94,7 @@ def remaining_bucket(expiry: dt.date | None, day: dt.date) -> str:
 def cell_of(values: tuple, day: dt.date) -> tuple:
     """The cell of an entry given as ``ENTRY_VALUES`` (a mask not yet computed counts as no bit)."""
     mode, city, kinds, industries, legal_statuses, price, expiry = values
-    return (mode, city, kinds or 0, industries or 0, legal_statuses or 0, price_bucket(price),
+    return (mode, city, kinds or 0, industries or 0, legal_statuses or 0, price_class(price), price_bucket(price),
             remaining_bucket(expiry, day))
 
 
@@ -108,6 +147,15 @@ def _case(column: str, buckets: tuple[Bucket, ...], to_column=lambda bound: boun
     return f"CASE {' '.join(whens)} ELSE '' END", params
 
 
+def _price_class_case() -> tuple[str, list]:
+    """SQL giving a row's ``price_class``, as ``price_class`` decides it."""
+    whens, params = ["WHEN asking_price IS NULL THEN ''"], []
+    for edge in reversed(PRICE_CLASS_EDGES):
+        whens += ["WHEN asking_price > %s THEN %s", "WHEN asking_price = %s THEN %s"]
+        params += [int(edge), f">{edge}", int(edge), f"={edge}"]
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, PRICE_CLASSES[0][0]]
+
+
 def refresh(day: dt.date | None = None, *, force: bool = False) -> bool:
     """Recount every cell from the entries as of ``day`` (today) unless they already are; True if recounted."""
     day = day or timezone.localdate()
@@ -115,6 +163,7 @@ def refresh(day: dt.date | None = None, *, force: bool = False) -> bool:
         state = _locked_state()
         if state.day == day and not force:
             return False
+        price_class_sql, class_params = _price_class_case()
         price, price_params = _case("asking_price", PRICE_BUCKETS, int)
         remaining, remaining_params = _case("expiry_date", REMAINING_BUCKETS, lambda y: expiry_cutoff(y, day))
         SearchFacetCell.objects.all().delete()
@@ -122,8 +171,8 @@ def refresh(day: dt.date | None = None, *, force: bool = False) -> bool:
             cursor.execute(
                 f"INSERT INTO {SearchFacetCell._meta.db_table} ({', '.join(CELL_COLUMNS)}, count) "
                 f"SELECT mode, city, COALESCE(kinds_mask, 0), COALESCE(industries_mask, 0), "
-                f"COALESCE(legal_statuses_mask, 0), {price}, {remaining}, COUNT(*) FROM search_searchentry "
-                f"GROUP BY 1, 2, 3, 4, 5, 6, 7", price_params + remaining_params)
+                f"COALESCE(legal_statuses_mask, 0), {price_class_sql}, {price}, {remaining}, COUNT(*) "
+                f"FROM search_searchentry GROUP BY 1, 2, 3, 4, 5, 6, 7, 8", class_params + price_params + remaining_params)
         state.day = day
         state.save(update_fields=["day"])
     return True
@@ -139,9 +188,9 @@ def reset(day: dt.date | None = None) -> None:
 
 
 def usable(query, day: dt.date) -> bool:
-    """Whether the cells can count ``query`` exactly on ``day``: no text, no IPC prefix, no price ceiling
-    (inclusive, so it never falls on a bucket edge), the other bounds on bucket edges, and cells of ``day``."""
-    return (not query.words and not query.ipc_prefix and query.price_max is None
-            and (query.price_min is None or query.price_min in PRICE_EDGES)
+    """Whether the cells can count ``query`` exactly on ``day``: no text, no IPC prefix, a price range made of
+    price classes, remaining years from a bucket's edge, and cells of ``day``."""
+    return (not query.words and not query.ipc_prefix
+            and price_classes(query.price_min) is not None and price_classes(maximum=query.price_max) is not None
             and (query.remaining_years_min is None or query.remaining_years_min in REMAINING_EDGES)
             and SearchFacetState.objects.filter(pk=1, day=day).exists())

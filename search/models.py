@@ -98,14 +98,15 @@ class SearchFacetCell(models.Model):
     kinds_mask = models.IntegerField()
     industries_mask = models.IntegerField()
     legal_statuses_mask = models.IntegerField()
+    price_class = models.CharField(max_length=20, blank=True)  # finer than the bucket: facet_cells.PRICE_CLASSES
     price_bucket = models.CharField(max_length=20)
     remaining_bucket = models.CharField(max_length=20, blank=True)  # "" when the listing has no expiry date
     count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(
-            fields=["mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "price_bucket",
-                    "remaining_bucket"], name="search_facet_cell_unique")]
+            fields=["mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "price_class",
+                    "price_bucket", "remaining_bucket"], name="search_facet_cell_key")]
 
     def __str__(self) -> str:
         return f"{self.mode} {self.city} {self.price_bucket} {self.remaining_bucket}: {self.count}"

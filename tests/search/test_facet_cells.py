@@ -9,7 +9,7 @@ from django.utils import timezone
 from search import facet_cells
 from search.backends import SearchQuery
 from search.models import SearchFacetCell, SearchFacetState
-from search.schema import expiry_cutoff
+from search.schema import PRICE_BUCKETS, expiry_cutoff
 from search.tasks import refresh_facet_cells_task
 
 BROWSING = [
@@ -18,6 +18,9 @@ BROWSING = [
     {"remaining_years_min": "5"}, {"remaining_years_min": "10", "city": "3302,3301"},
     {"mode": "transfer,licence", "kind": "invention", "price_min": "500000", "remaining_years_min": "3"},
     {"sort": "price_asc", "page": "2", "page_size": "5"}, {"page": "40", "page_size": "20"},
+    # price ranges between round prices, as the price facet's links ask (a cent below the next edge) or typed
+    {"price_max": "1000000"}, {"price_max": "999999.99", "mode": "transfer"},
+    {"price_min": "200000", "price_max": "1000000"}, {"price_min": "0", "price_max": "99999.99"},
 ]
 
 
@@ -60,10 +63,14 @@ def test_browsing_counts_from_the_cells_what_every_entry_gives(backend, catalogu
     assert from_cells == counted_live(backend)
     assert from_cells[0][0] == 35 and sum(count for _, count in from_cells[0][1]["mode"]) == 35
     assert sum(SearchFacetCell.objects.values_list("count", flat=True)) == 35
+    assert all(facet_cells.usable(SearchQuery.from_params(params), timezone.localdate()) for params in BROWSING)
+    # the catalogue has a listing at exactly ¥1,000,000: a ceiling on the edge counts it, a cent below does not
+    assert answer(backend, {"price_max": "1000000"})[0] > answer(backend, {"price_max": "999999.99"})[0]
 
 
 @pytest.mark.parametrize("params", [
-    {"q": "电池"}, {"ipc_prefix": "H01M"}, {"price_max": "1000000"}, {"price_min": "150000"},
+    {"q": "电池"}, {"ipc_prefix": "H01M"}, {"price_max": "150000"}, {"price_min": "150000"},
+    {"price_min": "40000", "price_max": "120000"},
     {"remaining_years_min": "4"},
 ])
 def test_searches_the_cells_cannot_tell_are_counted_over_the_entries(backend, catalogue, params):
@@ -103,6 +110,22 @@ def test_remaining_years_buckets_move_with_the_day():
     assert facet_cells.remaining_bucket(None, today) == ""
     assert [facet_cells.price_bucket(p) for p in (None, Decimal("99999.99"), Decimal(100_000), Decimal(5_000_000))] \
         == ["negotiable", "lt_100k", "100k_500k", "gte_5m"]
+
+
+def test_price_classes_split_prices_on_and_between_round_prices():
+    assert [facet_cells.price_class(p) for p in (None, Decimal(0), Decimal("0.01"), Decimal("9999.99"),
+                                                  Decimal(10_000), Decimal("10000.01"), Decimal(600_000_000))] \
+        == ["", "=0", ">0", ">0", "=10000", ">10000", ">500000000"]
+    assert facet_cells.price_classes(Decimal(100_000), Decimal("199999.99")) == ["=100000", ">100000"]
+    assert facet_cells.price_classes(Decimal(100_000), Decimal(200_000)) == ["=100000", ">100000", "=200000"]
+    assert facet_cells.price_classes(None, Decimal("9999.99")) == ["<0", "=0", ">0"]
+    assert facet_cells.price_classes(Decimal(500_000_000))[-2:] == ["=500000000", ">500000000"]
+    assert facet_cells.price_classes(Decimal(150_000)) is None and facet_cells.price_classes(None, Decimal(1)) is None
+    # the price facet's buckets are unions of classes: their counts come from the cells
+    for bucket in PRICE_BUCKETS:
+        if not bucket.missing:
+            upper = None if bucket.upper is None else bucket.upper - facet_cells.CENT
+            assert facet_cells.price_classes(bucket.lower, upper), bucket
 
 
 def test_the_beat_task_recounts_once_the_day_has_changed(backend, catalogue):

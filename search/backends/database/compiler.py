@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from search import facet_cells
 from search.models import SearchEntry, SearchFacetCell, SearchTerm
 from search.schema import (
     FACET_FILTERS,
@@ -183,7 +184,9 @@ class FacetCellCompiler(EntryQueryCompiler):
     def conditions(self) -> dict[str, Q]:
         conditions = super().conditions()
         if self.query.price_min is not None:
-            conditions["price_min"] = self._buckets_from("price", self.query.price_min)
+            conditions["price_min"] = Q(price_class__in=facet_cells.price_classes(self.query.price_min))
+        if self.query.price_max is not None:
+            conditions["price_max"] = Q(price_class__in=facet_cells.price_classes(maximum=self.query.price_max))
         if self.query.remaining_years_min:
             conditions["remaining_years_min"] = self._buckets_from("remaining_years", self.query.remaining_years_min)
         return conditions
