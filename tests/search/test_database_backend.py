@@ -3,9 +3,12 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from search.backends import SearchQuery, get_search_backend, reset_search_backends
 from search.backends.database import DatabaseSearchBackend
+from search.backends.database.compiler import EntryQueryCompiler
 from search.indexing import organisation_changed, patent_changed
 from search.models import SearchEntry, SearchTerm
 from search.schema import facet_bits, facet_mask
@@ -145,3 +148,57 @@ def test_patent_and_organisation_changes_reindex_their_published_listings(
 def test_facet_bits_follow_the_order_of_the_choices():
     assert facet_bits("kind") == {"invention": 1, "utility_model": 2, "design": 4}
     assert facet_mask("kind", ["design", "invention", "unknown"]) == 5
+
+
+PAGE_PLANS = [
+    {"q": "电池", "sort": "price_asc"}, {"q": "电池", "sort": "price_desc", "page": "2", "page_size": "3"},
+    {"q": "方法", "sort": "newest"}, {"q": "方法", "sort": "remaining_life", "mode": "licence,transfer"},
+    {"q": "装置", "sort": "royalty"}, {"q": "制备", "sort": "price_asc", "city": "3301,3302", "page_size": "4"},
+]
+
+
+@pytest.mark.parametrize("params", PAGE_PLANS)
+def test_sorting_the_matches_gives_the_page_walking_the_sort_index_gives(backend, catalogue, params):
+    """Few text matches are sorted rather than found along the sort's index (EntryQueryCompiler.page): the
+    page, nulls and ties included, must not depend on which the search does."""
+    query = SearchQuery.from_params(params)
+    compiler = EntryQueryCompiler(query, backend.full_text, timezone.localdate())
+    total = compiler.total()
+    assert total > query.offset
+    compiler.sizes = None  # unknown: the planner's own plan
+    walked = [entry.pk for entry in compiler.page(total)]
+    compiler.sizes = (total, 1e9)  # a few matches among very many entries: sort them
+    assert compiler._sort_the_matches(total)
+    assert [entry.pk for entry in compiler.page(total)] == walked and walked
+
+
+@postgres_only
+def test_a_text_search_sorts_few_matches_and_walks_the_index_for_many(backend, catalogue):
+    backend.full_text.analyze()  # the planner's entry count, which the choice weighs
+    few = EntryQueryCompiler(SearchQuery.from_params({"q": "隔膜", "sort": "price_asc"}), backend.full_text,
+                             timezone.localdate())
+    total = few.total()
+    assert few.sizes == (3, 35) and few._sort_the_matches(total)
+    with CaptureQueriesContext(connection) as captured:
+        few.page(total)
+    assert '"asking_price" + 0' in captured[-1]["sql"]
+    # every entry matches and the page holds one: walking passes about one entry, sorting reads 35
+    many = EntryQueryCompiler(SearchQuery.from_params({"q": "一种", "sort": "price_asc", "page_size": "1"}),
+                              backend.full_text, timezone.localdate())
+    total = many.total()
+    assert many.sizes[0] == total and not many._sort_the_matches(total)
+
+
+@postgres_only
+@pytest.mark.parametrize("text", ["电池", "方法", "一种 装置", "隔膜"])
+def test_ranking_every_counted_match_equals_ranking_the_newest_window(backend, catalogue, text, monkeypatch):
+    from search.backends.database import postgres
+
+    query = SearchQuery(text=text, page_size=50)
+    compiler = EntryQueryCompiler(query, backend.full_text, timezone.localdate())
+    total = compiler.total()
+    ranked = [(e.pk, e.score) for e in compiler.page(total)]  # every match ranked where it is found
+    assert ranked == [(e.pk, e.score) for e in compiler.page(None)]  # uncounted: through the window
+    monkeypatch.setattr(postgres, "RANK_WINDOW", 2)  # more matches than the window: the newest are ranked
+    newest = {e.pk for e in compiler.page(total)}
+    assert total <= 2 or len(newest) == 2

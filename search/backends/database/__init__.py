@@ -148,7 +148,7 @@ class DatabaseSearchBackend(SearchBackend):
         # Browsing counts over the facet cells when they can tell (search.facet_cells), else over the entries.
         counter = FacetCellCompiler(query, self.full_text, today) if facet_cells.usable(query, today) else compiler
         total, facets = counter.total_and_facets() if query.with_facets else (counter.total(), {})
-        entries = compiler.page() if query.offset < total else []  # past the last hit: nothing to look for
+        entries = compiler.page(total) if query.offset < total else []  # past the last hit: nothing to look for
         terms = query.highlight_terms
         return SearchPage(hits=[self._hit(entry, terms) for entry in entries], total=total, page=query.page,
                           page_size=query.page_size, facets=facets)

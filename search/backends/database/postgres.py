@@ -9,9 +9,12 @@ matches is ranked whole. Totals and facets always count every match.
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
 
 from search.models import SearchEntry
 from search.query import QueryWord
+
+from .compiler import LATEST
 
 COLUMN = "search_vector"
 RANK_COLUMN = "rank_vector"
@@ -100,13 +103,20 @@ class PostgresFullText:
         return Func(VectorColumn(), _ts_query(expression), template="%(expressions)s", arg_joiner=" @@ ",
                     output_field=BooleanField())
 
+    def entries_estimate(self) -> RawSQL:
+        """The planner's count of entries (refreshed by ANALYZE and autovacuum), to weigh query plans by."""
+        return RawSQL("SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'search_searchentry'::regclass", [],
+                      output_field=FloatField())
+
     def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
-               fields: tuple[str, ...]) -> list[SearchEntry]:
+               fields: tuple[str, ...], matches: int | None = None) -> list[SearchEntry]:
         """A page of ``entries`` matching ``expression``, best first, with ``fields`` loaded and a ``score``
-        (higher is better)."""
+        (higher is better). ``matches``, when the caller has counted them: at most ``RANK_WINDOW`` are ranked
+        in the pass that finds them, since every one is ranked anyway (not looked up again by key)."""
         matching = entries.filter(self.condition(expression))
-        window = matching.order_by(F("published_at").desc(nulls_last=True), "-pk").values("pk")[:RANK_WINDOW]
         score = Func(VectorColumn(RANK_COLUMN), _ts_query(expression), function="ts_rank_cd", output_field=FloatField())
-        ordered = (SearchEntry.objects.filter(pk__in=window).only(*fields).annotate(score=score)
-                   .order_by("-score", F("published_at").desc(nulls_last=True), "-pk"))
+        if matches is None or matches > RANK_WINDOW:
+            window = matching.order_by(F("published_at").desc(nulls_last=True), "-pk").values("pk")[:RANK_WINDOW]
+            matching = SearchEntry.objects.filter(pk__in=window)
+        ordered = matching.only(*fields).annotate(score=score).order_by("-score", *LATEST)
         return list(ordered[offset:offset + limit])

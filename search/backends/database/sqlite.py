@@ -49,10 +49,15 @@ class SqliteFullText:
         # An IN over the FTS result: SQLite evaluates the MATCH once and probes the set per row.
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]))
 
+    def entries_estimate(self) -> None:
+        """None: walking a sort index here probes the full-text matches, found once, per row: never the slow
+        plan it is on PostgreSQL (see ``EntryQueryCompiler.page``)."""
+        return None
+
     def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
-               fields: tuple[str, ...]) -> list[SearchEntry]:
+               fields: tuple[str, ...], matches: int | None = None) -> list[SearchEntry]:
         """A page of ``entries`` matching ``expression``, best first, with ``fields`` loaded and a ``score``
-        (higher is better)."""
+        (higher is better). ``matches`` (how many there are, if counted) changes nothing here."""
         filter_sql, filter_params = entries.values("pk").query.sql_with_params()
         weights = ", ".join(map(str, WEIGHTS))
         meta = SearchEntry._meta
