@@ -11,7 +11,10 @@ with the term table) and a count.
 
 import datetime as dt
 
-from django.db.models import Count, DurationField, F, Max, OrderBy, Q, QuerySet, Sum, Value
+from django.db import connection
+from django.db.models import BooleanField, Count, DurationField, F, Max, OrderBy, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
 
 from search import facet_cells
 from search.models import SearchEntry, SearchFacetCell, SearchTerm
@@ -62,18 +65,23 @@ def _unindexed(ordering) -> OrderBy:
                    nulls_first=ordering.nulls_first, nulls_last=ordering.nulls_last)
 
 
+def _masks_with(facet: str, values) -> list[int]:
+    """The masks of a multi-valued facet that have one of these values' bits (3 to 6 values: at most 63)."""
+    bits = facet_mask(facet, values)
+    return [mask for mask in range(1, 1 << len(VALUE_FACETS[facet].values)) if mask & bits]
+
+
 def _any_bit(facet: str, values) -> Q:
     """The entry has one of these values of a multi-valued facet: its mask is one of the masks with one
     of their bits. An IN list rather than ``mask & bits > 0``: the planner estimates it from the
-    column's statistics (a rare value then walks no sort index to the end; measured: 300 ms → 5 ms).
-    The facets have 3 to 6 values, so at most 63 masks."""
-    bits = facet_mask(facet, values)
-    masks = [mask for mask in range(1, 1 << len(VALUE_FACETS[facet].values)) if mask & bits]
-    return Q(**{f"{MASK_COLUMNS[facet]}__in": masks})
+    column's statistics (a rare value then walks no sort index to the end; measured: 300 ms → 5 ms)."""
+    return Q(**{f"{MASK_COLUMNS[facet]}__in": _masks_with(facet, values)})
 
 
 class EntryQueryCompiler:
     """Querysets of the entries matching one query; ``full_text`` is the vendor's text matcher."""
+
+    counted_model = SearchEntry  # the table ``matching()`` reads and the counts count
 
     def __init__(self, query: SearchQuery, full_text, today: dt.date):
         self.query = query
@@ -148,34 +156,48 @@ class EntryQueryCompiler:
         walked = (self.query.offset + self.query.page_size) * entries / max(total, 1)
         return matched * MATCH_COST <= walked * WALK_COST
 
-    def _all_but(self, facet: str) -> Q:
-        """Every filter but the facet's own (see ``SearchPage``)."""
-        condition = Q()
-        for name, filter_condition in self.conditions().items():
-            if name not in FACET_FILTERS[facet]:
-                condition &= filter_condition
-        return condition
-
-    def _value_condition(self, facet: str, value: str) -> Q:
-        return Q(**{facet: value}) if facet in SINGLE_VALUED else _any_bit(facet, [value])
-
-    def _count(self, condition: Q):
-        """The aggregate counting the rows of ``matching()`` that meet ``condition``."""
+    def _count(self, condition):
+        """The aggregate counting the rows of ``matching()`` that meet ``condition`` (a Q or boolean SQL)."""
         return Count("pk", filter=condition)
 
-    def _range_condition(self, facet: str, bucket: Bucket) -> Q:
+    def _sql(self, condition: Q) -> tuple[str, list]:
+        """``condition`` compiled to SQL over the counted table, so that a count of facet values reuses it."""
+        query = Query(self.counted_model)
+        return query.get_compiler(connection=connection).compile(query.build_where(condition))
+
+    def _count_all(self, conditions: list[tuple[str, list]]):
+        """The aggregate counting the rows of ``matching()`` that meet every compiled condition."""
+        sql = " AND ".join(f"({condition})" for condition, _ in conditions) or "1 = 1"
+        return self._count(RawSQL(sql, [param for _, params in conditions for param in params],
+                                  output_field=BooleanField()))
+
+    def _column(self, name: str) -> str:
+        qn = connection.ops.quote_name
+        return f"{qn(self.counted_model._meta.db_table)}.{qn(self.counted_model._meta.get_field(name).column)}"
+
+    def _compare(self, name: str, operator: str, value) -> tuple[str, list]:
+        """``name operator value`` in SQL, the value prepared as the ORM prepares it for the column."""
+        field = self.counted_model._meta.get_field(name)
+        return f"{self._column(name)} {operator} %s", [field.get_db_prep_value(value, connection)]
+
+    def _value_sql(self, facet: str, value: str) -> tuple[str, list]:
+        """The entry has ``value`` of a value facet."""
+        if facet in SINGLE_VALUED:
+            return self._compare(facet, "=", value)
+        masks = _masks_with(facet, [value])
+        return f"{self._column(MASK_COLUMNS[facet])} IN ({', '.join(['%s'] * len(masks))})", masks
+
+    def _range_sql(self, facet: str, bucket: Bucket) -> tuple[str, list]:
         """The entry is in ``bucket`` of a range facet. For remaining years the bounds map to expiry dates:
         more years left means a later expiry."""
         column, to_column = {"price": ("asking_price", lambda bound: bound),
                              "remaining_years": ("expiry_date", lambda y: expiry_cutoff(y, self.today))}[facet]
         if bucket.missing:
-            return Q(**{f"{column}__isnull": True})
-        condition = Q(**{f"{column}__isnull": False})
-        if bucket.lower is not None:
-            condition &= Q(**{f"{column}__gte": to_column(bucket.lower)})
-        if bucket.upper is not None:
-            condition &= Q(**{f"{column}__lt": to_column(bucket.upper)})
-        return condition
+            return f"{self._column(column)} IS NULL", []
+        parts = [(f"{self._column(column)} IS NOT NULL", [])]
+        parts += [self._compare(column, operator, to_column(bound))
+                  for bound, operator in ((bucket.lower, ">="), (bucket.upper, "<")) if bound is not None]
+        return " AND ".join(sql for sql, _ in parts), [param for _, params in parts for param in params]
 
     def total(self) -> int:
         """How many entries match the query."""
@@ -188,15 +210,23 @@ class EntryQueryCompiler:
 
         Value facets list the values with hits, most first (then by value); range facets every bucket.
         """
-        counts = {"total": self._count(Q(*self.conditions().values()))}
+        # Filters are compiled once and facet values written as SQL: ~45 counts built from Q objects cost
+        # 12-20 ms of Python a search.
+        filters = {name: self._sql(condition) for name, condition in self.conditions().items()}
+
+        def others(facet: str) -> list[tuple[str, list]]:
+            """Every filter but the facet's own (see ``SearchPage``)."""
+            return [sql for name, sql in filters.items() if name not in FACET_FILTERS[facet]]
+
+        counts = {"total": self._count_all(list(filters.values()))}
         for facet, choices in VALUE_FACETS.items():
-            others = self._all_but(facet)
+            rest = others(facet)
             for position, value in enumerate(choices.values):
-                counts[f"{facet}_{position}"] = self._count(others & self._value_condition(facet, value))
+                counts[f"{facet}_{position}"] = self._count_all([*rest, self._value_sql(facet, value)])
         for facet, buckets in RANGE_FACETS.items():
-            others = self._all_but(facet)
+            rest = others(facet)
             for bucket in buckets:
-                counts[f"{facet}_{bucket.value}"] = self._count(others & self._range_condition(facet, bucket))
+                counts[f"{facet}_{bucket.value}"] = self._count_all([*rest, self._range_sql(facet, bucket)])
         row = self.matching().aggregate(**self._with_sizes(counts))
         self._keep_sizes(row)
         facets = {}
@@ -214,6 +244,7 @@ class FacetCellCompiler(EntryQueryCompiler):
     the same conditions over the cells, each cell counting as many entries as it holds."""
 
     BUCKET_COLUMNS = {"price": "price_bucket", "remaining_years": "remaining_bucket"}
+    counted_model = SearchFacetCell
 
     def matching(self, *, text: bool = True) -> QuerySet:
         return SearchFacetCell.objects.all()
@@ -221,8 +252,8 @@ class FacetCellCompiler(EntryQueryCompiler):
     def _count(self, condition: Q):
         return Sum("count", filter=condition, default=0)
 
-    def _range_condition(self, facet: str, bucket: Bucket) -> Q:
-        return Q(**{self.BUCKET_COLUMNS[facet]: bucket.value})
+    def _range_sql(self, facet: str, bucket: Bucket) -> tuple[str, list]:
+        return self._compare(self.BUCKET_COLUMNS[facet], "=", bucket.value)
 
     def _buckets_from(self, facet: str, lower) -> Q:
         """The buckets whose lower edge is at or above ``lower`` (a filter on an edge: see ``usable``)."""
