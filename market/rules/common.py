@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from market.models import (
     Consent,
@@ -112,12 +115,33 @@ def pledgee_reasons(patent: Patent, purpose: str, deal: models.Model | None, rul
     return reasons
 
 
+def licences_during(patent: Patent, *kinds: str, start: dt.date | None = None, end: dt.date | None = None,
+                    ignore: int | None = None) -> models.QuerySet[Encumbrance]:
+    """Licences of ``kinds`` on ``patent``, not released, whose term meets the term from ``start`` (today) to
+    ``end`` (open): those in force, and those registered to start later, which a new licence may not overlap."""
+    start = start or timezone.localdate()
+    licences = (Encumbrance.objects.filter(patent=patent, kind__in=kinds, released_at__isnull=True)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gte=start)).exclude(pk=ignore))
+    if end is not None:
+        licences = licences.filter(Q(start_date__isnull=True) | Q(start_date__lte=end))
+    return licences.order_by("start_date", "pk")
+
+
 def exclusive_licence_reasons(patent: Patent, rule: str, kinds: Iterable[str] | None = None,
-                              ignore: int | None = None) -> list[Reason]:
+                              ignore: int | None = None, start: dt.date | None = None,
+                              end: dt.date | None = None) -> list[Reason]:
+    """An exclusive or sole licence in force, or registered to start within the term from ``start`` to ``end``."""
     kinds = tuple(kinds or (EncumbranceKind.EXCLUSIVE_LICENCE, EncumbranceKind.SOLE_LICENCE))
+    today = timezone.localdate()
     reasons = []
-    for licence in active(patent, *kinds, ignore=ignore):
-        reasons.append(Reason("exclusive_licence_in_force", rule,
-                              f"存在有效的{licence.get_kind_display()}（{licence.holder_label}） / "
-                              f"A {licence.get_kind_display()} to {licence.holder_label} is in force"))
+    for licence in licences_during(patent, *kinds, start=start, end=end, ignore=ignore):
+        kind, holder = licence.get_kind_display(), licence.holder_label
+        if licence.start_date is None or licence.start_date <= today:
+            reasons.append(Reason("exclusive_licence_in_force", rule,
+                                  f"存在有效的{kind}（{holder}） / A {kind} to {holder} is in force"))
+        else:
+            reasons.append(Reason("exclusive_licence_registered", rule,
+                                  f"已登记自 {licence.start_date:%Y-%m-%d} 起的{kind}（{holder}），期限重叠 / "
+                                  f"A {kind} to {holder} registered from {licence.start_date:%Y-%m-%d} overlaps "
+                                  f"this term"))
     return reasons

@@ -90,7 +90,8 @@ def contract_blockers(contract: LicenceContract, terms: dict | None = None, *, c
     terms = terms or contract.terms()
     own = contract.licence.encumbrance_id if hasattr(contract, "licence") else None
     reasons = licence_blockers(contract.patent, licensor=contract.licensor, licence_kind=terms["licence_kind"],
-                               end_date=terms["end_date"], deal=contract if contract.pk else None,
+                               start_date=terms["start_date"], end_date=terms["end_date"],
+                               deal=contract if contract.pk else None,
                                own_encumbrance=own)
     if not consents:
         reasons = [r for r in reasons if r.code not in CONSENT_CODES]

@@ -130,6 +130,37 @@ def test_conflicting_licences_are_refused(existing, kind, code, listing, patent,
     assert not buyer.organisation.licence_contracts_taken.exists()
 
 
+@pytest.mark.parametrize(("existing", "kind"), [
+    (EncumbranceKind.EXCLUSIVE_LICENCE, "ordinary_licence"), (EncumbranceKind.SOLE_LICENCE, "sole_licence"),
+    (EncumbranceKind.EXCLUSIVE_LICENCE, "exclusive_licence"),
+])
+def test_a_licence_registered_to_start_later_conflicts_with_an_overlapping_term(existing, kind, listing, patent,
+                                                                                buyer, outsider):
+    """Conflicts are between terms: an exclusive licence taking effect next year is as much in the way of a
+    two-year licence starting today as one in force (and not in the way of a term ending before it)."""
+    starts = timezone.localdate() + relativedelta(years=1)
+    Encumbrance.objects.create(patent=patent, kind=existing, beneficiary=outsider.organisation, start_date=starts,
+                               end_date=starts + relativedelta(years=3))
+    with pytest.raises(RuleViolation) as refused:
+        contracts.contract_open(listing_id=listing.pk, actor=buyer, **terms(kind=kind))
+    assert codes(refused) == ["exclusive_licence_registered"]
+    assert f"{starts:%Y-%m-%d}" in refused.value.reasons[0].message
+    assert not buyer.organisation.licence_contracts_taken.exists()
+    before = contracts.contract_open(listing_id=listing.pk, actor=buyer,
+                                     **{**terms(kind=kind), "end_date": starts - relativedelta(days=1)})
+    assert before.pk is not None  # opened: its term ends the day before the other licence starts
+
+
+def test_an_ordinary_licence_registered_to_start_later_bars_an_overlapping_exclusive_one(listing, patent, buyer,
+                                                                                         outsider):
+    starts = timezone.localdate() + relativedelta(months=6)
+    Encumbrance.objects.create(patent=patent, kind=EncumbranceKind.ORDINARY_LICENCE,
+                               beneficiary=outsider.organisation, start_date=starts)
+    with pytest.raises(RuleViolation) as refused:
+        contracts.contract_open(listing_id=listing.pk, actor=buyer, **terms(kind="exclusive_licence"))
+    assert codes(refused) == ["ordinary_licence_in_force"]
+
+
 def test_ordinary_licences_on_negotiated_terms_remain_allowed_under_a_declaration(holder, staff, patent, listing,
                                                                                   buyer):
     declare(holder, staff, patent)

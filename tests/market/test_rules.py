@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from market.models import ConsentCapacity, ConsentPurpose, Encumbrance, EncumbranceKind, LegalStatus, PatentKind
 from market.rules import blockers_for, licence_blockers, open_licence_blockers, pledge_blockers, transfer_blockers
@@ -112,6 +113,18 @@ def test_exclusive_licence_blocks_other_licences_and_open_licence(patent, holder
     assert "exclusive_licence_in_force" in codes(licence_blockers(patent, licensor=holder_org))
     assert "exclusive_licence_in_force" in codes(open_licence_blockers(patent, holder=holder_org))
     assert transfer_blockers(patent, seller=holder_org) == []
+
+
+def test_a_licence_registered_to_start_later_blocks_overlapping_terms_only(patent, holder_org, buyer_org):
+    starts = timezone.localdate() + dt.timedelta(days=400)
+    Encumbrance.objects.create(patent=patent, kind=EncumbranceKind.SOLE_LICENCE, beneficiary=buyer_org,
+                               start_date=starts, end_date=starts + dt.timedelta(days=700))
+    # not in force today, but an open-ended licence or declaration from today would overlap it
+    assert codes(licence_blockers(patent, licensor=holder_org)) == ["exclusive_licence_registered"]
+    assert codes(open_licence_blockers(patent, holder=holder_org)) == ["exclusive_licence_registered"]
+    assert licence_blockers(patent, licensor=holder_org, end_date=starts - dt.timedelta(days=1)) == []
+    later = starts + dt.timedelta(days=701)
+    assert licence_blockers(patent, licensor=holder_org, start_date=later, end_date=later + dt.timedelta(days=30)) == []
 
 
 def test_expired_licence_no_longer_blocks(patent, holder_org, buyer_org):
