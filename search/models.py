@@ -42,7 +42,8 @@ class SearchEntry(models.Model):
         verbose_name = "检索条目 Search entry"
         # Facet counts over every listing read this index alone (an index-only scan on PostgreSQL).
         # Pages sorted by date, price or remaining term have PostgreSQL indexes in their exact order,
-        # NULLS LAST included (migration 0007; SQLite cannot index NULLS LAST).
+        # NULLS LAST included (migration 0007; SQLite cannot index NULLS LAST). On PostgreSQL those replace
+        # the single-column indexes of asking_price, published_at and expiry_date (dropped by 0011).
         indexes = [
             models.Index(fields=["mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "asking_price",
                                  "expiry_date", "listing"], name="search_entry_facets"),
