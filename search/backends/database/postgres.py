@@ -111,12 +111,13 @@ class PostgresFullText:
     def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
                fields: tuple[str, ...], matches: int | None = None) -> list[SearchEntry]:
         """A page of ``entries`` matching ``expression``, best first, with ``fields`` loaded and a ``score``
-        (higher is better). ``matches``, when the caller has counted them: at most ``RANK_WINDOW`` are ranked
-        in the pass that finds them, since every one is ranked anyway (not looked up again by key)."""
+        (higher is better). ``matches``: how many there are, if counted. Up to ``RANK_WINDOW`` of them are
+        ranked in the pass that finds them; more (or uncounted), the newest ``RANK_WINDOW`` are looked up again
+        by key and ranked."""
         matching = entries.filter(self.condition(expression))
         score = Func(VectorColumn(RANK_COLUMN), _ts_query(expression), function="ts_rank_cd", output_field=FloatField())
         if matches is None or matches > RANK_WINDOW:
-            window = matching.order_by(F("published_at").desc(nulls_last=True), "-pk").values("pk")[:RANK_WINDOW]
+            window = matching.order_by(*LATEST).values("pk")[:RANK_WINDOW]
             matching = SearchEntry.objects.filter(pk__in=window)
         ordered = matching.only(*fields).annotate(score=score).order_by("-score", *LATEST)
         return list(ordered[offset:offset + limit])
