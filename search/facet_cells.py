@@ -133,17 +133,9 @@ def _case(column: str, buckets: tuple[Bucket, ...], to_column=lambda bound: boun
     """SQL giving a row's bucket value of ``column``, as ``_in_bucket`` decides it."""
     whens, params = [], []
     for bucket in buckets:
-        if bucket.missing:
-            whens.append(f"WHEN {column} IS NULL THEN %s")
-            params.append(bucket.value)
-            continue
-        bounds = [f"{column} IS NOT NULL"]
-        for bound, operator in ((bucket.lower, ">="), (bucket.upper, "<")):
-            if bound is not None:
-                bounds.append(f"{column} {operator} %s")
-                params.append(to_column(bound))
-        whens.append(f"WHEN {' AND '.join(bounds)} THEN %s")
-        params.append(bucket.value)
+        condition, condition_params = bucket.sql(column, to_column)
+        whens.append(f"WHEN {condition} THEN %s")
+        params += [*condition_params, bucket.value]
     return f"CASE {' '.join(whens)} ELSE '' END", params
 
 

@@ -74,6 +74,14 @@ class Bucket:
     upper: Decimal | None = None
     missing: bool = False
 
+    def sql(self, column: str, param=lambda bound: bound) -> tuple[str, list]:
+        """The SQL condition that ``column`` is in this bucket, and its parameters (``param`` maps a bound)."""
+        if self.missing:
+            return f"{column} IS NULL", []
+        bounds = [(bound, operator) for bound, operator in ((self.lower, ">="), (self.upper, "<")) if bound is not None]
+        return (" AND ".join([f"{column} IS NOT NULL", *(f"{column} {operator} %s" for _, operator in bounds)]),
+                [param(bound) for bound, _ in bounds])
+
 
 # Asking price in yuan; a listing without a price is 面议 (negotiable).
 PRICE_BUCKETS = (

@@ -192,12 +192,8 @@ class EntryQueryCompiler:
         more years left means a later expiry."""
         column, to_column = {"price": ("asking_price", lambda bound: bound),
                              "remaining_years": ("expiry_date", lambda y: expiry_cutoff(y, self.today))}[facet]
-        if bucket.missing:
-            return f"{self._column(column)} IS NULL", []
-        parts = [(f"{self._column(column)} IS NOT NULL", [])]
-        parts += [self._compare(column, operator, to_column(bound))
-                  for bound, operator in ((bucket.lower, ">="), (bucket.upper, "<")) if bound is not None]
-        return " AND ".join(sql for sql, _ in parts), [param for _, params in parts for param in params]
+        field = self.counted_model._meta.get_field(column)
+        return bucket.sql(self._column(column), lambda bound: field.get_db_prep_value(to_column(bound), connection))
 
     def total(self) -> int:
         """How many entries match the query."""
@@ -249,7 +245,7 @@ class FacetCellCompiler(EntryQueryCompiler):
     def matching(self, *, text: bool = True) -> QuerySet:
         return SearchFacetCell.objects.all()
 
-    def _count(self, condition: Q):
+    def _count(self, condition):
         return Sum("count", filter=condition, default=0)
 
     def _range_sql(self, facet: str, bucket: Bucket) -> tuple[str, list]:
