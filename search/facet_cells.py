@@ -170,13 +170,22 @@ def refresh(day: dt.date | None = None, *, force: bool = False) -> bool:
     return True
 
 
-def reset(day: dt.date | None = None) -> None:
-    """No cells, counted as of ``day`` (today): the state of an empty index."""
+def _empty(day: dt.date | None) -> None:
     with transaction.atomic():
         state = _locked_state()
         SearchFacetCell.objects.all().delete()
-        state.day = day or timezone.localdate()
+        state.day = day
         state.save(update_fields=["day"])
+
+
+def suspend() -> None:
+    """No cells until ``refresh``: writers skip them and searches count live (while a rebuild fills the index)."""
+    _empty(None)
+
+
+def reset(day: dt.date | None = None) -> None:
+    """No cells, counted as of ``day`` (today): the state of an empty index."""
+    _empty(day or timezone.localdate())
 
 
 def usable(query, day: dt.date) -> bool:
