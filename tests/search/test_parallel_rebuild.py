@@ -9,8 +9,8 @@ from django.db import connection, connections
 from market.models import ListingState
 from search import facet_cells
 from search.backends import SearchQuery, get_search_backend, reset_search_backends
-from search.documents import documents_for, published_listings
 from search.backends.database import deferred_indexes
+from search.documents import documents_for, published_listings
 from search.models import SearchDeferredIndex, SearchFacetCell, SearchFacetState
 from search.parallel import id_ranges
 
