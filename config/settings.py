@@ -224,8 +224,6 @@ CELERY_BEAT_SCHEDULE = {
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "zjip")
-# maintenance_work_mem of the index builds after a rebuild into an empty index (search.backends.database.deferred_indexes).
-SEARCH_INDEX_BUILD_MEMORY = os.environ.get("SEARCH_INDEX_BUILD_MEMORY", "512MB")
 # Replicas of the listings index: 0 on a single node (else its health stays yellow), 1 on a cluster.
 ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "0"))
 # Only for OpenSearch-compatible test servers (osmem-server) that refuse Elasticsearch's versioned

@@ -170,22 +170,13 @@ def refresh(day: dt.date | None = None, *, force: bool = False) -> bool:
     return True
 
 
-def _empty(day: dt.date | None) -> None:
+def reset(day: dt.date | None = None) -> None:
+    """No cells, counted as of ``day`` (today): the state of an empty index."""
     with transaction.atomic():
         state = _locked_state()
         SearchFacetCell.objects.all().delete()
-        state.day = day
+        state.day = day or timezone.localdate()
         state.save(update_fields=["day"])
-
-
-def suspend() -> None:
-    """No cells until ``refresh``: writers skip them and searches count live (while a rebuild fills the index)."""
-    _empty(None)
-
-
-def reset(day: dt.date | None = None) -> None:
-    """No cells, counted as of ``day`` (today): the state of an empty index."""
-    _empty(day or timezone.localdate())
 
 
 def usable(query, day: dt.date) -> bool:

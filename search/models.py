@@ -145,14 +145,3 @@ class OutboxEntry(models.Model):
     def __str__(self) -> str:
         state = "done" if self.processed_at else f"pending ({self.attempts} attempts)"
         return f"listing {self.listing_id}: {state}"
-
-
-class SearchDeferredIndex(models.Model):
-    """An index of the search tables dropped while a rebuild fills the empty index, to build afterwards
-    (``search.backends.database.deferred_indexes``): kept here so that an interrupted load loses none."""
-
-    name = models.CharField(max_length=63, unique=True)
-    definition = models.TextField()
-
-    def __str__(self) -> str:
-        return self.name

@@ -9,9 +9,8 @@ from django.db import connection, connections
 from market.models import ListingState
 from search import facet_cells
 from search.backends import SearchQuery, get_search_backend, reset_search_backends
-from search.backends.database import deferred_indexes
 from search.documents import documents_for, published_listings
-from search.models import SearchDeferredIndex, SearchFacetCell, SearchFacetState
+from search.models import SearchFacetCell
 from search.parallel import id_ranges
 
 from .conftest import build_catalogue
@@ -98,66 +97,3 @@ def test_writers_racing_on_the_same_listings_leave_the_facet_cells_exact(committ
         assert sum(counted.values()) == 35
         facet_cells.refresh(force=True)
         assert cells() == counted
-
-
-def index_names() -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [list(deferred_indexes.TABLES)])
-        return {row[0] for row in cursor.fetchall()}
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="secondary indexes are deferred on PostgreSQL only")
-def test_a_rebuild_into_the_empty_index_builds_the_secondary_indexes_after_the_load(committed_catalogue):
-    backend = get_search_backend()
-    before = index_names()
-    during = []
-
-    def progress(count):  # called between ranges, while the load runs
-        during.append((index_names(), SearchFacetState.objects.get().day))
-
-    backend.rebuild(chunk_size=10, workers=2, progress=progress)
-    dropped = {"search_searchentry_vector", "search_entry_facets", "search_entry_newest", "search_suggestion_key",
-               "search_term_lookup"}
-    assert all(names.isdisjoint(dropped) for names, _ in during)
-    # The writers' own lookups stay: entry keys, the term rows' unique key, the suggestions' entry index.
-    assert all({"search_searchentry_pkey", "search_term_unique"} <= names for names, _ in during)
-    assert {day for _, day in during} == {None}  # no facet cells while loading: searches count live
-    assert index_names() == before and not SearchDeferredIndex.objects.exists()
-    assert dropped <= before
-    counted = cells()
-    assert sum(counted.values()) == 35
-    searches = [SearchQuery(text="锂电池"), SearchQuery(text="电池", sort="newest"), SearchQuery(mode=("transfer",))]
-    loaded = [backend.search(query) for query in searches]
-    assert loaded[0].total > 0
-    backend.rebuild(chunk_size=10, workers=2)  # in place, over the built indexes: the same answers
-    assert [backend.search(query) for query in searches] == loaded
-    assert cells() == counted
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="secondary indexes are deferred on PostgreSQL only")
-def test_an_interrupted_load_loses_no_index(committed_catalogue):
-    backend = get_search_backend()
-    before = index_names()
-
-    def fail(count):
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        backend.rebuild(chunk_size=10, workers=2, progress=fail)
-    assert index_names() == before  # built again on the way out
-    # A process killed mid-load cannot build them on its way out: the next rebuild does, first.
-    deferred_indexes._drop()
-    assert len(index_names()) < len(before) and SearchDeferredIndex.objects.exists()
-    backend.rebuild(chunk_size=10, workers=2)
-    assert index_names() == before and not SearchDeferredIndex.objects.exists()
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="secondary indexes are deferred on PostgreSQL only")
-def test_a_rebuild_over_entries_keeps_the_indexes_and_the_cells(committed_catalogue):
-    backend = get_search_backend()
-    backend.rebuild(chunk_size=10, workers=2)
-    before, during = index_names(), []
-    backend.rebuild(chunk_size=10, workers=2,
-                    progress=lambda count: during.append((index_names(), SearchFacetState.objects.get().day)))
-    assert {frozenset(names) for names, _ in during} == {frozenset(before)}
-    assert None not in {day for _, day in during}  # searches keep counting from the cells

@@ -6,7 +6,6 @@ Indexing errors are raised, not logged: indexing runs in the caller's transactio
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
 from functools import cached_property
 
 from django.db import OperationalError, connection, transaction
@@ -122,15 +121,7 @@ class DatabaseSearchBackend(SearchBackend):
 
     def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None,
                 workers: int = 1) -> RebuildResult:
-        """Index every published listing in place. Into an empty index outside a transaction, the tables are
-        loaded without their secondary indexes, which are built at the end, and the facet cells are left
-        alone (searches count live meanwhile) and recounted at the end."""
-        self.full_text.restore_indexes()  # of a load that was interrupted
-        loading = not connection.in_atomic_block and not SearchEntry.objects.exists()
-        if loading:
-            facet_cells.suspend()
-        with self.full_text.loading() if loading else nullcontext():
-            result = super().rebuild(chunk_size=chunk_size, progress=progress, workers=workers)
+        result = super().rebuild(chunk_size=chunk_size, progress=progress, workers=workers)
         facet_cells.refresh(force=True)
         self.full_text.analyze()
         return result

@@ -14,7 +14,6 @@ from django.db.models.expressions import RawSQL
 from search.models import SearchEntry
 from search.query import QueryWord
 
-from . import deferred_indexes
 from .compiler import LATEST
 
 COLUMN = "search_vector"
@@ -67,14 +66,6 @@ class PostgresFullText:
         tables = "search_searchentry, search_searchterm, search_searchsuggestion"
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}" if connection.in_atomic_block else f"VACUUM ANALYZE {tables}")
-
-    def restore_indexes(self) -> None:
-        """Build the indexes an interrupted load into the empty index dropped (``deferred_indexes``)."""
-        deferred_indexes.restore()
-
-    def loading(self):
-        """A context in which the empty index tables are filled without their secondary indexes, built at its end."""
-        return deferred_indexes.deferred()
 
     def lock_listings(self, listing_ids: list[int]) -> None:
         """Take a transaction-level advisory lock per listing, in id order, so that two writers of one

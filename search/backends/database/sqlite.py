@@ -1,7 +1,5 @@
 """Full text on SQLite: the FTS5 table of migration 0002 over the entries' tokens, ranked by bm25."""
 
-from contextlib import nullcontext
-
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -25,13 +23,6 @@ class SqliteFullText:
         """Refresh the planner's statistics (``PRAGMA optimize`` runs ANALYZE where it helps)."""
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA optimize")
-
-    def restore_indexes(self) -> None:
-        """Nothing to do: indexes are never dropped here."""
-
-    def loading(self):
-        """As any write: the FTS5 triggers follow each row, and SQLite's B-trees gain little from a rebuild."""
-        return nullcontext()
 
     def lock_listings(self, listing_ids: list[int]) -> None:
         """Nothing to do: SQLite has one writer at a time (transactions begin IMMEDIATE)."""
