@@ -49,6 +49,10 @@ class SearchHitSerializer(serializers.Serializer):
 
 class SearchPageSerializer(serializers.Serializer):
     total = serializers.IntegerField()
+    total_estimated = serializers.BooleanField(
+        source="estimated",
+        help_text="总数与分面计数为抽样估计（检索词命中极多时）/ Total and facet counts are estimated from a sample "
+                  "(words found in very many listings)")
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     num_pages = serializers.IntegerField()

@@ -291,6 +291,9 @@ class SearchPage:
     page: int
     page_size: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # The total and facet counts are estimates (the database backend samples words found in very many
+    # listings: search.backends.database.sampling); exact otherwise.
+    estimated: bool = False
 
     @property
     def num_pages(self) -> int:

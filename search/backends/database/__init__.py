@@ -151,7 +151,7 @@ class DatabaseSearchBackend(SearchBackend):
         entries = compiler.page(total) if query.offset < total else []  # past the last hit: nothing to look for
         terms = query.highlight_terms
         return SearchPage(hits=[self._hit(entry, terms) for entry in entries], total=total, page=query.page,
-                          page_size=query.page_size, facets=facets)
+                          page_size=query.page_size, facets=facets, estimated=counter.estimated)
 
     def suggestion_rows(self, prefix: str, limit: int) -> list[tuple[str, str, str]]:
         rows = (SearchSuggestion.objects.filter(self.full_text.prefix_condition("key", prefix))

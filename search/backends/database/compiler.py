@@ -32,6 +32,7 @@ from search.schema import (
 )
 
 from ..base import FacetValue, SearchQuery
+from . import sampling
 
 # What a hit shows; the token columns (tens of kilobytes per entry) stay in the database.
 HIT_FIELDS = ("title", "holder", "mode", "city", "industry", "asking_price", "published_at", "expiry_date",
@@ -90,15 +91,47 @@ class EntryQueryCompiler:
         self.expression = full_text.expression(query.words) if query.words else ""
         # (text matches before the filters, entries in all) once counted; see ``_sort_the_matches``.
         self.sizes: tuple[int, float] | None = None
+        # 1, or the sample the search's total was estimated from (``sampling``): the total and the counts that
+        # share its filters are the sample's × shards, and a relevance page ranks the sample.
+        self.shards = 1
+        self.sampled_total = 0  # the sample's hits, when the total is estimated
+        self.estimated = False  # whether any count is an estimate
 
     def _with_sizes(self, counts: dict) -> dict:
         """``counts`` plus the text matches and the entry estimate, when a text search can use them."""
         estimate = self.full_text.entries_estimate() if self.expression else None
         return counts if estimate is None else {**counts, "matched": Count("pk"), "entries": Max(estimate)}
 
-    def _keep_sizes(self, row: dict) -> None:
+    def _keep_sizes(self, row: dict, shards: int = 1) -> None:
         if "matched" in row:
-            self.sizes = (row["matched"], row["entries"] or 0.0)
+            self.sizes = (row["matched"] * shards, row["entries"] or 0.0)
+
+    def _aggregate(self, groups: dict[frozenset, dict]) -> dict[str, int]:
+        """The counts of ``groups`` (the filters a count applies -> its counts by name; the group of every
+        filter holds "total") over the matches, in one pass.
+
+        When the words match very many entries (``sampling``), the pass reads a sample of them and each count
+        is estimated as the sample's times the shards; except that the group of every filter (the total, and
+        the hits shown), with too few sampled hits, is counted exactly over the entries meeting its filters,
+        which their indexes narrow down."""
+        counts = {name: count for group in groups.values() for name, count in group.items()}
+        shards = sampling.shards_for(self.full_text.estimated_matches(self.expression)) if (
+            self.expression and self.full_text.samples) else 1
+        if shards == 1:
+            row = self.matching().aggregate(**self._with_sizes(counts))
+            self._keep_sizes(row)
+            return row
+        row = self.matching(sample=shards).aggregate(**self._with_sizes(counts))
+        self._keep_sizes(row, shards)
+        result = {name: row[name] * shards for name in counts}
+        self.estimated = True
+        if row["total"] >= sampling.MIN_SAMPLED_HITS:
+            self.shards, self.sampled_total = shards, row["total"]
+        else:
+            conditions = self.conditions()
+            result |= self.matching().filter(*conditions.values()).aggregate(**groups[frozenset(conditions)])
+            self.estimated = len(groups) > 1
+        return result
 
     def conditions(self) -> dict[str, Q]:
         """Filter name -> its condition, for the filters the query sets (``ipc_prefix`` excepted)."""
@@ -113,11 +146,12 @@ class EntryQueryCompiler:
             conditions["remaining_years_min"] = Q(expiry_date__gte=expiry_cutoff(q.remaining_years_min, self.today))
         return conditions
 
-    def matching(self, *, text: bool = True) -> QuerySet:
-        """Entries matching the text (unless ``text`` is false) and the IPC prefix: what every count counts in."""
+    def matching(self, *, text: bool = True, sample: int = 1) -> QuerySet:
+        """Entries matching the text (unless ``text`` is false; in the 1-in-``sample`` sample) and the IPC prefix:
+        what every count counts in."""
         entries = SearchEntry.objects.all()
         if text and self.expression:
-            entries = entries.filter(self.full_text.condition(self.expression))
+            entries = entries.filter(self.full_text.condition(self.expression, sample))
         if self.query.ipc_prefix:
             entries = entries.filter(pk__in=SearchTerm.objects.filter(field="ipc", value=self.query.ipc_prefix)
                                      .values("entry_id"))
@@ -133,27 +167,40 @@ class EntryQueryCompiler:
     def page(self, total: int | None = None) -> list[SearchEntry]:
         """The query's page of entries, with the hit fields loaded; ``total``: how many match, if counted."""
         q = self.query
-        if q.effective_sort == Sort.RELEVANCE:
+        if q.effective_sort != Sort.RELEVANCE:
+            return self._sorted(self.entries(), ORDERINGS[q.effective_sort], q.offset, q.page_size, total)
+        if self.shards == 1:
             return self.full_text.ranked(self.entries(text=False), self.expression, q.offset, q.page_size,
                                          fields=HIT_FIELDS, matches=total)
-        orderings = ORDERINGS[q.effective_sort]
-        if total is not None and self._sort_the_matches(total):
-            orderings = tuple(map(_unindexed, orderings))
-        entries = self.entries().only(*HIT_FIELDS).order_by(*orderings)
-        return list(entries[q.offset:q.offset + q.page_size])
+        # Estimated: the sample's matches best first, then the others newest first (``sampling``).
+        hits = []
+        if q.offset < self.sampled_total:
+            hits = self.full_text.ranked(self.entries(text=False), self.expression, q.offset, q.page_size,
+                                         fields=HIT_FIELDS, matches=self.sampled_total, sample=self.shards)
+        if len(hits) < q.page_size:
+            others = self.entries().filter(~Q(self.full_text.in_sample(self.shards)))
+            hits += self._sorted(others, LATEST, max(0, q.offset - self.sampled_total), q.page_size - len(hits), total)
+        return hits
 
-    def _sort_the_matches(self, total: int) -> bool:
+    def _sorted(self, entries: QuerySet, orderings, offset: int, limit: int, total: int | None) -> list[SearchEntry]:
+        """``entries`` from ``offset`` in this order, with the hit fields loaded."""
+        if total is not None and self._sort_the_matches(total, offset + limit):
+            orderings = tuple(map(_unindexed, orderings))
+        return list(entries.only(*HIT_FIELDS).order_by(*orderings)[offset:offset + limit])
+
+    def _sort_the_matches(self, total: int, depth: int | None = None) -> bool:
         """Whether sorting every text match beats walking the sort's index until the page is full.
 
         PostgreSQL's planner walks the index when it expects the page's hits early, but tests each entry
         it passes against its full tsvector, read out of line: about 11 µs an entry against 2 µs for each
         match read from the full-text index (measured at 1,000,000 listings). With the counts the search
-        already has (``sizes``), the walk passes about (offset + page size) × entries / total entries.
+        already has (``sizes``), the walk passes about ``depth`` (the query's offset + page size) × entries / total
+        entries.
         """
         if self.sizes is None:
             return False
         matched, entries = self.sizes
-        walked = (self.query.offset + self.query.page_size) * entries / max(total, 1)
+        walked = (depth or self.query.offset + self.query.page_size) * entries / max(total, 1)
         return matched * MATCH_COST <= walked * WALK_COST
 
     def _count(self, condition):
@@ -197,9 +244,8 @@ class EntryQueryCompiler:
 
     def total(self) -> int:
         """How many entries match the query."""
-        row = self.matching().aggregate(**self._with_sizes({"total": self._count(Q(*self.conditions().values()))}))
-        self._keep_sizes(row)
-        return row["total"]
+        conditions = self.conditions()
+        return self._aggregate({frozenset(conditions): {"total": self._count(Q(*conditions.values()))}})["total"]
 
     def total_and_facets(self) -> tuple[int, dict[str, list[FacetValue]]]:
         """The total and the counts of every facet value, in one aggregate query.
@@ -210,21 +256,23 @@ class EntryQueryCompiler:
         # 12-20 ms of Python a search.
         filters = {name: self._sql(condition) for name, condition in self.conditions().items()}
 
-        def others(facet: str) -> list[tuple[str, list]]:
+        def others(facet: str) -> frozenset[str]:
             """Every filter but the facet's own (see ``SearchPage``)."""
-            return [sql for name, sql in filters.items() if name not in FACET_FILTERS[facet]]
+            return frozenset(name for name in filters if name not in FACET_FILTERS[facet])
 
-        counts = {"total": self._count_all(list(filters.values()))}
+        groups = {frozenset(filters): {"total": self._count_all(list(filters.values()))}}
         for facet, choices in VALUE_FACETS.items():
             rest = others(facet)
+            counts = groups.setdefault(rest, {})
             for position, value in enumerate(choices.values):
-                counts[f"{facet}_{position}"] = self._count_all([*rest, self._value_sql(facet, value)])
+                counts[f"{facet}_{position}"] = self._count_all([*map(filters.get, rest), self._value_sql(facet, value)])
         for facet, buckets in RANGE_FACETS.items():
             rest = others(facet)
+            counts = groups.setdefault(rest, {})
             for bucket in buckets:
-                counts[f"{facet}_{bucket.value}"] = self._count_all([*rest, self._range_sql(facet, bucket)])
-        row = self.matching().aggregate(**self._with_sizes(counts))
-        self._keep_sizes(row)
+                counts[f"{facet}_{bucket.value}"] = self._count_all([*map(filters.get, rest),
+                                                                     self._range_sql(facet, bucket)])
+        row = self._aggregate(groups)
         facets = {}
         for facet, choices in VALUE_FACETS.items():
             values = [(value, row[f"{facet}_{position}"]) for position, value in enumerate(choices.values)]

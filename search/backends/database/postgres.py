@@ -15,6 +15,7 @@ from search.models import SearchEntry
 from search.query import QueryWord
 
 from .compiler import LATEST
+from .sampling import InSample, estimated_matches, mark
 
 COLUMN = "search_vector"
 RANK_COLUMN = "rank_vector"
@@ -59,6 +60,16 @@ def _quoted(token: str) -> str:
 class PostgresFullText:
     """Renders query words as a tsquery and applies it to entry querysets."""
 
+    samples = True  # counts words found in very many listings over a sample (``sampling``)
+
+    def estimated_matches(self, expression: str) -> float:
+        """The planner's estimate of the entries matching ``expression`` (no row is read)."""
+        return estimated_matches(SearchEntry._meta.db_table, COLUMN, expression)
+
+    def in_sample(self, shards: int) -> InSample:
+        """The entry is in the 1-in-``shards`` sample (``sampling``)."""
+        return InSample(shards)
+
     def analyze(self) -> None:
         """Refresh the planner's statistics of the index tables (after a rebuild they are far off, and
         plans of facet counts go from milliseconds to seconds until autovacuum gets there). Outside a
@@ -99,9 +110,13 @@ class PostgresFullText:
         """``field`` starts with ``prefix``: LIKE 'prefix%', which the pattern-opclass index answers."""
         return Q(**{f"{field}__startswith": prefix})
 
-    def condition(self, expression: str) -> Func:
-        return Func(VectorColumn(), _ts_query(expression), template="%(expressions)s", arg_joiner=" @@ ",
-                    output_field=BooleanField())
+    def condition(self, expression: str, sample: int = 1) -> Func:
+        """The entry matches ``expression``; ``sample`` > 1: and is in that sample, found by the same GIN scan."""
+        query = _ts_query(expression)
+        if sample > 1:
+            query = Func(query, Value(mark(sample)), template="(%(expressions)s::tsquery)", arg_joiner=" && ",
+                         output_field=TextField())
+        return Func(VectorColumn(), query, template="%(expressions)s", arg_joiner=" @@ ", output_field=BooleanField())
 
     def entries_estimate(self) -> RawSQL:
         """The planner's count of entries (refreshed by ANALYZE and autovacuum), to weigh query plans by."""
@@ -109,12 +124,12 @@ class PostgresFullText:
                       output_field=FloatField())
 
     def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
-               fields: tuple[str, ...], matches: int | None = None) -> list[SearchEntry]:
-        """A page of ``entries`` matching ``expression``, best first, with ``fields`` loaded and a ``score``
-        (higher is better). ``matches``: how many there are, if counted. Up to ``RANK_WINDOW`` of them are
-        ranked in the pass that finds them; more (or uncounted), the newest ``RANK_WINDOW`` are looked up again
-        by key and ranked."""
-        matching = entries.filter(self.condition(expression))
+               fields: tuple[str, ...], matches: int | None = None, sample: int = 1) -> list[SearchEntry]:
+        """A page of ``entries`` matching ``expression`` (in the 1-in-``sample`` sample), best first, with
+        ``fields`` loaded and a ``score`` (higher is better). ``matches``: how many there are, if counted. Up to
+        ``RANK_WINDOW`` of them are ranked in the pass that finds them; more (or uncounted), the newest
+        ``RANK_WINDOW`` are looked up again by key and ranked."""
+        matching = entries.filter(self.condition(expression, sample))
         score = Func(VectorColumn(RANK_COLUMN), _ts_query(expression), function="ts_rank_cd", output_field=FloatField())
         if matches is None or matches > RANK_WINDOW:
             window = matching.order_by(*LATEST).values("pk")[:RANK_WINDOW]

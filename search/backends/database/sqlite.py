@@ -19,6 +19,8 @@ def _quoted(token: str) -> str:
 class SqliteFullText:
     """Renders query words as an FTS5 query and applies it to entry querysets."""
 
+    samples = False  # always counts exactly: a SQLite index is a small one
+
     def analyze(self) -> None:
         """Refresh the planner's statistics (``PRAGMA optimize`` runs ANALYZE where it helps)."""
         with connection.cursor() as cursor:
@@ -45,7 +47,8 @@ class SqliteFullText:
         """``field`` starts with ``prefix``, as a range an index can answer (BINARY collation: code point order)."""
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
 
-    def condition(self, expression: str) -> Q:
+    def condition(self, expression: str, sample: int = 1) -> Q:
+        assert sample == 1, "SQLite counts exactly: it has no sample marks"
         # An IN over the FTS result: SQLite evaluates the MATCH once and probes the set per row.
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]))
 
@@ -55,9 +58,10 @@ class SqliteFullText:
         return None
 
     def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
-               fields: tuple[str, ...], matches: int | None = None) -> list[SearchEntry]:
+               fields: tuple[str, ...], matches: int | None = None, sample: int = 1) -> list[SearchEntry]:
         """A page of ``entries`` matching ``expression``, best first, with ``fields`` loaded and a ``score``
-        (higher is better). ``matches`` (how many there are, if counted) changes nothing here."""
+        (higher is better). ``matches`` (how many there are, if counted) changes nothing here; no ``sample``."""
+        assert sample == 1, "SQLite counts exactly: it has no sample marks"
         filter_sql, filter_params = entries.values("pk").query.sql_with_params()
         weights = ", ".join(map(str, WEIGHTS))
         meta = SearchEntry._meta
