@@ -209,10 +209,11 @@ def test_ranking_every_counted_match_equals_ranking_the_newest_window(backend, c
 @postgres_only
 def test_postgres_entry_indexes_are_the_sort_and_facet_ones(db):
     """Every index of the entry slows each write (0011): the single-column ones the sort indexes cover are gone;
-    the city's serves exact counts within a sampled search (0012)."""
+    the city's and the masks' serve exact counts within a sampled search (0012, 0013)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'search_searchentry'")
         names = {row[0] for row in cursor.fetchall()}
     assert names == {"search_searchentry_pkey", "search_searchentry_vector", "search_searchentry_royalty_fa0d9fd8",
                      "search_entry_facets", "search_entry_newest", "search_entry_price_asc", "search_entry_price_desc",
-                     "search_entry_remaining", "search_entry_city"}
+                     "search_entry_remaining", "search_entry_city", "search_entry_kinds_mask",
+                     "search_entry_industries_mask", "search_entry_legal_statuses_mask"}
