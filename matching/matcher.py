@@ -8,7 +8,8 @@ one query would find almost nothing. The matcher asks the engine through the pub
 
 1. one query per demand word — the ``MAX_DEMAND_WORDS`` longest of its jieba words, stop words
    removed — restricted to the tradeable modes (licence, transfer, open licence). Each answer gives
-   the word's rank list and, in ``SearchPage.total``, how many listings hold the word: its rarity;
+   the word's rank list and, in ``SearchPage.total``, how many listings hold the word: its rarity (an
+   estimate for words found in very many listings on PostgreSQL: close enough for a logarithm);
 2. one query per IPC prefix of the demand (a listing of the right class may word things differently);
 3. one query for N, the tradeable listings in the index.
 
