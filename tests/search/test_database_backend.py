@@ -217,3 +217,21 @@ def test_postgres_entry_indexes_are_the_sort_and_facet_ones(db):
                      "search_entry_facets", "search_entry_newest", "search_entry_price_asc", "search_entry_price_desc",
                      "search_entry_remaining", "search_entry_city", "search_entry_kinds_mask",
                      "search_entry_industries_mask", "search_entry_legal_statuses_mask"}
+
+
+def test_an_ipc_prefix_is_found_by_its_index_token_and_confirmed_by_the_term_table(backend, catalogue):
+    """The full-text index narrows an IPC prefix down by its token (compiler: ``ipc_expression``); a text
+    that merely mentions the code holds that token too, and must not pass the filter."""
+    listing = catalogue.named["锂电池隔膜"]  # classified H01M10/0525
+    patent = listing.patents.get()
+    patent.abstract += " 参见 E21B43 类的钻井设备。"
+    patent.save()
+    backend.index_listings([listing])
+    assert listing.pk in {h.listing_id for h in backend.search(SearchQuery(text="e21b43", page_size=50)).hits}
+    classified = catalogue.ids(lambda item: any(code.startswith("E21B43") for p in item.patents.all()
+                                                for code in p.ipc_codes))
+    found = backend.search(SearchQuery(ipc_prefix="E21B43", page_size=50))
+    assert classified and sorted(h.listing_id for h in found.hits) == sorted(classified) == sorted(set(classified))
+    assert found.total == len(classified)
+    assert listing.pk not in {h.listing_id for h in found.hits}
+    assert backend.search(SearchQuery(text="电池", ipc_prefix="H01M")).total > 0

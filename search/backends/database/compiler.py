@@ -16,12 +16,13 @@ few hits is followed by an exact count of the entries meeting every filter (a se
 import datetime as dt
 
 from django.db import connection
-from django.db.models import BooleanField, Count, DurationField, Expression, F, Max, OrderBy, Q, QuerySet, Sum, Value
+from django.db.models import BooleanField, Count, DurationField, F, Max, OrderBy, Q, QuerySet, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 
 from search import facet_cells
 from search.models import SearchEntry, SearchFacetCell, SearchTerm
+from search.query import QueryWord
 from search.schema import (
     FACET_FILTERS,
     MULTI_VALUED,
@@ -34,9 +35,11 @@ from search.schema import (
     facet_label,
     facet_mask,
 )
+from search.tokenize import ipc_token
 
 from ..base import FacetValue, SearchQuery
 from . import sampling
+from .expressions import ColumnExpression
 
 # What a hit shows; the token columns (tens of kilobytes per entry) stay in the database.
 HIT_FIELDS = ("title", "holder", "mode", "city", "industry", "asking_price", "published_at", "expiry_date",
@@ -76,23 +79,16 @@ def _masks_with(facet: str, values) -> list[int]:
     return [mask for mask in range(1, 1 << len(VALUE_FACETS[facet].values)) if mask & bits]
 
 
-class MasksIn(Expression):
+class MasksIn(ColumnExpression):
     """``column IN (1, 3, 5, …)`` with the masks written into the SQL: they are integers of our own, and
     up to 32 placeholders a count made the facet aggregate's SQL too long for psycopg's statement cache
-    (parsing it again cost ~13 ms a search). Takes its table alias from the column, like ``VectorColumn``."""
+    (parsing it again cost ~13 ms a search)."""
 
     output_field = BooleanField()
 
     def __init__(self, column: str, masks: list[int]):
-        super().__init__()
-        self.column = F(column)
+        super().__init__(column)
         self.masks = [int(mask) for mask in masks]
-
-    def get_source_expressions(self):
-        return [self.column]
-
-    def set_source_expressions(self, exprs):
-        (self.column,) = exprs
 
     def as_sql(self, compiler, connection):
         column, params = compiler.compile(self.column)
@@ -115,7 +111,13 @@ class EntryQueryCompiler:
         self.query = query
         self.full_text = full_text
         self.today = today
-        self.expression = full_text.expression(query.words) if query.words else ""
+        self.expression = full_text.expression(query.words) if query.words else ""  # what pages are ranked by
+        # An IPC prefix below the section is also an index token of its listings (search.tokenize.ipc_tokens), so
+        # the full-text index finds them, with the words, before the term table confirms (a text may hold the
+        # token too). ``match_expression``: the words and that token; ``ipc_expression``: the token alone.
+        ipc = [QueryWord(token=ipc_token(query.ipc_prefix))] if len(query.ipc_prefix) > 1 else []
+        self.match_expression = full_text.expression([*query.words, *ipc]) if query.words or ipc else ""
+        self.ipc_expression = full_text.expression(ipc) if ipc else ""
         # (text matches before the filters, entries in all) once counted; see ``_sort_the_matches``.
         self.sizes: tuple[int, float] | None = None
         # 1, or the sample the search's total was estimated from (``sampling``): the total and the counts that
@@ -126,7 +128,7 @@ class EntryQueryCompiler:
 
     def _with_sizes(self, counts: dict) -> dict:
         """``counts`` plus the text matches and the entry estimate, when a text search can use them."""
-        estimate = self.full_text.entries_estimate() if self.expression else None
+        estimate = self.full_text.entries_estimate() if self.match_expression else None
         return counts if estimate is None else {**counts, "matched": Count("pk"), "entries": Max(estimate)}
 
     def _keep_sizes(self, row: dict, shards: int = 1) -> None:
@@ -142,8 +144,8 @@ class EntryQueryCompiler:
         the hits shown), with too few sampled hits, is counted exactly over the entries meeting its filters,
         which their indexes narrow down."""
         counts = {name: count for group in groups.values() for name, count in group.items()}
-        shards = sampling.shards_for(self.full_text.estimated_matches(self.expression)) if (
-            self.expression and self.full_text.samples) else 1
+        shards = sampling.shards_for(self.full_text.estimated_matches(self.match_expression)) if (
+            self.match_expression and self.full_text.samples) else 1
         if shards == 1:
             row = self.matching().aggregate(**self._with_sizes(counts))
             self._keep_sizes(row)
@@ -174,11 +176,12 @@ class EntryQueryCompiler:
         return conditions
 
     def matching(self, *, text: bool = True, sample: int = 1) -> QuerySet:
-        """Entries matching the text (unless ``text`` is false; in the 1-in-``sample`` sample) and the IPC prefix:
+        """Entries matching the text (unless ``text`` is false) and the IPC prefix, in the 1-in-``sample`` sample:
         what every count counts in."""
         entries = SearchEntry.objects.all()
-        if text and self.expression:
-            entries = entries.filter(self.full_text.condition(self.expression, sample))
+        expression = self.match_expression if text else self.ipc_expression
+        if expression:
+            entries = entries.filter(self.full_text.condition(expression, sample))
         if self.query.ipc_prefix:
             entries = entries.filter(pk__in=SearchTerm.objects.filter(field="ipc", value=self.query.ipc_prefix)
                                      .values("entry_id"))

@@ -8,13 +8,14 @@ matches is ranked whole. Totals and facets always count every match.
 """
 
 from django.db import connection
-from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, FloatField, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 
 from search.models import SearchEntry
 from search.query import QueryWord
 
 from .compiler import LATEST
+from .expressions import ColumnExpression
 from .sampling import InSample, estimated_matches, mark
 
 COLUMN = "search_vector"
@@ -23,29 +24,18 @@ RANK_COLUMN = "rank_vector"
 RANK_WINDOW = 20_000
 
 
-class VectorColumn(Expression):
-    """The entry's tsvector column, which the model does not declare.
-
-    It takes its table alias from the entry's primary key, so it stays right when Django renames the
-    table inside a subquery (facet counts filter terms by a subquery of entries).
-    """
+class VectorColumn(ColumnExpression):
+    """The entry's tsvector column, which the model does not declare (the primary key's table alias)."""
 
     output_field = TextField()
 
     def __init__(self, column: str = COLUMN):
         super().__init__()
-        self.pk = F("pk")
-        self.column = column
-
-    def get_source_expressions(self):
-        return [self.pk]
-
-    def set_source_expressions(self, exprs):
-        (self.pk,) = exprs
+        self.vector = column
 
     def as_sql(self, compiler, connection):
-        alias = compiler.quote_name_unless_alias(self.pk.alias)
-        return f"{alias}.{connection.ops.quote_name(self.column)}", []
+        alias = compiler.quote_name_unless_alias(self.column.alias)
+        return f"{alias}.{connection.ops.quote_name(self.vector)}", []
 
 
 def _ts_query(expression: str) -> Func:

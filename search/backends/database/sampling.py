@@ -22,7 +22,9 @@ counting every match; 124 ms sampling above 5,000 matches with 100 hits; 97 ms a
 """
 
 from django.db import connection
-from django.db.models import BooleanField, Expression, F
+from django.db.models import BooleanField
+
+from .expressions import ColumnExpression
 
 # The sparsest sample: 1 entry in 64 (the marks of migration 0012 go from 2 to 64).
 SHARDS = 64
@@ -46,26 +48,18 @@ def mark(shards: int) -> str:
     return f"'§{shards}'"
 
 
-class InSample(Expression):
+class InSample(ColumnExpression):
     """The entry is in the 1-in-``shards`` sample: its id is a multiple of ``shards`` (a plain condition on
-    the row; the marks in the vector are for the GIN index). Like ``VectorColumn``, it takes its table alias
-    from the primary key."""
+    the row; the marks in the vector are for the GIN index)."""
 
     output_field = BooleanField()
 
     def __init__(self, shards: int):
         super().__init__()
-        self.pk = F("pk")
         self.shards = shards
 
-    def get_source_expressions(self):
-        return [self.pk]
-
-    def set_source_expressions(self, exprs):
-        (self.pk,) = exprs
-
     def as_sql(self, compiler, connection):
-        column, params = compiler.compile(self.pk)
+        column, params = compiler.compile(self.column)
         return f"({column} %% {self.shards}) = 0", params
 
 
