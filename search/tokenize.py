@@ -13,6 +13,7 @@ holder names keep their jieba words, which rank exact words first.
 """
 
 import functools
+import gc
 import logging
 import re
 import unicodedata
@@ -36,11 +37,18 @@ PATENT_NUMBER = re.compile(r"\b(?:zl|cn)?\s*(\d{12})(?:\.?[\dx])?\b", re.IGNOREC
 
 @functools.cache
 def segmenter():
-    """jieba with its dictionary loaded: once per process (the load takes ~0.6 s)."""
+    """jieba with its dictionary loaded: once per process (the load takes ~0.6 s).
+
+    The dictionary (about 150,000 objects, kept for the life of the process) and what was loaded before it
+    are moved out of the garbage collector's reach (``gc.freeze``): otherwise every full collection walks
+    them all, and searches paid 2.6 ms each on average for it, tens of ms when one ran (0.3 ms frozen;
+    measured at 1,000,000 listings)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
+    gc.collect()
+    gc.freeze()
     return jieba
 
 
