@@ -10,7 +10,7 @@ from search.backends import SearchQuery, get_search_backend, reset_search_backen
 from search.backends.database import DatabaseSearchBackend
 from search.backends.database.compiler import EntryQueryCompiler
 from search.indexing import organisation_changed, patent_changed
-from search.models import SearchEntry, SearchTerm
+from search.models import SearchEntry, SearchSuggestion, SearchTerm
 from search.schema import facet_bits, facet_mask
 
 from ..factories import ListingFactory
@@ -235,3 +235,19 @@ def test_an_ipc_prefix_is_found_by_its_index_token_and_confirmed_by_the_term_tab
     assert found.total == len(classified)
     assert listing.pk not in {h.listing_id for h in found.hits}
     assert backend.search(SearchQuery(text="电池", ipc_prefix="H01M")).total > 0
+
+
+def test_filling_an_empty_index_deletes_no_rows_and_reindexing_replaces_them(backend, catalogue):
+    """Only entries that existed have term and suggestion rows to delete: a rebuild into an empty index
+    issues no delete (whose plan, on statistics of empty tables, scanned every row loaded so far)."""
+    backend.clear()
+    with CaptureQueriesContext(connection) as captured:
+        backend.index_listings(catalogue.listings)
+    deletes = [q["sql"] for q in captured if q["sql"].startswith("DELETE")]
+    assert deletes == []
+    rows = (SearchTerm.objects.count(), SearchSuggestion.objects.count())
+    assert all(rows)
+    with CaptureQueriesContext(connection) as captured:
+        backend.index_listings(catalogue.listings)
+    deletes = [q["sql"] for q in captured if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 2 and (SearchTerm.objects.count(), SearchSuggestion.objects.count()) == rows

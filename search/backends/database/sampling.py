@@ -3,8 +3,9 @@
 Counting the total and every facet value of a text search reads each match's row: about 3.3 µs a match
 at 1,000,000 listings on 2 cores (a bare count of the 67,456 matches of 存储 took 220 ms), and 18 of the
 benchmark's 166 text searches match over 25,000 listings. So, as Elasticsearch stops counting exactly
-at 10,000 hits by default, a search whose words match more than ``ESTIMATE_ABOVE`` listings (the planner's
-estimate from the full-text statistics: no row read) is counted over a fixed sample of the entries: those
+at 10,000 hits by default, a search whose words (and IPC prefix, also an index token) match more than
+``ESTIMATE_ABOVE`` listings (the planner's estimate from the full-text statistics: no row read) is counted
+over a fixed sample of the entries: those
 whose id is a multiple of ``shards``, a power of two up to ``SHARDS`` chosen so that the sample holds about
 ``ESTIMATE_ABOVE`` matches. Each count is the sample's times ``shards``, and the page says its counts are
 estimates. Every entry's vector holds the mark of each sample it is in (migration 0012), so the GIN index
