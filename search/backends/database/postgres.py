@@ -1,10 +1,10 @@
-"""Full text on PostgreSQL: the generated tsvector column of migration 0002 ('simple' configuration over
-the entries' tokens, GIN-indexed), ranked by ts_rank_cd over the small ``rank_vector`` of migration 0005.
+"""Full text on PostgreSQL: the generated tsvector column of migrations 0002 and 0012 ('simple' configuration
+over the entries' tokens, plus sample marks; GIN-indexed), ranked by ts_rank_cd over the small
+``rank_vector`` of migration 0005.
 
-Ranking reads one vector per matching entry. For a word found in very many listings, only the newest
-``RANK_WINDOW`` matches are ranked (a top-N by publication date first, which reads no vector): the
-first pages of such a search are the best-ranked of the recent listings, and a search of fewer
-matches is ranked whole. Totals and facets always count every match.
+Ranking reads one vector per matching entry. Words found in very many listings are counted and ranked
+over a sample of their matches (``sampling``). Uncounted matches beyond ``RANK_WINDOW`` (similar listings)
+are ranked among the newest ``RANK_WINDOW`` only (a top-N by publication date first, which reads no vector).
 """
 
 from django.db import connection
