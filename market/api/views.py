@@ -262,7 +262,9 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["state"]
 
     def get_queryset(self):
-        return escrows_visible_to(self.request.user).prefetch_related("transactions__entries__account")
+        # Newest first, so that pages do not shift between requests.
+        return (escrows_visible_to(self.request.user).prefetch_related("transactions__entries__account")
+                .order_by("-created_at", "-pk"))
 
 
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
