@@ -146,19 +146,16 @@ class EntryQueryCompiler:
         counts = {name: count for group in groups.values() for name, count in group.items()}
         shards = sampling.shards_for(self.full_text.estimated_matches(self.match_expression)) if (
             self.match_expression and self.full_text.samples) else 1
-        if shards == 1:
-            row = self.matching().aggregate(**self._with_sizes(counts))
-            self._keep_sizes(row)
-            return row
         row = self.matching(sample=shards).aggregate(**self._with_sizes(counts))
         self._keep_sizes(row, shards)
+        if shards == 1:
+            return row
         result = {name: row[name] * shards for name in counts}
         self.estimated = True
         if row["total"] >= sampling.MIN_SAMPLED_HITS:
             self.shards, self.sampled_total = shards, row["total"]
         else:
-            conditions = self.conditions()
-            result |= self.matching().filter(*conditions.values()).aggregate(**groups[frozenset(conditions)])
+            result |= self.entries().aggregate(**groups[frozenset(self.conditions())])
             self.estimated = len(groups) > 1
         return result
 
@@ -320,8 +317,8 @@ class FacetCellCompiler(EntryQueryCompiler):
     BUCKET_COLUMNS = {"price": "price_bucket", "remaining_years": "remaining_bucket"}
     counted_model = SearchFacetCell
 
-    def matching(self, *, text: bool = True) -> QuerySet:
-        return SearchFacetCell.objects.all()
+    def matching(self, *, text: bool = True, sample: int = 1) -> QuerySet:
+        return SearchFacetCell.objects.all()  # no text: never sampled
 
     def _count(self, condition):
         return Sum("count", filter=condition, default=0)
