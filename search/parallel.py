@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 
 from django.db import connections
 
-from market.models import Listing, ListingState
+from market.models import Listing
 
-from .documents import documents_for, published_listings
+from .documents import documents, published_listings
 
 
 def default_workers() -> int:
@@ -27,8 +27,7 @@ def default_workers() -> int:
 
 def id_ranges(chunk_size: int) -> Iterator[tuple[int, int]]:
     """(after, up to) id bounds, each holding ``chunk_size`` published listings (the last fewer)."""
-    ids = (Listing.objects.filter(state=ListingState.PUBLISHED).order_by("pk")
-           .values_list("pk", flat=True).iterator(chunk_size=50_000))
+    ids = published_listings().values_list("pk", flat=True).iterator(chunk_size=50_000)
     low, count, last = 0, 0, None
     for last in ids:
         count += 1
@@ -58,10 +57,10 @@ def _index_range(task: tuple[str, int, int]) -> int:
     from .backends.base import forget_debug_queries
 
     name, low, high = task
-    documents = documents_for(published_listings().filter(pk__gt=low, pk__lte=high))
-    get_search_backend(name).index_documents(documents)
+    found = documents(Listing.objects.filter(pk__gt=low, pk__lte=high))
+    get_search_backend(name).index_documents(found)
     forget_debug_queries()
-    return len(documents)
+    return len(found)
 
 
 def index_in_processes(backend_name: str, *, chunk_size: int, workers: int,

@@ -40,6 +40,11 @@ def term_years(kind: str, filing_date: dt.date) -> int:
     return 15 if filing_date >= DESIGN_TERM_CHANGE else 10
 
 
+def expiry_date(kind: str, filing_date: dt.date) -> dt.date:
+    """Last day of the term: the day before the anniversary of filing."""
+    return filing_date + relativedelta(years=term_years(kind, filing_date)) - dt.timedelta(days=1)
+
+
 class Patent(models.Model):
     """A patent (or application) with its bibliographic data, legal status and flags."""
 
@@ -105,7 +110,7 @@ class Patent(models.Model):
     @property
     def expiry_date(self) -> dt.date:
         """Last day of the term: the day before the anniversary of filing."""
-        return self.filing_date + relativedelta(years=self.term_years) - dt.timedelta(days=1)
+        return expiry_date(self.kind, self.filing_date)
 
     def remaining_years(self, on: dt.date | None = None) -> float:
         """Years of term left on ``on`` (today by default); 0 once expired."""
