@@ -1,5 +1,8 @@
 """What only the database backend promises: its tables, its query budget, its loading and its triggers."""
 
+import dataclasses
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -9,6 +12,7 @@ from django.utils import timezone
 from search.backends import SearchQuery, get_search_backend, reset_search_backends
 from search.backends.database import DatabaseSearchBackend
 from search.backends.database.compiler import EntryQueryCompiler
+from search.documents import documents_for
 from search.indexing import organisation_changed, patent_changed
 from search.models import SearchEntry, SearchSuggestion, SearchTerm
 from search.schema import facet_bits, facet_mask
@@ -245,9 +249,26 @@ def test_filling_an_empty_index_deletes_no_rows_and_reindexing_replaces_them(bac
         backend.index_listings(catalogue.listings)
     deletes = [q["sql"] for q in captured if q["sql"].startswith("DELETE")]
     assert deletes == []
+    # New entries are inserted, not upserted (COPY on PostgreSQL).
+    upserts = [q["sql"] for q in captured if q["sql"].startswith('INSERT INTO "search_searchentry"')
+               and "ON CONFLICT" in q["sql"]]
+    assert upserts == []
+    assert SearchEntry.objects.count() == len(catalogue.listings)
     rows = (SearchTerm.objects.count(), SearchSuggestion.objects.count())
     assert all(rows)
     with CaptureQueriesContext(connection) as captured:
         backend.index_listings(catalogue.listings)
     deletes = [q["sql"] for q in captured if q["sql"].startswith("DELETE")]
     assert len(deletes) == 2 and (SearchTerm.objects.count(), SearchSuggestion.objects.count()) == rows
+
+
+def test_reindexing_an_entry_rewrites_every_column(backend, catalogue):
+    listing = catalogue.named["醋酸纤维素膜"]
+    [document] = documents_for([listing])
+    changed = dataclasses.replace(document, title="一种醋酸纤维素复合膜", royalty=Decimal("8800.00"),
+                                  asking_price=Decimal("99000.00"))
+    backend.index_documents([changed])
+    entry = SearchEntry.objects.get(pk=listing.pk)
+    assert (entry.title, entry.royalty, entry.asking_price, entry.checksum) == (
+        "一种醋酸纤维素复合膜", Decimal("8800.00"), Decimal("99000.00"), changed.checksum)
+    assert listing.pk in {h.listing_id for h in backend.search(SearchQuery(text="复合膜")).hits}

@@ -25,7 +25,8 @@ from .postgres import PostgresFullText
 from .sqlite import SqliteFullText
 
 ENTRY_FIELDS = [
-    "title", "holder", "mode", "city", "industry", "asking_price", "published_at", "expiry_date", "patent_numbers",
+    "title", "holder", "mode", "city", "industry", "asking_price", "royalty", "published_at", "expiry_date",
+    "patent_numbers",
     "abstract", "tokens_title", "tokens_body", "tokens_claims", "checksum", "indexed_at",
     *MASK_COLUMNS.values(),
 ]
@@ -93,12 +94,15 @@ class DatabaseSearchBackend(SearchBackend):
             # Locking the listings first makes two tasks indexing the same listing take turns, each moving
             # the entry out of the facet cell the other left it in.
             before = self._locked_entries(listing_ids)
-            SearchEntry.objects.bulk_create(entries, batch_size=500, update_conflicts=True, unique_fields=["listing"],
-                                            update_fields=ENTRY_FIELDS)
+            existing = {values[0] for values in before}
+            SearchEntry.objects.bulk_create([e for e in entries if e.pk in existing], batch_size=500,
+                                            update_conflicts=True, unique_fields=["listing"], update_fields=ENTRY_FIELDS)
+            # New entries cannot conflict (no other writer gets past the lock): a plain bulk insert, COPY on
+            # PostgreSQL (half the Python time of the upsert).
+            self.full_text.insert_objects([e for e in entries if e.pk not in existing])
             # Only entries that existed have term and suggestion rows. Filling an empty index, there is nothing to
             # delete: and the planner, its statistics taken while the tables were empty, scanned the millions of
             # rows already loaded for each batch's delete (a 1,000,000-listing rebuild slowed to a third).
-            existing = [values[0] for values in before]
             SearchTerm.objects.filter(entry_id__in=existing).delete()
             self.full_text.insert_rows(SearchTerm, ["entry_id", "field", "value"],
                                        [row for d in documents for row in _terms(d)])

@@ -8,7 +8,7 @@ are ranked among the newest ``RANK_WINDOW`` only (a top-N by publication date fi
 """
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Func, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, FloatField, Func, Model, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 
 from search.models import SearchEntry
@@ -84,6 +84,14 @@ class PostgresFullText:
                 f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def insert_objects(self, objects: list[Model]) -> None:
+        """Insert new rows of model instances with COPY, their values prepared as ``save`` prepares them."""
+        if objects:
+            fields = objects[0]._meta.concrete_fields
+            self.insert_rows(type(objects[0]), [field.name for field in fields],
+                             [tuple(field.get_db_prep_save(getattr(o, field.attname), connection) for field in fields)
+                              for o in objects])
 
     def expression(self, words: list[QueryWord], *, any_word: bool = False) -> str:
         """A tsquery requiring every word (``any_word``: one of them):

@@ -1,7 +1,7 @@
 """Full text on SQLite: the FTS5 table of migration 0002 over the entries' tokens, ranked by bm25."""
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from search.models import SearchEntry
@@ -31,6 +31,10 @@ class SqliteFullText:
 
     def insert_rows(self, model, fields: list[str], rows: list[tuple]) -> None:
         model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
+
+    def insert_objects(self, objects: list[Model]) -> None:
+        if objects:
+            type(objects[0]).objects.bulk_create(objects, batch_size=500)
 
     def expression(self, words: list[QueryWord], *, any_word: bool = False) -> str:
         """An FTS5 query requiring every word (``any_word``: one of them):
