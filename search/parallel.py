@@ -43,13 +43,16 @@ def _start_worker() -> None:
     which the rerun of a rebuild or ``search_check --fix`` indexes again), and new entries wait in the
     GIN index's pending list until 64 MB of them are merged at once (4 MB by default; searches while the
     rebuild runs read that list too, and its closing VACUUM empties it). Measured at 1,000,000 listings
-    with 3 processes on 2 cores: 626 s → 574 s."""
+    with 3 processes on 2 cores: 626 s → 574 s. The merge sorts what ``work_mem`` holds before writing it
+    into the index: with 256 MB (the app's sessions have 32 MB) a whole pending list at once, 527 s → 506 s
+    into an empty index, and 15 % less WAL."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")
             cursor.execute("SET gin_pending_list_limit TO '64MB'")
+            cursor.execute("SET work_mem TO '256MB'")
 
 
 def _index_range(task: tuple[str, int, int]) -> int:
