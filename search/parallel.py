@@ -21,7 +21,8 @@ from .documents import documents, published_listings
 
 def default_workers() -> int:
     """One process per core, plus one: while a process waits for the database, another uses the core
-    (measured at 1,000,000 listings on 2 cores: 740 s with 2 processes, 604 s with 3)."""
+    (measured at 1,000,000 listings on 2 cores: 740 s with 2 processes, 604 s with 3, 695 s with 4; each
+    before later speed-ups of the indexing itself)."""
     return (os.cpu_count() or 1) + 1
 
 

@@ -26,8 +26,7 @@ from .sqlite import SqliteFullText
 
 ENTRY_FIELDS = [
     "title", "holder", "mode", "city", "industry", "asking_price", "royalty", "published_at", "expiry_date",
-    "patent_numbers",
-    "abstract", "tokens_title", "tokens_body", "tokens_claims", "checksum", "indexed_at",
+    "patent_numbers", "abstract", "tokens_title", "tokens_body", "tokens_claims", "checksum", "indexed_at",
     *MASK_COLUMNS.values(),
 ]
 TERM_FIELDS = {"ipc": "ipc_levels"}
