@@ -93,7 +93,7 @@ class DatabaseSearchBackend(SearchBackend):
             # Locking the listings first makes two tasks indexing the same listing take turns, each moving
             # the entry out of the facet cell the other left it in.
             before = self._locked_entries(listing_ids)
-            existing = {values[0] for values in before}
+            existing = set(before)
             SearchEntry.objects.bulk_create([e for e in entries if e.pk in existing], batch_size=500,
                                             update_conflicts=True, unique_fields=["listing"], update_fields=ENTRY_FIELDS)
             # New entries cannot conflict (no other writer gets past the lock): a plain bulk insert, COPY on
@@ -109,14 +109,15 @@ class DatabaseSearchBackend(SearchBackend):
             self.full_text.insert_rows(SearchSuggestion, ["entry_id", "key", "kind", "text"],
                                        [row for d in documents for row in _suggestions(d)])
             # Last: the cells' lock is held to the commit, so concurrent writers queue for the shortest time.
-            facet_cells.apply_changes([values[1:] for values in before],
+            facet_cells.apply_changes(before.values(),
                                       [tuple(getattr(e, name) for name in facet_cells.ENTRY_VALUES) for e in entries])
 
-    def _locked_entries(self, listing_ids: list[int]) -> list[tuple]:
-        """(listing id, *facet-cell values) (``facet_cells.ENTRY_VALUES``) of these listings' existing entries,
+    def _locked_entries(self, listing_ids: list[int]) -> dict[int, tuple]:
+        """Listing id -> facet-cell values (``facet_cells.ENTRY_VALUES``) of these listings' existing entries,
         read once no other transaction may write them."""
         self.full_text.lock_listings(listing_ids)
-        return list(SearchEntry.objects.filter(pk__in=listing_ids).values_list("pk", *facet_cells.ENTRY_VALUES))
+        rows = SearchEntry.objects.filter(pk__in=listing_ids).values_list("pk", *facet_cells.ENTRY_VALUES)
+        return {pk: tuple(values) for pk, *values in rows}
 
     def is_transient(self, exc: Exception) -> bool:
         return isinstance(exc, OperationalError)  # a deadlock, a lost connection
@@ -139,7 +140,7 @@ class DatabaseSearchBackend(SearchBackend):
             with transaction.atomic():
                 before = self._locked_entries(listing_ids)
                 SearchEntry.objects.filter(pk__in=listing_ids).delete()
-                facet_cells.apply_changes([values[1:] for values in before], [])
+                facet_cells.apply_changes(before.values(), [])
 
     def clear(self) -> None:
         with transaction.atomic():
