@@ -5,11 +5,11 @@ at 1,000,000 listings on 2 cores (a bare count of the 67,456 matches of 存储 t
 benchmark's 166 text searches match over 25,000 listings. So, as Elasticsearch stops counting exactly
 at 10,000 hits by default, a search whose words (and IPC prefix, also an index token) match more than
 ``ESTIMATE_ABOVE`` listings (the planner's estimate from the full-text statistics: no row read) is counted
-over a fixed sample of the entries: those
-whose id is a multiple of ``shards``, a power of two up to ``SHARDS`` chosen so that the sample holds about
-``ESTIMATE_ABOVE`` matches. Each count is the sample's times ``shards``, and the page says its counts are
-estimates. Every entry's vector holds the mark of each sample it is in (migration 0012), so the GIN index
-finds the sample's matches with the words, before any row is read.
+over a fixed sample of the entries: those whose id is a multiple of ``shards``, a power of two up to
+``SHARDS`` chosen so that the sample holds about ``ESTIMATE_ABOVE`` matches. Each count is the sample's
+times ``shards``, and the page says its counts are estimates. Every entry's vector holds the mark of each
+sample it is in (migration 0012), so the GIN index finds the sample's matches with the words, before any
+row is read.
 
 The total (and the hits shown) needs enough sampled hits: below ``MIN_SAMPLED_HITS`` (±14 %) the entries
 meeting every filter are counted exactly (the city, mask and sort indexes narrow them down); the facet
