@@ -7,7 +7,8 @@ PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || ec
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 PIP := $(VENV_PYTHON) -m pip --disable-pip-version-check --quiet
-MANAGE := $(VENV_PYTHON) manage.py
+# The demo runs with DEBUG on (a development secret key, static files from the apps); production sets DEBUG=false.
+MANAGE := DEBUG=true $(VENV_PYTHON) manage.py
 PYTEST := $(VENV_PYTHON) -m pytest
 VAR_DIR ?= $(CURDIR)/var
 export VAR_DIR

@@ -25,7 +25,7 @@ class ApplicationForm(Form):
 
     patents = forms.ModelMultipleChoiceField(label=_("出质专利"), queryset=Patent.objects.none(),
                                              widget=forms.CheckboxSelectMultiple)
-    bank = forms.ModelChoiceField(label=_("贷款银行"), queryset=Organisation.objects.filter(kind=OrganisationKind.BANK),
+    bank = forms.ModelChoiceField(label=_("贷款银行"), queryset=Organisation.objects.acting_as(OrganisationKind.BANK),
                                   empty_label=_("请选择银行"))
     amount = amount_field(_("申请金额（元）"))
     term_months = forms.IntegerField(label=_("期限（月）"), initial=12)

@@ -5,6 +5,6 @@ from . import views
 app_name = "market"
 urlpatterns = [
     path("verify/", views.verify_index, name="verify_index"),
-    path("verify/<str:number>/", views.verify, name="verify"),
+    path("verify/<str:code>/", views.verify, name="verify"),
     path("documents/<str:number>/download/", views.document_download, name="document_download"),
 ]

@@ -60,3 +60,11 @@ def staff(staff_org):
 def outsider(db):
     return UserFactory(username="outsider", organisation=OrganisationFactory(name="温州无关贸易有限公司",
                                                                              city=City.WENZHOU))
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttle counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -19,6 +19,9 @@ NOT_A_NUMBER = "须为数值 / Must be a number"
 NOT_AN_OBJECT = "须为对象 / Must be an object"
 MAX_LOAN_TERM_YEARS = 30
 MAX_SIGMA = 2.0
+# The largest amount an input may carry (¥1 trillion a year): larger ones are typing errors, and they would
+# overflow the 15-digit money columns the results are stored in.
+MAX_AMOUNT = 1e12
 
 
 class ValuationInputError(ValueError):
@@ -55,7 +58,8 @@ class Bounds:
 
 
 INCOME_BOUNDS = {
-    "revenue": Bounds("收入不能为负数 / Revenue cannot be negative", lower=0.0, lognormal=True),
+    "revenue": Bounds("收入须在 0 至 1 万亿元之间 / Revenue must be between 0 and CNY 1 trillion", lower=0.0,
+                      upper=MAX_AMOUNT, lognormal=True),
     "growth": Bounds("收入年增长率须大于 -100% 且不超过 100% / Revenue growth must be above -100% and at most 100%",
                      lower=-1.0, lower_open=True, upper=1.0),
     "royalty_rate": Bounds("提成率须大于 0 且小于 1 / The royalty rate must be greater than 0 and less than 1",
@@ -67,8 +71,10 @@ INCOME_BOUNDS = {
 }
 INCOME_DEFAULTS = {"growth": 0.0, "share": 1.0}
 COST_BOUNDS = {
-    "development_cost": Bounds("研发成本不能为负数 / The development cost cannot be negative", lower=0.0, lognormal=True),
-    "fees": Bounds("费用不能为负数 / Fees cannot be negative", lower=0.0),
+    "development_cost": Bounds("研发成本须在 0 至 1 万亿元之间 / The development cost must be between 0 and CNY 1 "
+                               "trillion", lower=0.0, upper=MAX_AMOUNT, lognormal=True),
+    "fees": Bounds("费用须在 0 至 1 万亿元之间 / Fees must be between 0 and CNY 1 trillion", lower=0.0,
+                   upper=MAX_AMOUNT),
     "index_rate": Bounds("成本指数年变动率须大于 -100% 且小于 100% / The yearly cost index change must be above -100% "
                          "and below 100%", lower=-1.0, lower_open=True, upper=1.0, upper_open=True),
     "functional_obsolescence": Bounds("功能性贬值率须不小于 0 且小于 1 / Functional obsolescence must be at least 0 "

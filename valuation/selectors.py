@@ -15,7 +15,6 @@ from market.models import (
     DealState,
     Encumbrance,
     EncumbranceKind,
-    OrganisationKind,
     Patent,
     PatentOwner,
     TransferDeal,
@@ -28,10 +27,6 @@ from .indicators import total_scores
 from .methods.market import Comparable, ipc_subclasses, match_kind
 from .models import Valuation
 
-# Organisations that review collateral or sign valuations see every valuation (see valuations_visible_to).
-PRIVILEGED_KINDS = (OrganisationKind.BANK, OrganisationKind.TRADING_CENTRE, OrganisationKind.VALUATION_AGENCY)
-# Organisations shown the pledge-ratio advice: the banks it is meant for, and trading-centre staff.
-PLEDGE_ADVICE_KINDS = (OrganisationKind.BANK, OrganisationKind.TRADING_CENTRE)
 NAME_SEPARATORS = re.compile(r"[;；,，、]")
 # Closed deals scanned for comparables (the most recent first).
 COMPARABLE_SCAN = 2000
@@ -124,7 +119,7 @@ def valuations_visible_to(user: User | None) -> QuerySet[Valuation]:
                                           "signed_off_by", "signed_off_organisation")
     if user is None or not user.is_authenticated or user.organisation_id is None:
         return qs.none()
-    if user.organisation.kind in PRIVILEGED_KINDS:
+    if user.organisation.is_privileged:  # verified banks, staff and agencies review or sign valuations
         return qs
     org = user.organisation_id
     held = PatentOwner.objects.filter(organisation_id=org).values("patent_id")
@@ -134,7 +129,7 @@ def valuations_visible_to(user: User | None) -> QuerySet[Valuation]:
 def sees_pledge_advice(user: User | None) -> bool:
     """Whether pages and the API show ``user`` the pledge-ratio advice (banks and staff only)."""
     org = user.organisation if user is not None and user.is_authenticated else None
-    return org is not None and org.kind in PLEDGE_ADVICE_KINDS
+    return org is not None and (org.is_bank or org.is_staff_org)
 
 
 def valuation_history(*, patent_id: int, user: User | None) -> QuerySet[Valuation]:

@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from market.models import Document, DocumentKind, OrganisationKind, Patent, TransitionLog, User
+from market.models import Document, DocumentKind, Patent, TransitionLog, User
 from market.money import cny
 from market.rules import Reason, RuleViolation, pledge_blockers
 from market.services.errors import ActionForbidden
@@ -98,7 +98,7 @@ def _score(total: float) -> Decimal:
 
 def _bank_code(actor: User | None) -> str | None:
     org = getattr(actor, "organisation", None)
-    return org.credit_code if org is not None and org.kind == OrganisationKind.BANK else None
+    return org.credit_code if org is not None and org.is_bank else None
 
 
 def _market_result(raw: dict) -> dict:
@@ -173,7 +173,7 @@ def valuation_create(*, patent_id: int, actor: User, inputs: Mapping) -> Valuati
 def valuation_sign_off(*, valuation_id: int, actor: User) -> Valuation:
     """A valuation agency's user signs the valuation off; signing again by the same agency changes nothing."""
     org = getattr(actor, "organisation", None)
-    if org is None or org.kind != OrganisationKind.VALUATION_AGENCY:
+    if org is None or not org.is_valuation_agency:
         raise ActionForbidden("只有评估机构的用户可以签署评估 / Only a valuation agency's user may sign off a valuation")
     with transaction.atomic():
         valuation = Valuation.objects.select_for_update().get(pk=valuation_id)

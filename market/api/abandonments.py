@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from market.models import AbandonmentRequest
 from market.services import abandonments as services
 
-from .views import REFUSED
+from .common import REFUSED
 
 
 class AbandonmentSerializer(serializers.ModelSerializer):

@@ -15,8 +15,8 @@ from market import auction_selectors as selectors
 from market.models import Auction, AuctionState, DepositStatus, Organisation, Patent
 from market.services import auctions as services
 
+from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
 from .serializers import DocumentSerializer, ReasonSerializer, TransitionLogSerializer
-from .views import REFUSED, _idempotency_key, _payload
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 
@@ -161,7 +161,7 @@ class AuctionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=AuctionCreateSerializer, responses={201: AuctionSerializer, **REFUSED})
     def create(self, request):
         """Staff open an auction (from a defaulted loan with ``loan``); the announcement is issued."""
-        data = dict(_payload(AuctionCreateSerializer, request))
+        data = dict(payload(AuctionCreateSerializer, request))
         loan_id = data.pop("loan", None)
         terms = {"patents": data.pop("patent_ids", None), "creditor": data.pop("creditor", None),
                  "debtor": data.pop("debtor", None), "claim_amount": data.pop("claim_amount", None), **data}
@@ -193,28 +193,30 @@ class AuctionViewSet(viewsets.ReadOnlyModelViewSet):
     def start(self, request, pk=None):
         return self._act(request, services.auction_start)
 
-    @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def deposit(self, request, pk=None):
         """Pay the bidder deposit into escrow. Send an Idempotency-Key: a replay pays once."""
-        return self._act(request, services.auction_deposit, idempotency_key=_idempotency_key(request))
+        return self._act(request, services.auction_deposit, idempotency_key=idempotency_key(request))
 
     @extend_schema(request=BidSerializer, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def bid(self, request, pk=None):
         """Bid: at least the reserve, then the current price plus the increment."""
-        return self._act(request, services.auction_bid, **_payload(BidSerializer, request))
+        return self._act(request, services.auction_bid, **payload(BidSerializer, request))
 
     @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._act(request, services.auction_close)
 
-    @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """The buyer pays the price less its deposit. Send an Idempotency-Key."""
-        return self._act(request, services.auction_pay, idempotency_key=_idempotency_key(request))
+        return self._act(request, services.auction_pay, idempotency_key=idempotency_key(request))
 
     @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -234,18 +236,18 @@ class AuctionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReasonSerializer, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def fail(self, request, pk=None):
-        return self._act(request, services.auction_fail, **_payload(ReasonSerializer, request))
+        return self._act(request, services.auction_fail, **payload(ReasonSerializer, request))
 
     @extend_schema(request=ReasonSerializer, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._act(request, services.auction_cancel, **_payload(ReasonSerializer, request))
+        return self._act(request, services.auction_cancel, **payload(ReasonSerializer, request))
 
     @extend_schema(request=RelistSerializer, responses={201: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def relist(self, request, pk=None):
         """Relist a failed auction as a new one with a lower reserve."""
         auction = services.auction_relist(auction_id=self.get_object().pk, actor=request.user,
-                                          **_payload(RelistSerializer, request))
+                                          **payload(RelistSerializer, request))
         return self._respond(request, auction, status.HTTP_201_CREATED)
 

@@ -26,9 +26,9 @@ from market.services import open_licences, royalties
 from market.services.errors import ActionForbidden
 
 from . import licence_serializers as s
+from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
 from .permissions import ReadOnlyOrMember
 from .serializers import DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
-from .views import REFUSED, _idempotency_key, _payload
 
 TERM_NAMES = ("licence_kind", "territory", "start_date", "end_date", "royalty_method", "annual_fee", "entry_fee",
               "royalty_rate", "unit_fee", "period_months")
@@ -86,7 +86,7 @@ class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @extend_schema(request=s.OpenLicenceCreateSerializer, responses={201: s.OpenLicenceSerializer, **REFUSED})
     def create(self, request):
         """Draft a declaration (multipart when the evaluation report comes with it)."""
-        data = _payload(s.OpenLicenceCreateSerializer, request)
+        data = payload(s.OpenLicenceCreateSerializer, request)
         declaration = open_licences.open_licence_create(actor=request.user, patent_id=data.pop("patent"), **data)
         return self._respond(request, declaration, status.HTTP_201_CREATED)
 
@@ -95,7 +95,7 @@ class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
     def check(self, request):
         """Live rules check: may my organisation declare an open licence of this patent now, and if not, why."""
-        data = _payload(s.RuleCheckRequestSerializer, request)
+        data = payload(s.RuleCheckRequestSerializer, request)
         if request.user.organisation is None:
             raise ActionForbidden("用户未关联机构 / The user belongs to no organisation")
         patent = get_object_or_404(Patent, pk=data["patent"])
@@ -109,7 +109,7 @@ class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def evaluation_report(self, request, pk=None):
         """Upload the patent evaluation report (PDF, size-limited) of a draft."""
         return self._act(request, open_licences.open_licence_attach_report,
-                         **_payload(s.EvaluationReportSerializer, request))
+                         **payload(s.EvaluationReportSerializer, request))
 
     @extend_schema(request=None, responses={200: s.OpenLicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -131,22 +131,23 @@ class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @extend_schema(request=ReasonSerializer, responses={200: s.OpenLicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._act(request, open_licences.open_licence_reject, **_payload(ReasonSerializer, request))
+        return self._act(request, open_licences.open_licence_reject, **payload(ReasonSerializer, request))
 
     @extend_schema(request=s.WithdrawSerializer, responses={200: s.OpenLicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """The holder withdraws (announced); licences already granted continue."""
-        return self._act(request, open_licences.open_licence_withdraw, **_payload(s.WithdrawSerializer, request))
+        return self._act(request, open_licences.open_licence_withdraw, **payload(s.WithdrawSerializer, request))
 
-    @extend_schema(request=s.TakeUpSerializer, responses={201: s.LicenceSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=s.TakeUpSerializer, responses={201: s.LicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def take_up(self, request, pk=None):
         """Take an ordinary licence in one step: confirm the written notice and pay (Idempotency-Key)."""
         declaration = self.get_object()
-        data = _payload(s.TakeUpSerializer, request)
+        data = payload(s.TakeUpSerializer, request)
         licence = open_licences.open_licence_take_up(
-            declaration_id=declaration.pk, actor=request.user, idempotency_key=_idempotency_key(request),
+            declaration_id=declaration.pk, actor=request.user, idempotency_key=idempotency_key(request),
             notice_confirmed=data["notice_confirmed"])
         licence = licences_visible_to(request.user).prefetch_related("periods__escrow").get(pk=licence.pk)
         return Response(s.LicenceSerializer(licence).data, status=status.HTTP_201_CREATED)
@@ -185,19 +186,20 @@ class LicenceViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
     def report(self, request, pk=None):
         """The licensee reports a period's net sales (yuan) or units; the royalty due is computed."""
         licence = self.get_object()
-        data = _payload(s.RoyaltyReportSerializer, request)
+        data = payload(s.RoyaltyReportSerializer, request)
         royalties.royalty_report(period_id=self._period_id(request, licence, data["period"]), actor=request.user,
                                  quantity=data["quantity"])
         return self._respond(request, licence)
 
-    @extend_schema(request=s.RoyaltyPaySerializer, responses={200: s.LicenceSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=s.RoyaltyPaySerializer, responses={200: s.LicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """Pay a period's royalty through escrow to the licensor (Idempotency-Key: a replay pays once)."""
         licence = self.get_object()
-        data = _payload(s.RoyaltyPaySerializer, request)
+        data = payload(s.RoyaltyPaySerializer, request)
         royalties.royalty_pay(period_id=self._period_id(request, licence, data["period"]), actor=request.user,
-                              idempotency_key=_idempotency_key(request))
+                              idempotency_key=idempotency_key(request))
         return self._respond(request, licence)
 
 
@@ -223,7 +225,7 @@ class LicenceContractViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.ContractOpenSerializer, responses={201: s.LicenceContractSerializer, **REFUSED})
     def create(self, request):
         """Open a contract with a first offer on a published licence (or open-licence) listing."""
-        data = _payload(s.ContractOpenSerializer, request)
+        data = payload(s.ContractOpenSerializer, request)
         listing = get_object_or_404(listings_visible_to(request.user), pk=data.pop("listing"))
         contract = contracts.contract_open(listing_id=listing.pk, actor=request.user, patent_id=data.pop("patent", None),
                                            **data)
@@ -232,7 +234,7 @@ class LicenceContractViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.LicenceTermsSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def counter(self, request, pk=None):
-        return self._act(request, contracts.contract_counter, **_payload(s.LicenceTermsSerializer, request))
+        return self._act(request, contracts.contract_counter, **payload(s.LicenceTermsSerializer, request))
 
     @extend_schema(request=None, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -249,11 +251,12 @@ class LicenceContractViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
     def sign(self, request, pk=None):
         return self._act(request, contracts.contract_sign)
 
-    @extend_schema(request=IdempotentSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=IdempotentSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """The licensee pays the first payment through escrow; the contract takes effect."""
-        return self._act(request, contracts.contract_pay, idempotency_key=_idempotency_key(request))
+        return self._act(request, contracts.contract_pay, idempotency_key=idempotency_key(request))
 
     @extend_schema(request=None, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -265,22 +268,22 @@ class LicenceContractViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         """Staff (simulated CNIPA): record the filing."""
-        return self._act(request, contracts.contract_record, **_payload(s.RecordSerializer, request))
+        return self._act(request, contracts.contract_record, **payload(s.RecordSerializer, request))
 
     @extend_schema(request=ReasonSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def refuse_record(self, request, pk=None):
-        return self._act(request, contracts.contract_refuse_record, **_payload(ReasonSerializer, request))
+        return self._act(request, contracts.contract_refuse_record, **payload(ReasonSerializer, request))
 
     @extend_schema(request=ReasonSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
-        return self._act(request, contracts.contract_terminate, **_payload(ReasonSerializer, request))
+        return self._act(request, contracts.contract_terminate, **payload(ReasonSerializer, request))
 
     @extend_schema(request=ReasonSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._act(request, contracts.contract_cancel, **_payload(ReasonSerializer, request))
+        return self._act(request, contracts.contract_cancel, **payload(ReasonSerializer, request))
 
 
 class AnnualFeeViewSet(viewsets.GenericViewSet):

@@ -40,9 +40,9 @@ from market.services import pledge_applications as applications
 from market.services import pledge_registry as registry
 from market.services.errors import ActionForbidden
 
+from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
 from .permissions import ReadOnlyOrMember
 from .serializers import MONEY, DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
-from .views import REFUSED, _idempotency_key, _payload
 
 
 # -- serializers -----------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class PledgeLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=PledgeApplySerializer, responses={201: PledgeLoanSerializer, **REFUSED})
     def create(self, request):
         """Apply for a loan secured by patents the caller's organisation holds (400 with field messages on bad input)."""
-        data = _payload(PledgeApplySerializer, request)
+        data = payload(PledgeApplySerializer, request)
         loan = applications.pledge_apply(actor=request.user, bank_id=data["bank"], patent_ids=data["patents"],
                                          amount=data["amount"], term_months=data["term_months"],
                                          purpose=data["purpose"], repayment_plan=data["repayment_plan"])
@@ -245,7 +245,7 @@ class PledgeLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """May my organisation pledge these patents now? For each: the registry grounds that hold, and why."""
         from market.models import Patent
 
-        data = _payload(PledgePrecheckSerializer, request)
+        data = payload(PledgePrecheckSerializer, request)
         if request.user.organisation is None:
             raise ActionForbidden("用户未关联机构 / The user belongs to no organisation")
         patents = list(Patent.objects.filter(pk__in=data["patents"]).order_by("application_number"))
@@ -266,45 +266,45 @@ class PledgeLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=PledgeMessageSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def request_info(self, request, pk=None):
-        return self._act(request, applications.pledge_request_info, **_payload(PledgeMessageSerializer, request))
+        return self._act(request, applications.pledge_request_info, **payload(PledgeMessageSerializer, request))
 
     @extend_schema(request=PledgeResubmitSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
-        return self._act(request, applications.pledge_resubmit, **_payload(PledgeResubmitSerializer, request))
+        return self._act(request, applications.pledge_resubmit, **payload(PledgeResubmitSerializer, request))
 
     @extend_schema(request=PledgeApproveSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._act(request, applications.pledge_approve, **_payload(PledgeApproveSerializer, request))
+        return self._act(request, applications.pledge_approve, **payload(PledgeApproveSerializer, request))
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._act(request, applications.pledge_reject, **_payload(ReasonSerializer, request))
+        return self._act(request, applications.pledge_reject, **payload(ReasonSerializer, request))
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._act(request, applications.pledge_withdraw, **_payload(ReasonSerializer, request))
+        return self._act(request, applications.pledge_withdraw, **payload(ReasonSerializer, request))
 
     @extend_schema(request=PledgePatentIdSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
         """A co-owner consents to the pledge of a co-owned patent."""
-        return self._act(request, applications.pledge_consent, **_payload(PledgePatentIdSerializer, request))
+        return self._act(request, applications.pledge_consent, **payload(PledgePatentIdSerializer, request))
 
     @extend_schema(request=PledgeConfirmSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """A party confirms, informed, that it proceeds despite ground 10 or 11."""
-        return self._act(request, applications.pledge_confirm, **_payload(PledgeConfirmSerializer, request))
+        return self._act(request, applications.pledge_confirm, **payload(PledgeConfirmSerializer, request))
 
     @extend_schema(request=PledgeContractDraftSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def draft_contract(self, request, pk=None):
         """The bank drafts the pledge contract (a 流质 clause is refused with 409)."""
-        return self._act(request, applications.pledge_contract_draft, **_payload(PledgeContractDraftSerializer, request))
+        return self._act(request, applications.pledge_contract_draft, **payload(PledgeContractDraftSerializer, request))
 
     @extend_schema(request=None, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -321,44 +321,46 @@ class PledgeLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def cite_other_ground(self, request, pk=None):
         """Staff cite registry ground 12 (another case where the pledge conditions are not met)."""
-        return self._act(request, registry.pledge_registry_cite_other, **_payload(ReasonSerializer, request))
+        return self._act(request, registry.pledge_registry_cite_other, **payload(ReasonSerializer, request))
 
     @extend_schema(request=None, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def clear_other_ground(self, request, pk=None):
         return self._act(request, registry.pledge_registry_clear_other)
 
-    @extend_schema(request=IdempotentSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=IdempotentSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def disburse(self, request, pk=None):
         """The bank disburses. Send an Idempotency-Key: a replay moves no money twice."""
-        return self._act(request, loan_services.loan_disburse, idempotency_key=_idempotency_key(request))
+        return self._act(request, loan_services.loan_disburse, idempotency_key=idempotency_key(request))
 
-    @extend_schema(request=PledgeRepaySerializer, responses={200: PledgeLoanSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=PledgeRepaySerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def repay(self, request, pk=None):
         """The borrower repays. Send an Idempotency-Key: a replay moves no money twice."""
-        data = _payload(PledgeRepaySerializer, request)
+        data = payload(PledgeRepaySerializer, request)
         return self._act(request, loan_services.loan_repay, amount=data["amount"],
-                         idempotency_key=_idempotency_key(request))
+                         idempotency_key=idempotency_key(request))
 
     @extend_schema(request=PledgePatentIdSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def release_patent(self, request, pk=None):
         """The bank agrees to release one patent of the package (its release is filed)."""
-        return self._act(request, loan_services.loan_release_patent, **_payload(PledgePatentIdSerializer, request))
+        return self._act(request, loan_services.loan_release_patent, **payload(PledgePatentIdSerializer, request))
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def declare_default(self, request, pk=None):
         """The bank declares default after the grace period."""
-        return self._act(request, loan_services.loan_declare_default, **_payload(ReasonSerializer, request))
+        return self._act(request, loan_services.loan_declare_default, **payload(ReasonSerializer, request))
 
     @extend_schema(request=PledgeConsentRequestSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent_request(self, request, pk=None):
         """The holder asks the bank to consent to a transfer deal of a pledged patent."""
-        return self._act(request, loan_services.pledge_consent_request, **_payload(PledgeConsentRequestSerializer, request))
+        return self._act(request, loan_services.pledge_consent_request, **payload(PledgeConsentRequestSerializer, request))
 
     @extend_schema(responses=PledgeScheduleSerializer)
     @action(detail=True, methods=["get"])

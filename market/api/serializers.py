@@ -4,10 +4,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.urls import reverse
 from rest_framework import serializers
 
 from market.models import (
     Document,
+    DocumentState,
     Encumbrance,
     Escrow,
     Listing,
@@ -19,7 +21,6 @@ from market.models import (
     PatentOwner,
     TransferDeal,
     TransitionLog,
-    User,
 )
 from market.selectors import deal_allowed_actions
 from market.validators import kind_from_application_number, normalise_application_number
@@ -39,32 +40,6 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "credit_code", "kind", "city", "city_name", "address", "is_public_institution",
                   "is_foreign", "verified"]
         read_only_fields = ["verified"]
-
-
-class OrganisationRegistrationSerializer(OrganisationSerializer):
-    """Register an organisation with its first administrator (staff verify it later)."""
-
-    admin_username = serializers.CharField(write_only=True, max_length=150)
-    admin_password = serializers.CharField(write_only=True, min_length=8, style={"input_type": "password"})
-
-    class Meta(OrganisationSerializer.Meta):
-        fields = [*OrganisationSerializer.Meta.fields, "admin_username", "admin_password"]
-
-    def validate_credit_code(self, value: str) -> str:
-        return value.strip().upper()
-
-    def validate_admin_username(self, value: str) -> str:
-        if User.objects.filter(username=value).exists():
-            raise serializers.ValidationError("用户名已被使用 / This username is taken")
-        return value
-
-    def create(self, validated):
-        username = validated.pop("admin_username")
-        password = validated.pop("admin_password")
-        with transaction.atomic():
-            org = Organisation.objects.create(**validated)
-            User.objects.create_user(username=username, password=password, organisation=org, role="admin")
-        return org
 
 
 class EncumbranceSerializer(serializers.ModelSerializer):
@@ -253,22 +228,21 @@ class ObjectionSerializer(serializers.Serializer):
 
 class DocumentSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    patent_number = serializers.CharField(source="patent.patent_number", read_only=True, default=None)
+    patent_number = serializers.CharField(source="patent.patent_number", read_only=True, allow_null=True,
+                                          default=None)
     is_current = serializers.BooleanField(read_only=True)
+    verification_code = serializers.CharField(source="verification_code_display", read_only=True)
     download_url = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
         fields = ["id", "number", "kind", "kind_label", "deal_id", "patent_number", "version", "state", "sha256",
-                  "size", "issued_at", "is_current", "download_url", "verify_url"]
+                  "size", "issued_at", "is_current", "verification_code", "download_url", "verify_url"]
 
     def get_download_url(self, doc) -> str | None:
-        from django.urls import reverse
-
-        return reverse("market:document_download", args=[doc.number]) if doc.state == "issued" else None
+        """The file through the API (token or session): ``GET /api/v1/documents/{number}/download/``."""
+        return reverse("api:document-download", args=[doc.number]) if doc.state == DocumentState.ISSUED else None
 
     def get_verify_url(self, doc) -> str:
-        from django.urls import reverse
-
-        return reverse("market:verify", args=[doc.number])
+        return reverse("market:verify", args=[doc.verification_code_display])

@@ -1,14 +1,16 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import auctions, licences, pledges, views
+from . import auctions, licences, organisations, pledges, views
 from .abandonments import AbandonmentViewSet
+from .auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 
 app_name = "api"
 
 router = DefaultRouter()
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("organisations", organisations.OrganisationViewSet, basename="organisation")
+router.register("users", organisations.UserViewSet, basename="user")
+router.register("invitations", organisations.InvitationViewSet, basename="invitation")
 router.register("patents", views.PatentViewSet, basename="patent")
 router.register("abandonments", AbandonmentViewSet, basename="abandonment")
 router.register("listings", views.ListingViewSet, basename="listing")
@@ -25,6 +27,8 @@ router.register("pledge-filings", pledges.PledgeFilingViewSet, basename="pledge-
 router.register("pledge-alerts", pledges.PledgeAlertViewSet, basename="pledge-alert")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenLoginView.as_view(), name="token"),
+    path("auth/logout/", TokenLogoutView.as_view(), name="logout"),
+    path("auth/logoutall/", TokenLogoutAllView.as_view(), name="logoutall"),
     path("", include(router.urls)),
 ]

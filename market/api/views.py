@@ -1,14 +1,16 @@
 """API views: each state transition is a POST action on its object; logic stays in market.services."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from market.models import ListingMode, Organisation
+from market.models import Document, DocumentState, ListingMode
 from market.rules import blockers_for
 from market.selectors import (
     deal_timeline,
@@ -21,53 +23,11 @@ from market.selectors import (
 from market.services import deals as deal_services
 from market.services import listings as listing_services
 from market.services.errors import ActionForbidden
+from market.views import document_file_response
 
 from . import serializers as s
-from .permissions import IsCentreStaff, ReadOnlyOrMember
-
-REFUSED = {409: OpenApiResponse(description="规则拒绝，附规则与理由 / Refused by a rule, with rule and reason"),
-           403: OpenApiResponse(description="无权操作 / Not allowed"),
-           400: OpenApiResponse(description="字段错误 / Field errors")}
-
-
-def _payload(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _idempotency_key(request) -> str:
-    key = request.headers.get("Idempotency-Key") or request.data.get("idempotency_key")
-    if not key:
-        raise ValidationError({"idempotency_key": [
-            "付款请求须带幂等键（请求头 Idempotency-Key） / A payment request needs an idempotency key "
-            "(Idempotency-Key header)"]})
-    return str(key)
-
-
-class OrganisationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Organisations: public directory; anyone may register one (unverified until staff verify it)."""
-
-    queryset = Organisation.objects.all()
-    filterset_fields = ["kind", "city", "verified"]
-
-    def get_serializer_class(self):
-        return s.OrganisationRegistrationSerializer if self.action == "create" else s.OrganisationSerializer
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [AllowAny()]
-        if self.action == "verify":
-            return [IsCentreStaff()]
-        return super().get_permissions()
-
-    @extend_schema(request=None, responses=s.OrganisationSerializer)
-    @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None):
-        org = self.get_object()
-        org.verified = True
-        org.save(update_fields=["verified"])
-        return Response(s.OrganisationSerializer(org).data)
+from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
+from .permissions import ReadOnlyOrMember
 
 
 class PatentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -137,7 +97,7 @@ class ListingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.ReasonSerializer, responses={200: s.ListingSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._transition(request, listing_services.listing_reject, **_payload(s.ReasonSerializer, request))
+        return self._transition(request, listing_services.listing_reject, **payload(s.ReasonSerializer, request))
 
     @extend_schema(request=None, responses={200: s.ListingSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -167,7 +127,7 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.DealOpenSerializer, responses={201: s.DealSerializer, **REFUSED})
     def create(self, request):
         """Open a deal with a first offer on a published transfer listing."""
-        data = _payload(s.DealOpenSerializer, request)
+        data = payload(s.DealOpenSerializer, request)
         listing = get_object_or_404(listings_visible_to(request.user), pk=data["listing"])
         if listing.mode != ListingMode.TRANSFER:
             raise ValidationError({"listing": ["该挂牌不是转让挂牌 / The listing is not a transfer listing"]})
@@ -178,7 +138,7 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.PriceSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def counter(self, request, pk=None):
-        return self._act(request, deal_services.deal_counter, **_payload(s.PriceSerializer, request))
+        return self._act(request, deal_services.deal_counter, **payload(s.PriceSerializer, request))
 
     @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -188,35 +148,37 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.ObjectionSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def object(self, request, pk=None):
-        return self._act(request, deal_services.deal_object, **_payload(s.ObjectionSerializer, request))
+        return self._act(request, deal_services.deal_object, **payload(s.ObjectionSerializer, request))
 
     @extend_schema(request=s.ConsentSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
-        return self._act(request, deal_services.deal_consent, **_payload(s.ConsentSerializer, request))
+        return self._act(request, deal_services.deal_consent, **payload(s.ConsentSerializer, request))
 
     @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         return self._act(request, deal_services.deal_sign)
 
-    @extend_schema(request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """Pay the price into escrow. Send an Idempotency-Key: a replay moves no money twice."""
-        return self._act(request, deal_services.deal_pay, idempotency_key=_idempotency_key(request))
+        return self._act(request, deal_services.deal_pay, idempotency_key=idempotency_key(request))
 
     @extend_schema(request=s.FileRegistrationSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def file_registration(self, request, pk=None):
         return self._act(request, deal_services.deal_file_registration,
-                         **_payload(s.FileRegistrationSerializer, request))
+                         **payload(s.FileRegistrationSerializer, request))
 
-    @extend_schema(request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER], request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay_registration_fee(self, request, pk=None):
         return self._act(request, deal_services.deal_pay_registration_fee,
-                         idempotency_key=_idempotency_key(request))
+                         idempotency_key=idempotency_key(request))
 
     @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -226,7 +188,7 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.ReasonSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def refuse_registration(self, request, pk=None):
-        return self._act(request, deal_services.deal_refuse_registration, **_payload(s.ReasonSerializer, request))
+        return self._act(request, deal_services.deal_refuse_registration, **payload(s.ReasonSerializer, request))
 
     @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
@@ -236,7 +198,7 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.ReasonSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._act(request, deal_services.deal_cancel, **_payload(s.ReasonSerializer, request))
+        return self._act(request, deal_services.deal_cancel, **payload(s.ReasonSerializer, request))
 
     @extend_schema(responses=s.TransitionLogSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -248,7 +210,8 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def documents(self, request, pk=None):
         deal = self.get_object()
-        docs = documents_visible_to(request.user).filter(deal_id=deal.pk).select_related("patent")
+        docs = documents_visible_to(request.user).filter(pk__in=Document.objects.for_deal(deal).values("pk"))
+        docs = docs.select_related("patent")
         return Response(s.DocumentSerializer(docs, many=True).data)
 
 
@@ -267,12 +230,32 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
                 .order_by("-created_at", "-pk"))
 
 
+class PDFRenderer(BaseRenderer):
+    """Lets a client ask for ``Accept: application/pdf``; the file itself is streamed as it is stored."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
-    """Documents of the caller's deals (download through download_url)."""
+    """Documents of the caller's deals, loans, licences and valuations."""
 
     serializer_class = s.DocumentSerializer
     permission_classes = [IsAuthenticated]
     lookup_field = "number"
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return documents_visible_to(self.request.user).select_related("patent")
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[PDFRenderer, JSONRenderer])
+    def download(self, request, number=None):
+        """The issued PDF (404 for a document still being rendered, or one the caller may not see)."""
+        document = get_object_or_404(self.get_queryset(), number=number, state=DocumentState.ISSUED)
+        return document_file_response(document)

@@ -27,6 +27,7 @@ from market.models import (
     TransferDeal,
     TransitionLog,
 )
+from market.models.documents import format_verification_code
 from market.money import cny, format_cny
 from market.rules.common import active_pledges
 
@@ -46,9 +47,10 @@ def zh(label: str) -> str:
     return str(label).split(" ", 1)[0]
 
 
-def verify_url(number: str) -> str:
-    """Absolute address of the public verification page of document ``number`` (what the QR holds)."""
-    return settings.PUBLIC_BASE_URL + reverse("market:verify", args=[number])
+def verify_url(code: str) -> str:
+    """Absolute address of the public verification page of the document with verification ``code`` (what
+    the QR code holds)."""
+    return settings.PUBLIC_BASE_URL + reverse("market:verify", args=[format_verification_code(code)])
 
 
 def party(org: Organisation) -> dict:
@@ -164,12 +166,13 @@ BUILDERS: dict[str, Callable[[Document, TransferDeal], dict]] = {
 def document_context(document: Document, *, issued_at: dt.datetime) -> dict:
     """Everything the template of ``document`` needs: the deal's data plus number, version and QR."""
     deal = document.deal
-    url = verify_url(document.number)
+    url = verify_url(document.verification_code)
     context = BUILDERS[document.kind](document, deal)
     context.update({
         "document": document, "number": document.number, "version": document.version,
         "kind_label": zh(document.get_kind_display()), "issued_at": issued_at, "centre_name": CENTRE_NAME,
         "verify_url": url, "qr": qr_data_uri(url), "supersedes": document.supersedes,
+        "verification_code": document.verification_code_display,
     })
     return context
 

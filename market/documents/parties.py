@@ -1,20 +1,21 @@
 """The parties a document names, for any deal type (transfer, licence, pledge, auction ...)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from market.models import Organisation
 
 # Attribute names used by the deal models for their parties, with the label shown publicly.
 PARTY_FIELDS = (
-    ("seller", "转让方 / Seller"),
-    ("buyer", "受让方 / Buyer"),
-    ("holder", "专利权人 / Patentee"),
-    ("licensor", "许可方 / Licensor"),
-    ("licensee", "被许可方 / Licensee"),
-    ("applicant", "出质人 / Pledgor"),
-    ("bank", "质权人 / Pledgee"),
-    ("creditor", "债权人 / Creditor"),
-    ("debtor", "债务人 / Debtor"),
+    ("seller", _("转让方")),
+    ("buyer", _("受让方")),
+    ("holder", _("专利权人")),
+    ("licensor", _("许可方")),
+    ("licensee", _("被许可方")),
+    ("applicant", _("出质人")),
+    ("bank", _("质权人")),
+    ("creditor", _("债权人")),
+    ("debtor", _("债务人")),
 )
 
 

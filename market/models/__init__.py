@@ -23,7 +23,7 @@ from .licences import (
     RoyaltyPeriod,
 )
 from .listings import Listing, ListingMode, ListingState
-from .organisations import Organisation, OrganisationKind, User, UserRole
+from .organisations import Invitation, Organisation, OrganisationKind, User, UserRole
 from .patents import LegalStatus, Patent, PatentKind, PatentOwner
 from .payments import (
     AccountKind,
@@ -57,7 +57,7 @@ __all__ = [
     "AccountKind", "Consent", "ConsentCapacity", "ConsentPurpose", "DealState", "Document", "DocumentKind",
     "DocumentState", "Encumbrance", "EncumbranceKind", "Escrow", "EscrowState", "LedgerAccount", "LedgerEntry",
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Objection", "Offer",
-    "Organisation", "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "TransferDeal",
+    "Invitation", "Organisation", "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "TransferDeal",
     "TransitionLog", "User", "UserRole",
     # licensing (issue 6)
     "Licence", "LicenceContract", "LicenceContractState", "LicenceKind", "LicenceOffer", "LicenceReminder",

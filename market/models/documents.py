@@ -1,5 +1,7 @@
 """Issued documents: numbered, hashed, immutable; a correction is a new version that supersedes."""
 
+import secrets
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -33,6 +35,25 @@ class DocumentState(models.TextChoices):
     FAILED = "failed", "生成失败 Failed"
 
 
+# The verification code: 16 characters of an alphabet without look-alikes (0/O, 1/I/L), 80 random bits,
+# printed and in the QR code as XXXX-XXXX-XXXX-XXXX. It, not the number, opens the public verification page.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 16
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_verification_code(text: str) -> str:
+    """A typed or scanned code in its stored form: upper-case, without separators."""
+    return "".join(c for c in (text or "").upper() if c.isalnum())[:CODE_LENGTH * 2]
+
+
+def format_verification_code(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
 class DocumentQuerySet(models.QuerySet):
     def for_deal(self, deal: models.Model) -> "DocumentQuerySet":
         """Every document (all versions) of ``deal``."""
@@ -47,6 +68,8 @@ class Document(models.Model):
     """One version of one document of one deal (and, for per-patent documents, one patent)."""
 
     number = models.CharField(_("文书编号"), max_length=40, unique=True)
+    verification_code = models.CharField(_("核验码"), max_length=CODE_LENGTH, unique=True,
+                                         default=new_verification_code, editable=False)
     kind = models.CharField(_("文书类型"), max_length=30, choices=DocumentKind.choices)
     deal_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     deal_id = models.PositiveBigIntegerField()
@@ -77,6 +100,10 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()} v{self.version}"
+
+    @property
+    def verification_code_display(self) -> str:
+        return format_verification_code(self.verification_code)
 
     @property
     def is_current(self) -> bool:

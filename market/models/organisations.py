@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from market.regions import ZHEJIANG_CODES, City
@@ -15,6 +16,18 @@ class OrganisationKind(models.TextChoices):
     BANK = "bank", "银行 Bank"
     TRADING_CENTRE = "trading_centre", "交易中心 Trading centre"
     VALUATION_AGENCY = "valuation_agency", "评估机构 Valuation agency"
+
+
+# Anyone may register an organisation of these kinds; the others are created by trading-centre staff.
+SELF_REGISTERED_KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.UNIVERSITY, OrganisationKind.RESEARCH_INSTITUTE)
+# Kinds that carry powers over other organisations' deals, loans or valuations (see Organisation.acts_as).
+PRIVILEGED_KINDS = (OrganisationKind.BANK, OrganisationKind.TRADING_CENTRE, OrganisationKind.VALUATION_AGENCY)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def acting_as(self, kind: str) -> "OrganisationQuerySet":
+        """Organisations that hold the powers of ``kind`` now: of that kind and verified (see acts_as)."""
+        return self.filter(kind=kind, verified=True)
 
 
 class Organisation(models.Model):
@@ -32,6 +45,8 @@ class Organisation(models.Model):
     verified = models.BooleanField(_("已认证"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("机构")
@@ -39,17 +54,42 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Credit codes are unique whatever the case they were typed in: stored upper-case.
+        self.credit_code = (self.credit_code or "").strip().upper()
+        super().save(*args, **kwargs)
+
     @property
     def in_zhejiang(self) -> bool:
         return self.city in ZHEJIANG_CODES
 
+    def acts_as(self, kind: str) -> bool:
+        """Whether the organisation holds the powers of ``kind`` now.
+
+        The one check of every privileged power: the kind alone grants nothing until trading-centre
+        staff have verified the organisation (an unverified "bank" is treated as no bank at all).
+        """
+        return self.kind == kind and self.verified
+
     @property
     def is_staff_org(self) -> bool:
-        return self.kind == OrganisationKind.TRADING_CENTRE
+        """A verified trading centre: its users are trading-centre staff."""
+        return self.acts_as(OrganisationKind.TRADING_CENTRE)
 
     @property
     def is_bank(self) -> bool:
-        return self.kind == OrganisationKind.BANK
+        """A verified bank: it may receive pledge-loan applications and review collateral."""
+        return self.acts_as(OrganisationKind.BANK)
+
+    @property
+    def is_valuation_agency(self) -> bool:
+        """A verified valuation agency: it may sign valuations off."""
+        return self.acts_as(OrganisationKind.VALUATION_AGENCY)
+
+    @property
+    def is_privileged(self) -> bool:
+        """Verified and of a privileged kind (sees what banks, staff or agencies see)."""
+        return self.verified and self.kind in PRIVILEGED_KINDS
 
 
 class UserRole(models.TextChoices):
@@ -70,5 +110,40 @@ class User(AbstractUser):
 
     @property
     def is_centre_staff(self) -> bool:
-        """Trading-centre staff review listings, register deals and see everything."""
-        return bool(self.organisation and self.organisation.is_staff_org)
+        """Trading-centre staff review listings, register deals and see everything (a verified centre's users)."""
+        return bool(self.is_active and self.organisation and self.organisation.is_staff_org)
+
+    @property
+    def is_organisation_admin(self) -> bool:
+        """The organisation's administrator invites and deactivates its users."""
+        return bool(self.is_active and self.organisation_id and self.role == UserRole.ADMIN)
+
+
+class Invitation(models.Model):
+    """An organisation administrator's invitation for one more user of the organisation.
+
+    Only a SHA-256 of the token is stored; the token itself is shown once, to the administrator who
+    sends it on. Accepting it creates the user in the inviting organisation and nowhere else.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("电子邮箱"))
+    role = models.CharField(_("角色"), max_length=10, choices=UserRole.choices, default=UserRole.AGENT)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    accepted_user = models.OneToOneField(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("邀请")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

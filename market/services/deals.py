@@ -363,9 +363,7 @@ def deal_release(*, deal_id: int, actor: User, idempotency_key: str | None = Non
     _staff(actor)
     with transaction.atomic():
         deal = locks.transfer_deal(deal_id)
-        if deal.state == DealState.CLOSED:
-            return deal
-        if deal.state != DealState.REGISTERED:
+        if deal.state != DealState.REGISTERED:  # a repeated release too: the caller learns who won
             raise state_refusal(deal, "放款结案")
         claims = []
         for patent in deal.patents.all():
@@ -421,8 +419,6 @@ def deal_cancel(*, deal_id: int, actor: User, reason: str) -> TransferDeal:
         deal = locks.transfer_deal(deal_id)
         if not actor.is_centre_staff:
             _party(deal, actor)
-        if deal.state == DealState.CANCELLED:
-            return deal
         _cancel(deal, actor=actor, reason=reason)
     return deal
 

@@ -12,11 +12,13 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from market.documents.context import TEMPLATES, document_context
 from market.documents.pdf import render_pdf, sha256_hex
@@ -33,6 +35,7 @@ from market.models import (
     TransitionLog,
     User,
 )
+from market.models.documents import normalise_verification_code
 from market.models.licences import CONTRACT_IN_EFFECT
 from market.models.pledges import CONTRACT_STATES, PledgeFilingState
 from market.rules.base import Reason, RuleViolation
@@ -242,62 +245,98 @@ def document_reissue(*, document_id: int, reason: str, actor: User | None = None
     return document
 
 
+class Outcome(StrEnum):
+    """What verification found; each has its message (translated on the page)."""
+
+    NOT_FOUND = "not_found"
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    FILE_MATCHES_CURRENT = "file_matches_current"
+    FILE_MATCHES_SUPERSEDED = "file_matches_superseded"
+    FILE_DIFFERS = "file_differs"
+    FILE_UNKNOWN = "file_unknown"
+    BAD_SHA256 = "bad_sha256"
+
+
+MESSAGES = {
+    Outcome.NOT_FOUND: _("未找到该核验码对应的已签发文书"),
+    Outcome.CURRENT: _("该文书为签发的当前版本"),
+    Outcome.SUPERSEDED: _("该文书已被更正版本取代，不再有效"),
+    Outcome.FILE_MATCHES_CURRENT: _("该文件与签发的当前版本一致"),
+    Outcome.FILE_MATCHES_SUPERSEDED: _("该文件与已被取代的旧版本一致，不再有效"),
+    Outcome.FILE_DIFFERS: _("该文件与签发的文书不一致"),
+    Outcome.FILE_UNKNOWN: _("没有与该文件一致的已签发文书"),
+    Outcome.BAD_SHA256: _("SHA-256 校验值格式无效"),
+}
+
+
 @dataclass(frozen=True)
 class VerificationResult:
-    """What the public verification page says about document ``number`` (and a file, if given).
+    """What the public verification page says about a document (and about a file, if one was given).
 
-    ``matches``: the file is byte-identical to document ``number`` (None when no file was given).
-    ``matched_document``: the version of this document the file is identical to, if any.
-    ``current_document``: the latest version of this document (the one a correction produced).
+    ``document``: the document the code (or the file) names. ``current_document``: its latest version.
+    ``matched_document``: the version of it the given file is byte-identical to, if any.
     """
 
-    found: bool
+    outcome: Outcome
     document: Document | None = None
-    is_current: bool = False
-    matches: bool | None = None
     current_document: Document | None = None
     matched_document: Document | None = None
-    message: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.document is not None
+
+    @property
+    def is_current(self) -> bool:
+        return self.found and self.current_document.pk == self.document.pk
+
+    @property
+    def matches(self) -> bool | None:
+        """The file is the current version of this document (None when no file was given)."""
+        if self.outcome in (Outcome.CURRENT, Outcome.SUPERSEDED, Outcome.NOT_FOUND):
+            return None
+        return self.matched_document is not None and self.matched_document.pk == self.current_document.pk
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.outcome])
 
 
-def _latest_version(document: Document) -> Document:
+def latest_version(document: Document) -> Document:
     latest = document
     while (newer := Document.objects.filter(supersedes=latest).first()) is not None:
         latest = newer
     return latest
 
 
-def document_verify(*, number: str, data: bytes | None = None, sha256: str | None = None) -> VerificationResult:
-    """Is document ``number`` issued and current, and is the given file (bytes or SHA-256) that document?"""
-    document = (Document.objects.select_related("patent", "deal_type")
-                .filter(number=number.strip(), state=DocumentState.ISSUED).first())
-    if document is None:
-        return VerificationResult(found=False, message="未找到该编号的已签发文书 / No issued document has this number")
-    current = _latest_version(document)
-    is_current = current.pk == document.pk
-    superseded = (f"已被 {current.number}（第 {current.version} 版）取代 / "
-                  f"superseded by {current.number} (version {current.version})")
+def document_verify(*, code: str | None = None, data: bytes | None = None,
+                    sha256: str | None = None) -> VerificationResult:
+    """Is the document with verification ``code`` issued and current; is the given file (bytes or SHA-256) it?
+
+    Without a code, the file alone finds the issued document it is (by its SHA-256). The document
+    number is not a key: numbers are printed for people and are easy to guess.
+    """
     digest = sha256_hex(data) if data is not None else (sha256 or "").strip().lower() or None
+    issued = Document.objects.select_related("patent", "deal_type").filter(state=DocumentState.ISSUED)
+    document = issued.filter(verification_code=normalise_verification_code(code)).first() if code else None
+    if digest is not None and not SHA256_RE.fullmatch(digest):
+        current = latest_version(document) if document else None
+        return VerificationResult(Outcome.BAD_SHA256, document=document, current_document=current)
+    if not code and digest:
+        document = issued.filter(sha256=digest).order_by("-version").first()
+    if document is None:
+        return VerificationResult(Outcome.FILE_UNKNOWN if digest and not code else Outcome.NOT_FOUND)
+    current = latest_version(document)
     if digest is None:
-        message = ("该文书为签发的当前版本 / This document is the issued, current version" if is_current
-                   else f"该文书{superseded}")
-        return VerificationResult(found=True, document=document, is_current=is_current, current_document=current,
-                                  message=message)
-    if not SHA256_RE.fullmatch(digest):
-        return VerificationResult(found=True, document=document, is_current=is_current, matches=False,
-                                  current_document=current,
-                                  message="SHA-256 校验值格式无效 / The SHA-256 value is not valid")
-    matched = (Document.objects.filter(deal_type_id=document.deal_type_id, deal_id=document.deal_id,
-                                       kind=document.kind, patent_id=document.patent_id,
-                                       state=DocumentState.ISSUED, sha256=digest).first())
+        return VerificationResult(Outcome.CURRENT if current.pk == document.pk else Outcome.SUPERSEDED,
+                                  document=document, current_document=current)
+    matched = issued.filter(deal_type_id=document.deal_type_id, deal_id=document.deal_id, kind=document.kind,
+                            patent_id=document.patent_id, sha256=digest).first()
     if matched is None:
-        message = "该文件与签发的文书不一致 / The file does not match the issued document"
+        outcome = Outcome.FILE_DIFFERS
     elif matched.pk == current.pk:
-        message = "该文件与签发的当前版本一致 / The file matches the issued, current version"
+        outcome = Outcome.FILE_MATCHES_CURRENT
     else:
-        message = (f"该文件与已被取代的旧版本（{matched.number}，第 {matched.version} 版）一致，当前版本为 "
-                   f"{current.number} / The file matches a superseded version ({matched.number}); "
-                   f"the current version is {current.number}")
-    return VerificationResult(found=True, document=document, is_current=is_current,
-                              matches=matched is not None and matched.pk == document.pk, current_document=current,
-                              matched_document=matched, message=message)
+        outcome = Outcome.FILE_MATCHES_SUPERSEDED
+    return VerificationResult(outcome, document=document, current_document=current, matched_document=matched)

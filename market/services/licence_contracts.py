@@ -340,8 +340,6 @@ def contract_cancel(*, contract_id: int, actor: User, reason: str) -> LicenceCon
         contract = locks.licence_contract(contract_id)
         if not actor.is_centre_staff:
             _party(contract, actor)
-        if contract.state == LicenceContractState.CANCELLED:
-            return contract
         apply_transition(contract, "cancel", actor=actor, label="取消", reason=reason, end_reason=reason)
     return contract
 

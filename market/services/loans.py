@@ -268,7 +268,7 @@ def loan_declare_default(*, loan_id: int, actor: User, reason: str) -> PledgeLoa
                                        f"after an overdue instalment has not passed"))
         log = apply_transition(loan, "declare_default", actor=actor, label="宣布违约", note=reason.strip(),
                                reason=f"宣布违约：{reason.strip()}（第{earliest.number}期逾期超过{grace}天）")
-        staff = Organisation.objects.filter(kind=OrganisationKind.TRADING_CENTRE)
+        staff = Organisation.objects.acting_as(OrganisationKind.TRADING_CENTRE)
         loan_notify(loan, event=f"log:{log.pk}", title="贷款已宣布违约，质押专利待拍卖处置", body=reason.strip(),
                     to=[loan.applicant, loan.bank, *staff])
     return loan

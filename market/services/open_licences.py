@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market import locks
-from market.documents.pdf import sha256_hex
+from market.documents.pdf import pdf_has_pages, sha256_hex
 from market.fees import AnnualFeeRow, annual_fee_schedule
 from market.models import (
     Consent,
@@ -55,7 +55,6 @@ DRAFT_STAGE_CODES = {"co_owner_consent_missing", "pledged_without_consent", "eva
 # A declaration still being prepared or checked (at most one per patent).
 IN_PROGRESS = (OpenLicenceState.DRAFT, OpenLicenceState.SUBMITTED, OpenLicenceState.REJECTED)
 MAX_LICENCE_YEARS = 20
-PDF_MAGIC = b"%PDF-"
 
 
 # -- checks ----------------------------------------------------------------------------------------
@@ -66,24 +65,26 @@ def declaration_blockers(declaration: OpenLicenceDeclaration) -> list[Reason]:
 
 
 def evaluation_report_errors(upload: UploadedFile) -> list[str]:
-    """Why ``upload`` is not an acceptable evaluation report: not a PDF, or too large."""
+    """Why ``upload`` is not an acceptable evaluation report: too large, or not a readable PDF with pages."""
     limit = int(settings.MARKET["EVALUATION_REPORT_MAX_BYTES"])
     if upload.size > limit:
         return [f"评价报告不得超过 {limit // (1024 * 1024)} MB / The report may not exceed {limit // (1024 * 1024)} MB"]
-    upload.seek(0)
-    head = upload.read(len(PDF_MAGIC))
-    upload.seek(0)
-    if head != PDF_MAGIC:
-        return ["评价报告须为 PDF 文件 / The evaluation report must be a PDF file"]
-    return []
+    return [] if pdf_has_pages(upload) else [
+        "评价报告须为可读取的 PDF 文件（至少一页，未加密） / The evaluation report must be a readable, unencrypted PDF "
+        "with at least one page"]
 
 
 def _store_report(declaration: OpenLicenceDeclaration, upload: UploadedFile) -> None:
     if errors := evaluation_report_errors(upload):
         raise ValidationError({"evaluation_report": errors})
+    replaced = declaration.evaluation_report.name if declaration.evaluation_report else None
     declaration.evaluation_report_sha256 = sha256_hex(upload.chunks())
     upload.seek(0)
     declaration.evaluation_report.save(f"evaluation-report-{declaration.pk}.pdf", upload, save=False)
+    if replaced and replaced != declaration.evaluation_report.name:
+        storage = declaration.evaluation_report.storage
+        # the replaced file goes once the new one is committed; a rolled-back upload keeps it
+        transaction.on_commit(lambda: storage.delete(replaced))
 
 
 def _holder(declaration: OpenLicenceDeclaration, actor: User) -> None:
@@ -283,7 +284,7 @@ def open_licence_withdraw(*, declaration_id: int, actor: User, reason: str = "")
         declaration = locks.open_licence_declaration(declaration_id)
         _holder(declaration, actor)
         if declaration.state == OpenLicenceState.WITHDRAWN:
-            return declaration
+            raise state_refusal(declaration, "撤回")
         published = declaration.state == OpenLicenceState.PUBLISHED
         number = _announcement_number("KFCH", declaration) if published else ""
         apply_transition(declaration, "withdraw", actor=actor, label="撤回", reason=reason or "撤回开放许可声明",

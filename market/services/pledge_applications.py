@@ -27,7 +27,6 @@ from market.models import (
     DocumentKind,
     DocumentState,
     Organisation,
-    OrganisationKind,
     Patent,
     PatentOwner,
     PledgeConfirmation,
@@ -116,7 +115,7 @@ def _patents(applicant: Organisation, patent_ids, errors: dict) -> list[Patent]:
 
 def _bank(bank_id, errors: dict) -> Organisation | None:
     bank = Organisation.objects.filter(pk=bank_id).first() if str(bank_id or "").isdigit() else None
-    if bank is None or bank.kind != OrganisationKind.BANK:
+    if bank is None or not bank.is_bank:
         errors["bank"] = ["请选择一家银行作为质权人 / The pledgee must be a bank"]
         return None
     return bank

@@ -22,6 +22,8 @@ MAX_TERM_MONTHS = 360
 def require_party(loan: PledgeLoan, actor: User, *parties: str) -> str:
     """The actor's side ('applicant' or 'bank'); refused unless it is one of ``parties``."""
     party = loan.party_of(actor.organisation)
+    if party == "bank" and not actor.organisation.is_bank:
+        party = None  # a bank whose verification was withdrawn has no bank powers
     if party is None or party not in parties:
         who = {"applicant": "出质人（申请人）", "bank": "贷款银行"}
         names = "或".join(who[p] for p in parties)

@@ -159,16 +159,20 @@ def _register_release(loan: PledgeLoan, filing: PledgeFiling, actor: User | None
     loan_notify(loan, event=f"log:{log.pk}", title="专利权质押已注销", body=numbers, to=[loan.applicant, loan.bank])
 
 
-def pledge_registry_examine(*, filing_id: int, actor: User | None = None) -> PledgeFiling:
+def pledge_registry_examine(*, filing_id: int, actor: User | None = None,
+                            refuse_decided: bool = False) -> PledgeFiling:
     """The registry decides a filing: registration against all twelve grounds, or a release.
 
-    Safe to run twice: a decided filing is returned as it is. ``actor`` None is the registry itself.
+    ``actor`` None is the registry itself. A decided filing is returned as it is (the sweep and a retried task
+    may come twice), or refused with ``refuse_decided`` (staff asking again learn it was decided: 409).
     """
     loan_id = PledgeFiling.objects.values_list("loan_id", flat=True).get(pk=filing_id)
     with transaction.atomic():
         loan = locks.pledge_loan(loan_id)          # lock order: loan, then its filing
         filing = locks.pledge_filing(filing_id)
         if filing.state != PledgeFilingState.FILED:
+            if refuse_decided:
+                raise state_refusal(filing, "审查")
             return filing
         if filing.kind == PledgeFilingKind.RELEASE:
             _register_release(loan, filing, actor)
@@ -182,7 +186,7 @@ def pledge_registry_examine(*, filing_id: int, actor: User | None = None) -> Ple
 def pledge_registry_examine_as_staff(*, filing_id: int, actor: User) -> PledgeFiling:
     """Trading-centre staff run the registry's examination now (e.g. when the worker is down)."""
     require_staff(actor)
-    return pledge_registry_examine(filing_id=filing_id, actor=actor)
+    return pledge_registry_examine(filing_id=filing_id, actor=actor, refuse_decided=True)
 
 
 def pledge_registry_cite_other(*, loan_id: int, actor: User, reason: str) -> PledgeLoan:

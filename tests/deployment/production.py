@@ -121,12 +121,12 @@ def effective_command(service: dict, dockerfile: Dockerfile) -> list[str]:
 
 
 def python_env_names(path: Path) -> set[str]:
-    """Names a Python file reads with os.environ.get / os.environ[...] / os.getenv / env_bool."""
+    """Names a Python file reads with os.environ.get / os.environ[...] / os.getenv / env_bool / env_int."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
             function = ast.unparse(node.func)
-            if function in ("os.environ.get", "os.getenv", "env_bool", "os.environ.setdefault"):
+            if function in ("os.environ.get", "os.getenv", "env_bool", "env_int", "os.environ.setdefault"):
                 names.add(node.args[0].value)
         elif (isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ"
               and isinstance(node.slice, ast.Constant)):

@@ -34,6 +34,10 @@ print(json.dumps({
     "STATICFILES_BACKEND": settings.STORAGES["staticfiles"]["BACKEND"],
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
     "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+    "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
+    "SECURE_PROXY_SSL_HEADER": getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
+    "PASSWORD_VALIDATORS": len(settings.AUTH_PASSWORD_VALIDATORS),
 }))
 """
 
@@ -83,8 +87,16 @@ def test_env_bool_refuses_anything_else(monkeypatch, value):
 
 
 @pytest.mark.slow
+def test_nothing_set_is_not_debug_and_asks_for_a_secret_key(tmp_path):
+    result = load_settings(tmp_path)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is false" in result.stderr
+
+
+@pytest.mark.slow
 def test_embedded_default_needs_no_service(tmp_path):
-    loaded = settings_with(tmp_path)
+    loaded = settings_with(tmp_path, DEBUG="true")
 
     assert loaded == {
         "DEBUG": True,
@@ -100,12 +112,16 @@ def test_embedded_default_needs_no_service(tmp_path):
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "SESSION_COOKIE_SECURE": False,
         "CSRF_COOKIE_SECURE": False,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 0,
+        "SECURE_PROXY_SSL_HEADER": None,
+        "PASSWORD_VALIDATORS": 4,
     }
 
 
 @pytest.mark.slow
 def test_a_broker_turns_eager_tasks_off(tmp_path):
-    loaded = settings_with(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/3")
+    loaded = settings_with(tmp_path, DEBUG="true", CELERY_BROKER_URL="redis://127.0.0.1:6379/3")
 
     assert loaded["CELERY_TASK_ALWAYS_EAGER"] is False
     assert loaded["app_task_always_eager"] is False
@@ -121,7 +137,8 @@ def test_production_settings(tmp_path):
     )
 
     assert {key: loaded[key] for key in ("DEBUG", "ENGINE", "DATABASE_NAME", "SEARCH_BACKEND", "MEDIA_ROOT",
-                                         "STATICFILES_BACKEND", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")} == {
+                                         "STATICFILES_BACKEND", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+                                         "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS")} == {
         "DEBUG": False,
         "ENGINE": "django.db.backends.postgresql",
         "DATABASE_NAME": "zjip",
@@ -130,7 +147,18 @@ def test_production_settings(tmp_path):
         "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
     }
+
+
+@pytest.mark.slow
+def test_the_proxy_header_is_trusted_only_when_configured(tmp_path):
+    production = {"DEBUG": "false", "SECRET_KEY": "a-long-production-secret-key-from-the-environment"}
+
+    assert settings_with(tmp_path, **production)["SECURE_PROXY_SSL_HEADER"] is None
+    assert settings_with(tmp_path, **production, TRUST_X_FORWARDED_PROTO="true")["SECURE_PROXY_SSL_HEADER"] == [
+        "HTTP_X_FORWARDED_PROTO", "https"]
 
 
 @pytest.mark.slow

@@ -1,6 +1,7 @@
 """Fixtures of the licensing tests: a patent of the 杭州 holder, a published declaration, a take-up helper."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -11,8 +12,20 @@ from market.services import open_licences
 
 from ..factories import PatentFactory
 
-# A minimal file that starts like every PDF (the check reads the magic bytes only).
-PDF_BYTES = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+def one_page_pdf() -> bytes:
+    """A real one-page PDF (the check parses the file)."""
+    from pypdf import PdfWriter
+
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF_BYTES = one_page_pdf()
+# Starts like a PDF but is none: the magic bytes alone are not enough.
+FAKE_PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
 
 ANNUAL = {"royalty_method": RoyaltyMethod.ANNUAL, "annual_fee": Decimal("12000.00")}
 PERCENTAGE = {"royalty_method": RoyaltyMethod.PERCENTAGE, "entry_fee": Decimal("50000.00"),

@@ -1,6 +1,7 @@
 """Declaring an open licence: every refusal rule refused and then allowed, staff check, publication, withdrawal."""
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
@@ -25,7 +26,7 @@ from market.services import open_licences
 from market.services.errors import ActionForbidden
 
 from ..factories import OrganisationFactory, PatentFactory, UserFactory, pledge
-from .conftest import ANNUAL, PDF_BYTES, declare, pdf_upload
+from .conftest import ANNUAL, FAKE_PDF_BYTES, PDF_BYTES, declare, pdf_upload
 
 
 def codes(exc) -> list[str]:
@@ -144,6 +145,40 @@ def test_utility_model_needs_its_evaluation_report(utility_patent, holder, setti
     assert open_licences.open_licence_submit(declaration_id=declaration.pk, actor=holder).state == "submitted"
 
 
+@pytest.mark.parametrize("data", [FAKE_PDF_BYTES, b"%PDF-1.7\n" + b"x" * 2000],
+                         ids=["header_and_eof_case", "header_and_noise_case"])
+def test_a_file_that_only_starts_like_a_pdf_is_refused(utility_patent, holder, data):
+    declaration = create(holder, utility_patent)
+
+    with pytest.raises(ValidationError) as refused:
+        open_licences.open_licence_attach_report(declaration_id=declaration.pk, actor=holder,
+                                                 evaluation_report=pdf_upload(data))
+
+    assert "PDF" in refused.value.message_dict["evaluation_report"][0]
+    declaration.refresh_from_db()
+    assert not declaration.evaluation_report
+
+
+def test_a_replaced_report_leaves_no_file_behind(utility_patent, holder, django_capture_on_commit_callbacks):
+    declaration = create(holder, utility_patent)
+    with django_capture_on_commit_callbacks(execute=True):
+        open_licences.open_licence_attach_report(declaration_id=declaration.pk, actor=holder,
+                                                 evaluation_report=pdf_upload())
+    declaration.refresh_from_db()
+    first = declaration.evaluation_report
+    first_path = first.path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        open_licences.open_licence_attach_report(declaration_id=declaration.pk, actor=holder,
+                                                 evaluation_report=pdf_upload())
+
+    declaration.refresh_from_db()
+    assert declaration.evaluation_report.path != first_path
+    assert os.path.exists(declaration.evaluation_report.path)
+    assert not os.path.exists(first_path)
+    assert sorted(os.listdir(os.path.dirname(first_path))) == [os.path.basename(declaration.evaluation_report.path)]
+
+
 def test_a_design_with_its_report_uploaded_at_creation_goes_through(holder, holder_org, staff):
     design = PatentFactory(holders=[holder_org], kind="design", filing_date=dt.date(2022, 1, 4))
     published = declare(holder, staff, design, evaluation_report=pdf_upload())
@@ -230,9 +265,11 @@ def test_withdrawal_is_announced_and_leaves_the_register(declaration, holder, bu
     assert withdrawn.withdrawal_reason == "转为独占许可"
     assert not Encumbrance.objects.in_force().filter(patent=declaration.patent).exists()
     assert Listing.objects.get(pk=declaration.listing_id).state == ListingState.WITHDRAWN
-    # withdrawing twice changes nothing
-    again = open_licences.open_licence_withdraw(declaration_id=declaration.pk, actor=holder)
-    assert again.withdrawal_announcement_number == withdrawn.withdrawal_announcement_number
+    # withdrawing twice is refused (the caller learns it was withdrawn already) and changes nothing
+    with pytest.raises(RuleViolation, match="已撤回"):
+        open_licences.open_licence_withdraw(declaration_id=declaration.pk, actor=holder)
+    declaration.refresh_from_db()
+    assert declaration.withdrawal_announcement_number == withdrawn.withdrawal_announcement_number
 
 
 def test_annual_fee_table_and_reduction_are_hand_computed():

@@ -398,9 +398,10 @@ def test_reissue_makes_a_new_version_that_supersedes_the_old(parties, staff, dja
     log = TransitionLog.for_object(old).get(transition="supersede")
     assert (log.reason, log.actor) == ("受让方地址有误", staff)
     assert [d.pk for d in documents_for(deal)] == [new.pk, old.pk]
-    result = document_verify(number=old.number)
+    result = document_verify(code=old.verification_code)
     assert (result.found, result.is_current, result.current_document) == (True, False, new)
-    assert new.number in result.message
+    assert result.outcome == "superseded"
+    assert new.verification_code != old.verification_code
     # asking again for the contract gives the current version, not a third one
     assert document_request(deal=deal, kind=DocumentKind.TRANSFER_CONTRACT).pk == new.pk
 

@@ -195,8 +195,9 @@ def test_cancel_after_payment_refunds_the_buyer(deal, holder, buyer, staff):
     assert deal.escrow.state == EscrowState.REFUNDED
     assert external_account(buyer.organisation).balance() == Decimal("0.00")
     assert external_account(holder.organisation).balance() == Decimal("0.00")
-    # a repeated cancel is a no-op, not a second refund
-    deals.deal_cancel(deal_id=deal.pk, actor=holder, reason="again")
+    # a repeated cancel is refused (the caller learns it lost the race), not a second refund
+    with pytest.raises(RuleViolation, match="已取消"):
+        deals.deal_cancel(deal_id=deal.pk, actor=holder, reason="again")
     assert external_account(buyer.organisation).balance() == Decimal("0.00")
 
 
@@ -312,10 +313,11 @@ def test_closing_one_deal_cancels_and_refunds_the_others(listing, holder, buyer,
     assert external_account(rival.organisation).balance() == Decimal("0.00")
 
 
-def test_release_is_idempotent(deal, holder, buyer, staff):
+def test_a_second_release_is_refused_and_moves_no_money(deal, holder, buyer, staff):
     advance(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
     entries = LedgerEntry.objects.count()
-    deals.deal_release(deal_id=deal.pk, actor=staff)
+    with pytest.raises(RuleViolation, match="已完成"):
+        deals.deal_release(deal_id=deal.pk, actor=staff)
     assert LedgerEntry.objects.count() == entries
 
 

@@ -48,7 +48,8 @@ def test_the_verification_page_names_the_parties_of_pledge_documents(holder, ban
                    bank_officer=bank_officer)
     documents = Document.objects.filter(deal_type__model__in=("pledgeloan", "pledgefiling"))
     documents.update(state="issued")  # the page reads the document's row; its PDF is not needed here
+    client.force_login(bank_officer)
     for document in documents:
-        page = client.get(f"/verify/{document.number}/").content.decode()
+        page = client.get(f"/verify/{document.verification_code_display}/").content.decode()
         assert holder.organisation.name in page and bank_officer.organisation.name in page and "出质人" in page
     assert loan.filings.get().applicant == holder.organisation

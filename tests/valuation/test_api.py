@@ -49,6 +49,9 @@ def test_distribution_inputs_give_a_range(buyer, patent):
     assert sum(body["results"]["methods"]["income"]["histogram"]["counts"]) == 10000
 
 
+REVENUE_RANGE = "收入须在 0 至 1 万亿元之间 / Revenue must be between 0 and CNY 1 trillion"
+
+
 @pytest.mark.parametrize(("case", "income", "field", "message"), [
     ("discount_zero", {"discount_rate": 0}, "discount_rate",
      "折现率须大于 0 且小于 1 / The discount rate must be greater than 0 and less than 1"),
@@ -61,7 +64,8 @@ def test_distribution_inputs_give_a_range(buyer, patent):
      "提成率须大于 0 且小于 1 / The royalty rate must be greater than 0 and less than 1"),
     ("royalty_above_one", {"royalty_rate": 1.5}, "royalty_rate",
      "提成率须大于 0 且小于 1 / The royalty rate must be greater than 0 and less than 1"),
-    ("negative_revenue", {"revenue": "-5"}, "revenue", "收入不能为负数 / Revenue cannot be negative"),
+    ("negative_revenue", {"revenue": "-5"}, "revenue", REVENUE_RANGE),
+    ("huge_revenue", {"revenue": 1e300}, "revenue", REVENUE_RANGE),
     ("revenue_not_a_number", {"revenue": "abc"}, "revenue", "须为数值 / Must be a number"),
     ("royalty_lognormal", {"royalty_rate": {"distribution": "lognormal", "median": 0.05, "sigma": 0.3}}, "royalty_rate",
      "该参数只能是数值或三角分布 / This input takes a number or a triangular distribution"),
@@ -91,8 +95,8 @@ def test_unknown_patent_is_400(holder):
 
 
 def test_anonymous_and_users_without_organisation_may_not_value(patent):
-    assert client_for().post(URL, {"patent": patent.pk, "income": FLAT_INCOME}, format="json").status_code == 403
-    assert client_for().get(URL).status_code == 403
+    assert client_for().post(URL, {"patent": patent.pk, "income": FLAT_INCOME}, format="json").status_code == 401
+    assert client_for().get(URL).status_code == 401
     loner = UserFactory(organisation=None)
     assert value(loner, patent, income=FLAT_INCOME).status_code == 403
     assert not Valuation.objects.exists()
@@ -178,7 +182,9 @@ def test_malformed_sections_and_market_without_comparables_are_400(holder, paten
 
 
 def test_a_result_too_large_to_record_is_400(holder, patent):
-    response = value(holder, patent, income={**FLAT_INCOME, "revenue": "1e15", "royalty_rate": 0.9, "share": 1})
+    response = value(holder, patent, income={**FLAT_INCOME, "revenue": {"distribution": "lognormal",
+                                                                        "median": "1e12", "sigma": 2},
+                                             "royalty_rate": 0.9, "share": 1})
     assert response.status_code == 400
     assert response.json()["non_field_errors"][0].startswith("评估结果超过可记录的上限")
     assert not Valuation.objects.exists()

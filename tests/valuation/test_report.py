@@ -82,7 +82,8 @@ def test_report_is_issued_as_a_numbered_document_with_verification(valuation, ho
     pdf = b"".join(client.get(issued["download_url"]).streaming_content)
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert issued["number"] in text and valuation.patent.application_number in text
-    assert client.get(f"/verify/{issued['number']}/").status_code == 200
+    assert client.get(issued["verify_url"]).status_code == 200
+    assert issued["verify_url"] == f"/verify/{issued['verification_code']}/"
     client.force_login(outsider)
     assert client.get(issued["download_url"]).status_code == 404
     outsider_api = APIClient()

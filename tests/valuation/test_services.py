@@ -77,7 +77,7 @@ def test_cost_method_as_headline(holder, patent):
     ("royalty_one", {"income": {**FLAT_INCOME, "royalty_rate": 1}},
      {"income": {"royalty_rate": ["提成率须大于 0 且小于 1 / The royalty rate must be greater than 0 and less than 1"]}}),
     ("negative_revenue", {"income": {**FLAT_INCOME, "revenue": -1}},
-     {"income": {"revenue": ["收入不能为负数 / Revenue cannot be negative"]}}),
+     {"income": {"revenue": ["收入须在 0 至 1 万亿元之间 / Revenue must be between 0 and CNY 1 trillion"]}}),
     ("market_without_comparables", {"method": "market"},
      {"method": ["平台可比成交仅 0 笔，少于最低要求 3 笔，不给出市场法价值 / Only 0 comparable closed deals on the platform, "
                  "fewer than the minimum 3: no market value；请改用收益法或成本法 / use the income or cost method"]}),

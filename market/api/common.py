@@ -1,0 +1,36 @@
+"""What every API module shares: reading a request body, the idempotency key, the documented refusals."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
+
+from config.schema import ERRORS, FIELD_ERRORS
+
+REFUSED = {409: ERRORS["409"], 403: ERRORS["403"], 400: FIELD_ERRORS}
+IDEMPOTENCY_KEY_MAX = 100
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="每次付款请求一个唯一键（最多 100 个字符）；重放返回首次结果，不会重复扣款 / One key per payment request "
+                "(at most 100 characters); a replay returns the first result and moves no money twice")
+
+
+def payload(serializer_class, request) -> dict:
+    """The request body validated by ``serializer_class`` (400 with field messages otherwise)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def idempotency_key(request) -> str:
+    """The payment request's idempotency key: the Idempotency-Key header, else the body's idempotency_key."""
+    body = request.data if hasattr(request.data, "get") else {}
+    key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
+    if not key or not str(key).strip():
+        raise ValidationError({"idempotency_key": [
+            "付款请求须带幂等键（请求头 Idempotency-Key） / A payment request needs an idempotency key "
+            "(Idempotency-Key header)"]})
+    key = str(key).strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError({"idempotency_key": [
+            f"幂等键最多 {IDEMPOTENCY_KEY_MAX} 个字符 / An idempotency key has at most {IDEMPOTENCY_KEY_MAX} characters"]})
+    return key
