@@ -73,10 +73,10 @@ class ValuationSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     weights_version = serializers.CharField(source="weights_version.version", read_only=True)
     requested_by_organisation = serializers.CharField(source="requested_by_organisation.name", default=None,
-                                                      read_only=True)
+                                                      allow_null=True, read_only=True)
     signed_off_organisation = serializers.CharField(source="signed_off_organisation.name", default=None,
-                                                    read_only=True)
-    signed_off_by = serializers.CharField(source="signed_off_by.__str__", default=None, read_only=True)
+                                                    allow_null=True, read_only=True)
+    signed_off_by = serializers.CharField(allow_null=True, read_only=True)
     pledge = serializers.SerializerMethodField(help_text="质押率建议，仅银行与交易中心可见 / Pledge advice: banks and "
                                                          "trading-centre staff only")
 

@@ -139,8 +139,8 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 class TransitionLogSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.__str__", read_only=True, default=None)
-    organisation = serializers.CharField(source="organisation.name", read_only=True, default=None)
+    actor = serializers.CharField(source="actor", read_only=True, allow_null=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = TransitionLog

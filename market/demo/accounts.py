@@ -10,7 +10,7 @@ from market.models import OrganisationKind
 from market.regions import City
 
 # One password for every demo account; printed by seed_demo (and so by `make run`). Never use in production.
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "zjip-demo-2026"
 # Names marked （演示） are invented; the credit codes of all demo organisations are generated.
 DEMO_NOTE = "【演示数据】统一社会信用代码为生成值 / demo data: the credit code is generated"
 

@@ -13,12 +13,12 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from knox.models import AuthToken
 
+from config.passwords import password_errors
 from market.access import require_centre_staff, require_organisation_admin
 from market.models import Invitation, Organisation, OrganisationKind, TransitionLog, User, UserRole
 from market.models.organisations import SELF_REGISTERED_KINDS
@@ -36,19 +36,13 @@ def _credit_code(value: str) -> str:
     return code
 
 
-def organisation_register(*, actor: User | None, name: str, credit_code: str, kind: str, city: str,
-                          admin_username: str, admin_password: str, admin_email: str = "", address: str = "",
-                          is_public_institution: bool = False, is_foreign: bool = False) -> Organisation:
-    """Create an unverified organisation and its first administrator, in one transaction.
-
-    Self-registration gives enterprises, universities and research institutes only; trading-centre
-    staff may create any kind (banks, centres and agencies still wait for verification).
-    """
+def _registration_errors(*, kind: str, credit_code: str, admin_username: str, admin_password: str,
+                         admin_email: str, may_create_privileged: bool) -> tuple[str, dict[str, list[str]]]:
+    """(the normalised credit code, field errors) of a registration."""
     errors: dict[str, list[str]] = {}
-    staff = actor is not None and actor.is_authenticated and actor.is_centre_staff
     if kind not in OrganisationKind.values:
         errors["kind"] = ["机构类型无效 / Unknown organisation kind"]
-    elif kind not in SELF_REGISTERED_KINDS and not staff:
+    elif kind not in SELF_REGISTERED_KINDS and not may_create_privileged:
         errors["kind"] = ["银行、交易中心和评估机构由交易中心创建并认证，不能自行注册 / Banks, trading centres and "
                           "valuation agencies are created and verified by the trading centre; they cannot register "
                           "themselves"]
@@ -61,26 +55,65 @@ def organisation_register(*, actor: User | None, name: str, credit_code: str, ki
             errors["credit_code"] = ["该统一社会信用代码已注册 / This credit code is already registered"]
     if User.objects.filter(username__iexact=admin_username).exists():
         errors["admin_username"] = ["用户名已被使用 / This username is taken"]
-    try:
-        validate_password(admin_password, User(username=admin_username, email=admin_email))
-    except ValidationError as exc:
-        errors["admin_password"] = list(exc.messages)
-    if errors:
-        raise ValidationError(errors)
+    if weak := password_errors(admin_password, User(username=admin_username, email=admin_email)):
+        errors["admin_password"] = weak
+    return credit_code, errors
+
+
+def _create(*, actor: User | None, reason: str, verified: bool, name: str, credit_code: str, kind: str, city: str,
+            admin_username: str, admin_password: str, admin_email: str, address: str, is_public_institution: bool,
+            is_foreign: bool) -> Organisation:
     try:
         with transaction.atomic():
             org = Organisation.objects.create(
                 name=name.strip(), credit_code=credit_code, kind=kind, city=city, address=address.strip(),
-                is_public_institution=is_public_institution, is_foreign=is_foreign, verified=False)
+                is_public_institution=is_public_institution, is_foreign=is_foreign, verified=verified)
             User.objects.create_user(username=admin_username, password=admin_password, email=admin_email,
                                      organisation=org, role=UserRole.ADMIN)
-            TransitionLog.record(org, transition="register", from_state="", to_state="unverified",
-                                 actor=actor if staff else None,
-                                 reason="交易中心创建 / created by the trading centre" if staff else "自行注册 / self-registered")
+            TransitionLog.record(org, transition="register", from_state="",
+                                 to_state="verified" if verified else "unverified", actor=actor, reason=reason)
     except IntegrityError as exc:  # a concurrent registration of the same code or username won the race
         raise ValidationError({"credit_code": ["该统一社会信用代码或用户名已注册 / This credit code or username is "
                                                "already registered"]}) from exc
     return org
+
+
+def organisation_register(*, actor: User | None, name: str, credit_code: str, kind: str, city: str,
+                          admin_username: str, admin_password: str, admin_email: str = "", address: str = "",
+                          is_public_institution: bool = False, is_foreign: bool = False) -> Organisation:
+    """Create an unverified organisation and its first administrator, in one transaction.
+
+    Self-registration gives enterprises, universities and research institutes only; trading-centre
+    staff may create any kind (banks, centres and agencies still wait for verification).
+    """
+    staff = actor is not None and actor.is_authenticated and actor.is_centre_staff
+    credit_code, errors = _registration_errors(kind=kind, credit_code=credit_code, admin_username=admin_username,
+                                               admin_password=admin_password, admin_email=admin_email,
+                                               may_create_privileged=staff)
+    if errors:
+        raise ValidationError(errors)
+    return _create(actor=actor if staff else None, verified=False,
+                   reason="交易中心创建 / created by the trading centre" if staff else "自行注册 / self-registered",
+                   name=name, credit_code=credit_code, kind=kind, city=city, admin_username=admin_username,
+                   admin_password=admin_password, admin_email=admin_email, address=address,
+                   is_public_institution=is_public_institution, is_foreign=is_foreign)
+
+
+def trading_centre_bootstrap(*, name: str, credit_code: str, city: str, admin_username: str, admin_password: str,
+                             admin_email: str = "", address: str = "") -> Organisation:
+    """The deployment's first trading centre, verified, with its administrator (``manage.py create_trading_centre``).
+
+    The only way a privileged organisation comes into being without staff: whoever runs it has the server.
+    """
+    credit_code, errors = _registration_errors(kind=OrganisationKind.TRADING_CENTRE, credit_code=credit_code,
+                                               admin_username=admin_username, admin_password=admin_password,
+                                               admin_email=admin_email, may_create_privileged=True)
+    if errors:
+        raise ValidationError(errors)
+    return _create(actor=None, verified=True, reason="manage.py create_trading_centre", name=name,
+                   credit_code=credit_code, kind=OrganisationKind.TRADING_CENTRE, city=city,
+                   admin_username=admin_username, admin_password=admin_password, admin_email=admin_email,
+                   address=address, is_public_institution=True, is_foreign=False)
 
 
 def organisation_verify(*, organisation_id: int, actor: User, note: str = "") -> Organisation:
@@ -158,10 +191,8 @@ def invitation_accept(*, token: str, username: str, password: str, display_name:
                       .filter(token_sha256=_token_digest(token or "")).first())
         if invitation is None or not invitation.is_open:
             raise ValidationError({"token": ["邀请无效、已使用或已过期 / The invitation is invalid, used or expired"]})
-        try:
-            validate_password(password, User(username=username, email=invitation.email))
-        except ValidationError as exc:
-            errors["password"] = list(exc.messages)
+        if weak := password_errors(password, User(username=username, email=invitation.email)):
+            errors["password"] = weak
         if errors:
             raise ValidationError(errors)
         user = User.objects.create_user(username=username, password=password, email=invitation.email,

@@ -31,7 +31,7 @@ def amount_field(**kwargs) -> serializers.DecimalField:
 class DemandSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    created_by_name = serializers.CharField(source="created_by.__str__", read_only=True)
+    created_by_name = serializers.CharField(source="created_by", read_only=True)
     state = serializers.ChoiceField(choices=DemandState.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     wanted_modes = serializers.ListField(child=serializers.ChoiceField(choices=[(m.value, m.label) for m in WANTED_MODES]))
@@ -119,7 +119,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     demand = DemandSummarySerializer(read_only=True)
     listing_title = serializers.CharField(source="listing.title", read_only=True)
     holder_name = serializers.CharField(source="listing.organisation.name", read_only=True)
-    proposed_by_name = serializers.CharField(source="proposed_by.__str__", read_only=True)
+    proposed_by_name = serializers.CharField(source="proposed_by", read_only=True)
     state = serializers.ChoiceField(choices=ProposalState.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     explanation = serializers.JSONField(read_only=True)

@@ -5,6 +5,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -93,6 +94,7 @@ def test_it_creates_an_account_for_every_role_with_the_demo_password(seeded):
         kinds[user.organisation.kind] += 1
     assert set(kinds) == set(OrganisationKind.values)
     assert kinds[OrganisationKind.BANK] == 2
+    validate_password(DEMO_PASSWORD)  # the demo's password passes the validators every user's must
     assert User.objects.get(username="staff").is_centre_staff
 
 
