@@ -355,7 +355,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+                "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "pypdf": {"level": "ERROR"}},
 }
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files, no inline script.

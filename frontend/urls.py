@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import auctions, auth, bank, deals, holder, licence_contracts, licences, matching, pledges, public, staff
+from .views import (
+    auctions,
+    auth,
+    bank,
+    deals,
+    holder,
+    licence_contracts,
+    licences,
+    matching,
+    members,
+    pledges,
+    public,
+    staff,
+)
 
 app_name = "frontend"
 urlpatterns = [
@@ -50,6 +63,15 @@ urlpatterns = [
     path("bank/applications/<int:pk>/", bank.review, name="bank_review"),
     path("bank/loans/", bank.loans, name="bank_loans"),
     path("bank/monitoring/", bank.monitoring, name="bank_monitoring"),
+    path("me/members/", members.members, name="members"),
+    path("me/members/invite/", members.member_invite, name="member_invite"),
+    path("me/members/invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation_revoke"),
+    path("me/members/<int:pk>/deactivate/", members.member_deactivate, name="member_deactivate"),
+    path("join/", members.join, name="join"),
+    path("staff/organisations/", members.organisations, name="staff_organisations"),
+    path("staff/organisations/new/", members.organisation_create, name="staff_organisation_create"),
+    path("staff/organisations/<int:pk>/verify/", members.organisation_verify, name="staff_organisation_verify"),
+    path("staff/organisations/<int:pk>/revoke/", members.organisation_revoke, name="staff_organisation_revoke"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
 ]

@@ -66,12 +66,13 @@ def _choices_text(choices) -> str:
 
 
 PARAMETERS = [
-    OpenApiParameter("q", str, description=f"检索词，多个词须同时命中 / Words, all must match (≤{MAX_TEXT_LENGTH} chars)"),
+    OpenApiParameter("q", {"type": "string", "maxLength": MAX_TEXT_LENGTH},
+                     description=f"检索词，多个词须同时命中 / Words, all must match (≤{MAX_TEXT_LENGTH} chars)"),
     *[OpenApiParameter(name, str, many=True, enum=list(choices.values), explode=True,
                        description=f"可重复或逗号分隔，任一匹配 / Repeat or comma-separate; any matches. "
                                    f"{_choices_text(choices)}")
       for name, choices in VALUE_FACETS.items()],
-    OpenApiParameter("ipc_prefix", str, description="IPC 分类号前缀 / IPC prefix: H, H01, H01M, H01M50, H01M50/403"),
+    OpenApiParameter("ipc_prefix", {"type": "string", "maxLength": 20}, description="IPC 分类号前缀 / IPC prefix: H, H01, H01M, H01M50, H01M50/403"),
     OpenApiParameter("price_min", OpenApiTypes.DECIMAL, description="最低价（元），排除面议 / Minimum price, CNY"),
     OpenApiParameter("price_max", OpenApiTypes.DECIMAL, description="最高价（元），排除面议 / Maximum price, CNY"),
     OpenApiParameter("remaining_years_min", OpenApiTypes.DECIMAL,

@@ -57,7 +57,7 @@ class ValuationRequestSerializer(serializers.Serializer):
     patent = serializers.PrimaryKeyRelatedField(queryset=Patent.objects.all(), error_messages={
         "required": REQUIRED, "does_not_exist": "专利不存在 / No such patent",
         "incorrect_type": "须为专利编号（整数） / Must be a patent id (integer)"})
-    method = serializers.CharField(required=False, help_text="income（默认）/ market / cost")
+    method = serializers.CharField(max_length=10, required=False, help_text="income（默认）/ market / cost")
     seed = NumberField(required=False, help_text="随机种子；同一种子得到同一结果 / Random seed: same seed, same result")
     draws = NumberField(required=False, help_text="模拟次数，默认 10000 / Monte Carlo draws, default 10,000")
     loan_term_years = NumberField(required=False, help_text="拟贷款期限（年），默认 3 / Intended loan term, default 3")

@@ -102,7 +102,7 @@ def shows_403_page(view: Callable) -> Callable:
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
+        except (PermissionDenied, ActionForbidden) as exc:
             return forbidden(request, exc)
 
     return wrapper

@@ -22,10 +22,11 @@ class AbandonmentSerializer(serializers.ModelSerializer):
         model = AbandonmentRequest
         fields = ["id", "patent_id", "organisation", "reason", "state", "state_label", "created_at", "decided_at"]
         read_only_fields = ["state", "created_at", "decided_at"]
+        extra_kwargs = {"reason": {"max_length": 2000}}
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 def abandonments_visible_to(user):

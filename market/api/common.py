@@ -1,6 +1,5 @@
 """What every API module shares: reading a request body, the idempotency key, the documented refusals."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
@@ -9,7 +8,7 @@ from config.schema import ERRORS, FIELD_ERRORS
 REFUSED = {409: ERRORS["409"], 403: ERRORS["403"], 400: FIELD_ERRORS}
 IDEMPOTENCY_KEY_MAX = 100
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key", {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX}, OpenApiParameter.HEADER, required=False,
     description="每次付款请求一个唯一键（最多 100 个字符）；重放返回首次结果，不会重复扣款 / One key per payment request "
                 "(at most 100 characters); a replay returns the first result and moves no money twice")
 

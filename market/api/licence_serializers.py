@@ -77,7 +77,7 @@ class OpenLicenceCreateSerializer(serializers.Serializer):
     territory = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     scope = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     covers_whole_patent = serializers.BooleanField(default=True)
-    scope_note = serializers.CharField(required=False, allow_blank=True, default="")
+    scope_note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     evaluation_report = serializers.FileField(required=False, allow_null=True)
 
 
@@ -152,7 +152,7 @@ class LicenceTermsSerializer(serializers.Serializer):
     royalty_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     unit_fee = serializers.DecimalField(**MONEY, required=False, allow_null=True)
     period_months = serializers.ChoiceField(choices=ReportingPeriod.choices, default=ReportingPeriod.QUARTER)
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ContractOpenSerializer(LicenceTermsSerializer):

@@ -7,6 +7,8 @@ with the rule and reasons, an actor on the wrong side 403.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -39,6 +41,8 @@ from market.services import loans as loan_services
 from market.services import pledge_applications as applications
 from market.services import pledge_registry as registry
 from market.services.errors import ActionForbidden
+from market.services.pledge_applications import MAX_PATENTS
+from market.services.pledge_common import MAX_TERM_MONTHS
 
 from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
 from .permissions import ReadOnlyOrMember
@@ -134,17 +138,19 @@ class PledgeLoanSerializer(serializers.ModelSerializer):
 
 
 class PledgeApplySerializer(serializers.Serializer):
-    bank = serializers.IntegerField(help_text="贷款银行（机构 id） / the bank's organisation id")
-    patents = serializers.ListField(child=serializers.IntegerField(), help_text="出质专利 id / patent ids")
-    amount = serializers.DecimalField(**MONEY)
-    term_months = serializers.IntegerField()
+    bank = serializers.IntegerField(min_value=1, help_text="贷款银行（机构 id） / the bank's organisation id")
+    patents = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_PATENTS,
+                                    help_text="出质专利 id / patent ids")
+    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    term_months = serializers.IntegerField(min_value=1, max_value=MAX_TERM_MONTHS)
     purpose = serializers.CharField(max_length=500, allow_blank=True)
     repayment_plan = serializers.ChoiceField(choices=RepaymentPlan.choices)
 
 
 class PledgePrecheckSerializer(serializers.Serializer):
-    patents = serializers.ListField(child=serializers.IntegerField())
-    term_months = serializers.IntegerField(required=False, allow_null=True, default=None)
+    patents = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_PATENTS)
+    term_months = serializers.IntegerField(min_value=1, max_value=MAX_TERM_MONTHS, required=False, allow_null=True,
+                                           default=None)
 
 
 class PledgeMessageSerializer(serializers.Serializer):
@@ -175,8 +181,9 @@ class PledgeConfirmSerializer(PledgePatentIdSerializer):
 
 class PledgeContractDraftSerializer(serializers.Serializer):
     debt_kind = serializers.CharField(max_length=100, required=False, allow_blank=True, default=DEFAULT_DEBT_KIND)
-    security_scope = serializers.CharField(required=False, allow_blank=True, default=DEFAULT_SECURITY_SCOPE)
-    other_terms = serializers.CharField(required=False, allow_blank=True, default="")
+    security_scope = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                           default=DEFAULT_SECURITY_SCOPE)
+    other_terms = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     forfeiture_clause = serializers.BooleanField(
         required=False, default=False, help_text="约定到期不还时专利归质权人所有（流质条款）：将被拒绝 / refused")
     start_date = serializers.DateField(required=False, allow_null=True, default=None)

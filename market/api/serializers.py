@@ -69,6 +69,7 @@ class PatentSerializer(serializers.ModelSerializer):
                   "backward_citations", "legal_status", "invalidation_pending", "annual_fee_overdue", "expiry_date",
                   "remaining_years", "holders", "co_owner_ids", "demo_generated_fields", "source"]
         read_only_fields = ["industry", "demo_generated_fields", "source"]
+        extra_kwargs = {"abstract": {"max_length": 10000}, "first_claim": {"max_length": 10000}}
 
     def get_remaining_years(self, patent: Patent) -> float:
         return round(patent.remaining_years(), 2)
@@ -99,6 +100,11 @@ class PatentSerializer(serializers.ModelSerializer):
             if filing and str(filing.year) != number[:4]:
                 raise serializers.ValidationError({"filing_date": [
                     "申请日年份与申请号不符 / The filing year does not match the application number"]})
+        filing = attrs.get("filing_date")
+        for name, label in (("publication_date", "公开日 / publication date"), ("grant_date", "授权公告日 / grant date")):
+            if filing and attrs.get(name) and attrs[name] < filing:
+                raise serializers.ValidationError({name: [f"{label.split(' / ')[0]}不能早于申请日 / The "
+                                                          f"{label.split(' / ')[1]} cannot precede the filing date"]})
         return attrs
 
     def create(self, validated):
@@ -124,6 +130,7 @@ class ListingSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "description", "mode", "patent_ids", "asking_price", "terms", "state", "state_label",
                   "rejection_reason", "organisation", "submitted_at", "published_at", "expires_at", "created_at"]
         read_only_fields = ["state", "rejection_reason", "submitted_at", "published_at", "expires_at"]
+        extra_kwargs = {"description": {"max_length": 5000}, "terms": {"max_length": 2000}}
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -139,7 +146,7 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 class TransitionLogSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor", read_only=True, allow_null=True)
+    actor = serializers.CharField(read_only=True, allow_null=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
@@ -200,12 +207,12 @@ class DealSerializer(serializers.ModelSerializer):
 class DealOpenSerializer(serializers.Serializer):
     listing = serializers.IntegerField()
     price = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class PriceSerializer(serializers.Serializer):
     price = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class IdempotentSerializer(serializers.Serializer):
@@ -219,7 +226,7 @@ class FileRegistrationSerializer(serializers.Serializer):
 
 class ConsentSerializer(serializers.Serializer):
     patent_id = serializers.IntegerField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ObjectionSerializer(serializers.Serializer):
