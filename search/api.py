@@ -72,7 +72,8 @@ PARAMETERS = [
                        description=f"可重复或逗号分隔，任一匹配 / Repeat or comma-separate; any matches. "
                                    f"{_choices_text(choices)}")
       for name, choices in VALUE_FACETS.items()],
-    OpenApiParameter("ipc_prefix", {"type": "string", "maxLength": 20}, description="IPC 分类号前缀 / IPC prefix: H, H01, H01M, H01M50, H01M50/403"),
+    OpenApiParameter("ipc_prefix", {"type": "string", "maxLength": 20},
+                     description="IPC 分类号前缀 / IPC prefix: H, H01, H01M, H01M50, H01M50/403"),
     OpenApiParameter("price_min", OpenApiTypes.DECIMAL, description="最低价（元），排除面议 / Minimum price, CNY"),
     OpenApiParameter("price_max", OpenApiTypes.DECIMAL, description="最高价（元），排除面议 / Maximum price, CNY"),
     OpenApiParameter("remaining_years_min", OpenApiTypes.DECIMAL,
