@@ -2,7 +2,8 @@
 
 Every operation documents the error answers the API can give: 400 (field messages, or a body that is not a
 JSON object), 401 (a bad or expired token), 403, 404 (an object the caller may not see, or a page past the
-end), 409 (a rule or state refuses the step), 413 (a body over the limit) and 429 (throttled). Only the
+end), 409 (a rule or state refuses the step), 413 (a body over the limit), 415 (a body type the API does not
+read) and 429 (throttled). Only the
 ``list`` action of a viewset is paginated: the other actions that answer lists answer plain arrays.
 """
 
@@ -42,6 +43,7 @@ ERRORS = {
     "404": OpenApiResponse(ErrorSerializer, description="不存在或无权查看 / Not found, or not yours to see"),
     "409": OpenApiResponse(RefusalSerializer, description="规则拒绝，附规则与理由 / Refused by a rule, with rule and reason"),
     "413": OpenApiResponse(ErrorSerializer, description="请求体过大 / The body is too large"),
+    "415": OpenApiResponse(ErrorSerializer, description="不支持的请求体类型 / Unsupported body type"),
     "429": OpenApiResponse(ErrorSerializer, description="请求过于频繁 / Too many requests"),
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -61,7 +63,7 @@ class AutoSchema(SpectacularAutoSchema):
         wanted = {"400": FIELD_ERRORS, "401": ERRORS["401"], "403": ERRORS["403"], "404": ERRORS["404"],
                   "429": ERRORS["429"]}
         if self.method in UNSAFE:
-            wanted.update({"409": ERRORS["409"], "413": ERRORS["413"]})
+            wanted.update({"409": ERRORS["409"], "413": ERRORS["413"], "415": ERRORS["415"]})
         for code, response in wanted.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code, direction=direction)

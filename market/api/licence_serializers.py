@@ -104,7 +104,7 @@ class TakeUpSerializer(serializers.Serializer):
 class RoyaltyPeriodSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     late = serializers.BooleanField(read_only=True)
-    escrow_reference = serializers.CharField(source="escrow.reference", read_only=True, default=None)
+    escrow_reference = serializers.CharField(source="escrow.reference", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = RoyaltyPeriod

@@ -99,7 +99,8 @@ class PledgeFilingSerializer(serializers.ModelSerializer):
 
 class PledgeAlertSerializer(serializers.ModelSerializer):
     loan_number = serializers.CharField(source="loan.number", read_only=True)
-    patent_number = serializers.CharField(source="patent.application_number", read_only=True, default=None)
+    patent_number = serializers.CharField(source="patent.application_number", read_only=True, default=None,
+                                          allow_null=True)
 
     class Meta:
         model = PledgeAlert

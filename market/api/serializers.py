@@ -188,7 +188,7 @@ class DealSerializer(serializers.ModelSerializer):
     patent_ids = serializers.PrimaryKeyRelatedField(source="patents", many=True, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     offers = OfferSerializer(many=True, read_only=True)
-    escrow = EscrowSerializer(read_only=True)
+    escrow = EscrowSerializer(read_only=True, allow_null=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:

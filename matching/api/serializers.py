@@ -37,6 +37,7 @@ class DemandSerializer(serializers.ModelSerializer):
     wanted_modes = serializers.ListField(child=serializers.ChoiceField(choices=[(m.value, m.label) for m in WANTED_MODES]))
     regions = serializers.ListField(child=serializers.ChoiceField(choices=City.choices))
     ipc_prefixes = serializers.ListField(child=serializers.CharField())
+    industry = serializers.ChoiceField(choices=Industry.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Demand
