@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from market.models import Organisation, User
+from market.models import Organisation, OrganisationKind, User
 from market.services.errors import ActionForbidden
 
 STAFF_ONLY = "只有交易中心工作人员可以执行此操作 / Only trading-centre staff may do this"
@@ -40,6 +40,17 @@ def require_organisation_admin(actor: User | None) -> Organisation:
     org = require_member(actor)
     if not actor.is_organisation_admin:
         raise ActionForbidden("只有机构管理员可以执行此操作 / Only the organisation's administrator may do this")
+    return org
+
+
+def require_counterparty(actor: User | None, unverified_message: str) -> Organisation:
+    """The actor's organisation if it may buy, take a licence or bid: verified, and not the trading centre,
+    which certifies the deals and runs the registries and auctions (it is never a party to them)."""
+    org = member_of(actor)
+    if org is None or not org.verified:
+        raise ActionForbidden(unverified_message)
+    if org.kind == OrganisationKind.TRADING_CENTRE:
+        raise ActionForbidden("交易中心不作为交易一方 / The trading centre is never a party to a deal")
     return org
 
 

@@ -5,12 +5,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 
 from market.models import AbandonmentRequest
 from market.services import abandonments as services
 
-from .common import REFUSED
+from .common import REFUSED, ObjectActionsMixin
 
 
 class AbandonmentSerializer(serializers.ModelSerializer):
@@ -42,10 +41,11 @@ def abandonments_visible_to(user):
                          patent__encumbrances__released_at__isnull=True)).distinct()
 
 
-class AbandonmentViewSet(viewsets.ReadOnlyModelViewSet):
+class AbandonmentViewSet(ObjectActionsMixin, viewsets.ReadOnlyModelViewSet):
     """放弃专利权: refused while a pledgee or co-owner has not consented (409 with rule and reason)."""
 
-    serializer_class = AbandonmentSerializer
+    serializer_class = answer_serializer = AbandonmentSerializer
+    service_key = "request_id"
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
@@ -53,33 +53,25 @@ class AbandonmentViewSet(viewsets.ReadOnlyModelViewSet):
             return AbandonmentRequest.objects.none()
         return abandonments_visible_to(self.request.user)
 
-    def _respond(self, request, pk, code=status.HTTP_200_OK):
-        return Response(AbandonmentSerializer(self.get_queryset().get(pk=pk)).data, status=code)
-
     @extend_schema(request=AbandonmentSerializer, responses={201: AbandonmentSerializer, **REFUSED})
     def create(self, request):
         serializer = AbandonmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.abandonment_request(patent_id=serializer.validated_data["patent_id"], actor=request.user,
                                                reason=serializer.validated_data.get("reason", ""))
-        return self._respond(request, created.pk, status.HTTP_201_CREATED)
+        return self.answer(request, created.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=NoteSerializer, responses={200: AbandonmentSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.abandonment_consent(request_id=self.get_object().pk, actor=request.user, note=data.validated_data["note"])
-        return self._respond(request, pk)
+        return self.act(request, services.abandonment_consent, body=NoteSerializer)
 
     @extend_schema(request=None, responses={200: AbandonmentSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def execute(self, request, pk=None):
-        services.abandonment_execute(request_id=self.get_object().pk, actor=request.user)
-        return self._respond(request, pk)
+        return self.act(request, services.abandonment_execute)
 
     @extend_schema(request=None, responses={200: AbandonmentSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        services.abandonment_cancel(request_id=self.get_object().pk, actor=request.user)
-        return self._respond(request, pk)
+        return self.act(request, services.abandonment_cancel)

@@ -15,7 +15,7 @@ from market import auction_selectors as selectors
 from market.models import Auction, AuctionState, DepositStatus, Organisation, Patent
 from market.services import auctions as services
 
-from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
+from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
 from .serializers import DocumentSerializer, ReasonSerializer, TransitionLogSerializer
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
@@ -135,10 +135,12 @@ class BidRowSerializer(serializers.Serializer):
     lapsed = serializers.BooleanField()
 
 
-class AuctionViewSet(viewsets.ReadOnlyModelViewSet):
+class AuctionViewSet(ObjectActionsMixin, viewsets.ReadOnlyModelViewSet):
     """Auctions of defaulted pledged patents: anyone reads; staff administer; verified depositors bid."""
 
     serializer_class = AuctionSerializer
+    answer_serializer = AuctionSerializer
+    service_key = "auction_id"
     filterset_fields = ["state"]
 
     def get_queryset(self):
@@ -148,15 +150,6 @@ class AuctionViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action in ("list", "retrieve", "bids"):
             return [AllowAny()]
         return [IsAuthenticated()]
-
-    def _respond(self, request, auction, code=status.HTTP_200_OK):
-        auction = self.get_queryset().get(pk=auction.pk)
-        return Response(AuctionSerializer(auction, context={"request": request}).data, status=code)
-
-    def _act(self, request, service, **kwargs):
-        auction = self.get_object()
-        service(auction_id=auction.pk, actor=request.user, **kwargs)
-        return self._respond(request, auction)
 
     @extend_schema(request=AuctionCreateSerializer, responses={201: AuctionSerializer, **REFUSED})
     def create(self, request):
@@ -169,7 +162,7 @@ class AuctionViewSet(viewsets.ReadOnlyModelViewSet):
             auction = services.auction_open_for_loan(loan_id=loan_id, actor=request.user, **terms)
         else:
             auction = services.auction_open(source=None, actor=request.user, **{**terms, "patents": terms["patents"] or []})
-        return self._respond(request, auction, status.HTTP_201_CREATED)
+        return self.answer(request, auction.pk, status.HTTP_201_CREATED)
 
     @extend_schema(responses=BidRowSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -191,63 +184,63 @@ class AuctionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._act(request, services.auction_start)
+        return self.act(request, services.auction_start)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def deposit(self, request, pk=None):
         """Pay the bidder deposit into escrow. Send an Idempotency-Key: a replay pays once."""
-        return self._act(request, services.auction_deposit, idempotency_key=idempotency_key(request))
+        return self.act(request, services.auction_deposit, idempotent=True)
 
     @extend_schema(request=BidSerializer, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def bid(self, request, pk=None):
         """Bid: at least the reserve, then the current price plus the increment."""
-        return self._act(request, services.auction_bid, **payload(BidSerializer, request))
+        return self.act(request, services.auction_bid, body=BidSerializer)
 
     @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._act(request, services.auction_close)
+        return self.act(request, services.auction_close)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """The buyer pays the price less its deposit. Send an Idempotency-Key."""
-        return self._act(request, services.auction_pay, idempotency_key=idempotency_key(request))
+        return self.act(request, services.auction_pay, idempotent=True)
 
     @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def confirm_payment(self, request, pk=None):
-        return self._act(request, services.auction_confirm_payment)
+        return self.act(request, services.auction_confirm_payment)
 
     @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def forfeit(self, request, pk=None):
-        return self._act(request, services.auction_forfeit)
+        return self.act(request, services.auction_forfeit)
 
     @extend_schema(request=None, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def offer_next(self, request, pk=None):
-        return self._act(request, services.auction_offer_next)
+        return self.act(request, services.auction_offer_next)
 
     @extend_schema(request=ReasonSerializer, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def fail(self, request, pk=None):
-        return self._act(request, services.auction_fail, **payload(ReasonSerializer, request))
+        return self.act(request, services.auction_fail, body=ReasonSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._act(request, services.auction_cancel, **payload(ReasonSerializer, request))
+        return self.act(request, services.auction_cancel, body=ReasonSerializer)
 
     @extend_schema(request=RelistSerializer, responses={201: AuctionSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def relist(self, request, pk=None):
         """Relist a failed auction as a new one with a lower reserve."""
-        auction = services.auction_relist(auction_id=self.get_object().pk, actor=request.user,
-                                          **payload(RelistSerializer, request))
-        return self._respond(request, auction, status.HTTP_201_CREATED)
+        source = self.get_object()
+        auction = services.auction_relist(auction_id=source.pk, actor=request.user, **payload(RelistSerializer, request))
+        return self.answer(request, auction.pk, status.HTTP_201_CREATED)
 

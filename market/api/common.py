@@ -33,3 +33,30 @@ def idempotency_key(request) -> str:
         raise ValidationError({"idempotency_key": [
             f"幂等键最多 {IDEMPOTENCY_KEY_MAX} 个字符 / An idempotency key has at most {IDEMPOTENCY_KEY_MAX} characters"]})
     return key
+
+
+class ObjectActionsMixin:
+    """POST actions on one object: find it among what the caller may see (404 otherwise), then read the body,
+    then call the service (which checks who may act), then answer with the object as it is now.
+
+    ``service_key``: the keyword the services take the object's id by; ``answer_serializer``: what the answer
+    shows. The order matters: nobody learns from a validation error about an object it may not see.
+    """
+
+    service_key = "pk"
+    answer_serializer = None
+
+    def act(self, request, service, *, body=None, idempotent: bool = False, **extra):
+        obj = self.get_object()
+        if body is not None:
+            extra.update(payload(body, request))
+        if idempotent:
+            extra["idempotency_key"] = idempotency_key(request)
+        service(**{self.service_key: obj.pk}, actor=request.user, **extra)
+        return self.answer(request, obj.pk)
+
+    def answer(self, request, pk, status=200):
+        from rest_framework.response import Response
+
+        obj = self.get_queryset().get(pk=pk)
+        return Response(self.answer_serializer(obj, context={"request": request}).data, status=status)

@@ -26,7 +26,7 @@ from market.services import open_licences, royalties
 from market.services.errors import ActionForbidden
 
 from . import licence_serializers as s
-from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
+from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, idempotency_key, payload
 from .permissions import ReadOnlyOrMember
 from .serializers import DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
 
@@ -58,10 +58,11 @@ class RecordsMixin:
         return Response(DocumentSerializer(docs.select_related("patent"), many=True).data)
 
 
-class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class OpenLicenceViewSet(ObjectActionsMixin, RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Open-licence declarations: announced ones are public; drafts are the holder's (and staff's)."""
 
-    serializer_class = s.OpenLicenceSerializer
+    serializer_class = answer_serializer = s.OpenLicenceSerializer
+    service_key = "declaration_id"
     permission_classes = [ReadOnlyOrMember]
     filterset_fields = ["state", "royalty_method", "patent"]
 
@@ -69,14 +70,6 @@ class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         qs = open_licences_visible_to(self.request.user)
         return qs.order_by(*ROYALTY_SORTS.get(self.request.query_params.get("sort", ""), ("-created_at",)), "pk")
 
-    def _respond(self, request, declaration, code=status.HTTP_200_OK):
-        declaration = self.get_queryset().get(pk=declaration.pk)
-        return Response(s.OpenLicenceSerializer(declaration, context={"request": request}).data, status=code)
-
-    def _act(self, request, service, **kwargs):
-        declaration = self.get_object()
-        service(declaration_id=declaration.pk, actor=request.user, **kwargs)
-        return self._respond(request, declaration)
 
     @extend_schema(parameters=[OpenApiParameter("sort", str, enum=list(ROYALTY_SORTS),
                                                 description="按许可使用费排序 / sort by royalty")])
@@ -88,7 +81,7 @@ class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         """Draft a declaration (multipart when the evaluation report comes with it)."""
         data = payload(s.OpenLicenceCreateSerializer, request)
         declaration = open_licences.open_licence_create(actor=request.user, patent_id=data.pop("patent"), **data)
-        return self._respond(request, declaration, status.HTTP_201_CREATED)
+        return self.answer(request, declaration.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.RuleCheckRequestSerializer,
                    responses={200: OpenApiResponse(description="{allowed, reasons: [{code, rule, message}]}")})
@@ -108,36 +101,35 @@ class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @action(detail=True, methods=["post"])
     def evaluation_report(self, request, pk=None):
         """Upload the patent evaluation report (PDF, size-limited) of a draft."""
-        return self._act(request, open_licences.open_licence_attach_report,
-                         **payload(s.EvaluationReportSerializer, request))
+        return self.act(request, open_licences.open_licence_attach_report, body=s.EvaluationReportSerializer)
 
     @extend_schema(request=None, responses={200: s.OpenLicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
         """A co-owner or pledgee consents to the declaration."""
-        return self._act(request, open_licences.open_licence_consent)
+        return self.act(request, open_licences.open_licence_consent)
 
     @extend_schema(request=None, responses={200: s.OpenLicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._act(request, open_licences.open_licence_submit)
+        return self.act(request, open_licences.open_licence_submit)
 
     @extend_schema(request=None, responses={200: s.OpenLicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Staff: publish with a (simulated) CNIPA announcement."""
-        return self._act(request, open_licences.open_licence_publish)
+        return self.act(request, open_licences.open_licence_publish)
 
     @extend_schema(request=ReasonSerializer, responses={200: s.OpenLicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._act(request, open_licences.open_licence_reject, **payload(ReasonSerializer, request))
+        return self.act(request, open_licences.open_licence_reject, body=ReasonSerializer)
 
     @extend_schema(request=s.WithdrawSerializer, responses={200: s.OpenLicenceSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """The holder withdraws (announced); licences already granted continue."""
-        return self._act(request, open_licences.open_licence_withdraw, **payload(s.WithdrawSerializer, request))
+        return self.act(request, open_licences.open_licence_withdraw, body=s.WithdrawSerializer)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=s.TakeUpSerializer, responses={201: s.LicenceSerializer, **REFUSED})
@@ -153,10 +145,10 @@ class OpenLicenceViewSet(RecordsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return Response(s.LicenceSerializer(licence).data, status=status.HTTP_201_CREATED)
 
 
-class LicenceViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
+class LicenceViewSet(ObjectActionsMixin, RecordsMixin, viewsets.ReadOnlyModelViewSet):
     """Licences the caller's organisation granted or holds, with their royalty schedule."""
 
-    serializer_class = s.LicenceSerializer
+    serializer_class = answer_serializer = s.LicenceSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["state", "kind", "declaration"]
 
@@ -174,8 +166,6 @@ class LicenceViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"period": ["该期不属于本许可 / The period is not part of this licence"]})
         return period_id
 
-    def _respond(self, request, licence):
-        return Response(s.LicenceSerializer(self.get_queryset().get(pk=licence.pk)).data)
 
     @extend_schema(parameters=[OpenApiParameter("role", str, enum=["licensee", "licensor"])])
     def list(self, request, *args, **kwargs):
@@ -189,7 +179,7 @@ class LicenceViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
         data = payload(s.RoyaltyReportSerializer, request)
         royalties.royalty_report(period_id=self._period_id(request, licence, data["period"]), actor=request.user,
                                  quantity=data["quantity"])
-        return self._respond(request, licence)
+        return self.answer(request, licence.pk)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=s.RoyaltyPaySerializer, responses={200: s.LicenceSerializer, **REFUSED})
@@ -200,27 +190,20 @@ class LicenceViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
         data = payload(s.RoyaltyPaySerializer, request)
         royalties.royalty_pay(period_id=self._period_id(request, licence, data["period"]), actor=request.user,
                               idempotency_key=idempotency_key(request))
-        return self._respond(request, licence)
+        return self.answer(request, licence.pk)
 
 
-class LicenceContractViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
+class LicenceContractViewSet(ObjectActionsMixin, RecordsMixin, viewsets.ReadOnlyModelViewSet):
     """Licence contracts (实施许可): visible to the parties, consenting co-owners / pledgees, and staff."""
 
-    serializer_class = s.LicenceContractSerializer
+    serializer_class = answer_serializer = s.LicenceContractSerializer
+    service_key = "contract_id"
     permission_classes = [IsAuthenticated]
     filterset_fields = ["state", "licence_kind"]
 
     def get_queryset(self):
         return licence_contracts_visible_to(self.request.user).prefetch_related("offers__organisation")
 
-    def _respond(self, request, contract, code=status.HTTP_200_OK):
-        contract = self.get_queryset().get(pk=contract.pk)
-        return Response(s.LicenceContractSerializer(contract, context={"request": request}).data, status=code)
-
-    def _act(self, request, service, **kwargs):
-        contract = self.get_object()
-        service(contract_id=contract.pk, actor=request.user, **kwargs)
-        return self._respond(request, contract)
 
     @extend_schema(request=s.ContractOpenSerializer, responses={201: s.LicenceContractSerializer, **REFUSED})
     def create(self, request):
@@ -229,61 +212,61 @@ class LicenceContractViewSet(RecordsMixin, viewsets.ReadOnlyModelViewSet):
         listing = get_object_or_404(listings_visible_to(request.user), pk=data.pop("listing"))
         contract = contracts.contract_open(listing_id=listing.pk, actor=request.user, patent_id=data.pop("patent", None),
                                            **data)
-        return self._respond(request, contract, status.HTTP_201_CREATED)
+        return self.answer(request, contract.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.LicenceTermsSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def counter(self, request, pk=None):
-        return self._act(request, contracts.contract_counter, **payload(s.LicenceTermsSerializer, request))
+        return self.act(request, contracts.contract_counter, body=s.LicenceTermsSerializer)
 
     @extend_schema(request=None, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._act(request, contracts.contract_accept)
+        return self.act(request, contracts.contract_accept)
 
     @extend_schema(request=None, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
-        return self._act(request, contracts.contract_consent)
+        return self.act(request, contracts.contract_consent)
 
     @extend_schema(request=None, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        return self._act(request, contracts.contract_sign)
+        return self.act(request, contracts.contract_sign)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=IdempotentSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """The licensee pays the first payment through escrow; the contract takes effect."""
-        return self._act(request, contracts.contract_pay, idempotency_key=idempotency_key(request))
+        return self.act(request, contracts.contract_pay, idempotent=True)
 
     @extend_schema(request=None, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def file_record(self, request, pk=None):
         """The licensor files the 备案 (due within 3 months of effect)."""
-        return self._act(request, contracts.contract_file_record)
+        return self.act(request, contracts.contract_file_record)
 
     @extend_schema(request=s.RecordSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         """Staff (simulated CNIPA): record the filing."""
-        return self._act(request, contracts.contract_record, **payload(s.RecordSerializer, request))
+        return self.act(request, contracts.contract_record, body=s.RecordSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def refuse_record(self, request, pk=None):
-        return self._act(request, contracts.contract_refuse_record, **payload(ReasonSerializer, request))
+        return self.act(request, contracts.contract_refuse_record, body=ReasonSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
-        return self._act(request, contracts.contract_terminate, **payload(ReasonSerializer, request))
+        return self.act(request, contracts.contract_terminate, body=ReasonSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: s.LicenceContractSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._act(request, contracts.contract_cancel, **payload(ReasonSerializer, request))
+        return self.act(request, contracts.contract_cancel, body=ReasonSerializer)
 
 
 class AnnualFeeViewSet(viewsets.GenericViewSet):

@@ -44,7 +44,7 @@ from market.services.errors import ActionForbidden
 from market.services.pledge_applications import MAX_PATENTS
 from market.services.pledge_common import MAX_TERM_MONTHS
 
-from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
+from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
 from .permissions import ReadOnlyOrMember
 from .serializers import MONEY, DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
 
@@ -217,10 +217,11 @@ class PledgeScheduleSerializer(serializers.Serializer):
 
 
 # -- views -----------------------------------------------------------------------------------------
-class PledgeLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PledgeLoanViewSet(ObjectActionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Pledge loans (质押融资): the applicant, its bank and staff see one; co-owners see it to consent."""
 
-    serializer_class = PledgeLoanSerializer
+    serializer_class = answer_serializer = PledgeLoanSerializer
+    service_key = "loan_id"
     permission_classes = [IsAuthenticated, ReadOnlyOrMember]
     filterset_fields = ["state", "bank", "applicant"]
 
@@ -229,15 +230,6 @@ class PledgeLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             Prefetch("pledgeloanpatent_set", queryset=PledgeLoanPatent.objects.select_related(
                 "patent", "encumbrance").order_by("patent__application_number")), "filings__patents")
 
-    def _respond(self, request, loan_id: int, code=status.HTTP_200_OK) -> Response:
-        loan = self.get_queryset().get(pk=loan_id)
-        return Response(PledgeLoanSerializer(loan, context={"request": request}).data, status=code)
-
-    def _act(self, request, service, **kwargs) -> Response:
-        loan = self.get_object()
-        service(loan_id=loan.pk, actor=request.user, **kwargs)
-        return self._respond(request, loan.pk)
-
     @extend_schema(request=PledgeApplySerializer, responses={201: PledgeLoanSerializer, **REFUSED})
     def create(self, request):
         """Apply for a loan secured by patents the caller's organisation holds (400 with field messages on bad input)."""
@@ -245,7 +237,7 @@ class PledgeLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         loan = applications.pledge_apply(actor=request.user, bank_id=data["bank"], patent_ids=data["patents"],
                                          amount=data["amount"], term_months=data["term_months"],
                                          purpose=data["purpose"], repayment_plan=data["repayment_plan"])
-        return self._respond(request, loan.pk, status.HTTP_201_CREATED)
+        return self.answer(request, loan.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=PledgePrecheckSerializer, responses={200: PledgeCheckSerializer(many=True), **REFUSED})
     @action(detail=False, methods=["post"])
@@ -274,101 +266,99 @@ class PledgeLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=PledgeMessageSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def request_info(self, request, pk=None):
-        return self._act(request, applications.pledge_request_info, **payload(PledgeMessageSerializer, request))
+        return self.act(request, applications.pledge_request_info, body=PledgeMessageSerializer)
 
     @extend_schema(request=PledgeResubmitSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
-        return self._act(request, applications.pledge_resubmit, **payload(PledgeResubmitSerializer, request))
+        return self.act(request, applications.pledge_resubmit, body=PledgeResubmitSerializer)
 
     @extend_schema(request=PledgeApproveSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._act(request, applications.pledge_approve, **payload(PledgeApproveSerializer, request))
+        return self.act(request, applications.pledge_approve, body=PledgeApproveSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._act(request, applications.pledge_reject, **payload(ReasonSerializer, request))
+        return self.act(request, applications.pledge_reject, body=ReasonSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._act(request, applications.pledge_withdraw, **payload(ReasonSerializer, request))
+        return self.act(request, applications.pledge_withdraw, body=ReasonSerializer)
 
     @extend_schema(request=PledgePatentIdSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
         """A co-owner consents to the pledge of a co-owned patent."""
-        return self._act(request, applications.pledge_consent, **payload(PledgePatentIdSerializer, request))
+        return self.act(request, applications.pledge_consent, body=PledgePatentIdSerializer)
 
     @extend_schema(request=PledgeConfirmSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """A party confirms, informed, that it proceeds despite ground 10 or 11."""
-        return self._act(request, applications.pledge_confirm, **payload(PledgeConfirmSerializer, request))
+        return self.act(request, applications.pledge_confirm, body=PledgeConfirmSerializer)
 
     @extend_schema(request=PledgeContractDraftSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def draft_contract(self, request, pk=None):
         """The bank drafts the pledge contract (a 流质 clause is refused with 409)."""
-        return self._act(request, applications.pledge_contract_draft, **payload(PledgeContractDraftSerializer, request))
+        return self.act(request, applications.pledge_contract_draft, body=PledgeContractDraftSerializer)
 
     @extend_schema(request=None, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def sign_contract(self, request, pk=None):
-        return self._act(request, applications.pledge_contract_sign)
+        return self.act(request, applications.pledge_contract_sign)
 
     @extend_schema(request=None, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def file_registration(self, request, pk=None):
         """File the joint pledge registration; the simulated registry decides after commit."""
-        return self._act(request, registry.pledge_registration_file)
+        return self.act(request, registry.pledge_registration_file)
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def cite_other_ground(self, request, pk=None):
         """Staff cite registry ground 12 (another case where the pledge conditions are not met)."""
-        return self._act(request, registry.pledge_registry_cite_other, **payload(ReasonSerializer, request))
+        return self.act(request, registry.pledge_registry_cite_other, body=ReasonSerializer)
 
     @extend_schema(request=None, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def clear_other_ground(self, request, pk=None):
-        return self._act(request, registry.pledge_registry_clear_other)
+        return self.act(request, registry.pledge_registry_clear_other)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=IdempotentSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def disburse(self, request, pk=None):
         """The bank disburses. Send an Idempotency-Key: a replay moves no money twice."""
-        return self._act(request, loan_services.loan_disburse, idempotency_key=idempotency_key(request))
+        return self.act(request, loan_services.loan_disburse, idempotent=True)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=PledgeRepaySerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def repay(self, request, pk=None):
         """The borrower repays. Send an Idempotency-Key: a replay moves no money twice."""
-        data = payload(PledgeRepaySerializer, request)
-        return self._act(request, loan_services.loan_repay, amount=data["amount"],
-                         idempotency_key=idempotency_key(request))
+        return self.act(request, loan_services.loan_repay, body=PledgeRepaySerializer, idempotent=True)
 
     @extend_schema(request=PledgePatentIdSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def release_patent(self, request, pk=None):
         """The bank agrees to release one patent of the package (its release is filed)."""
-        return self._act(request, loan_services.loan_release_patent, **payload(PledgePatentIdSerializer, request))
+        return self.act(request, loan_services.loan_release_patent, body=PledgePatentIdSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def declare_default(self, request, pk=None):
         """The bank declares default after the grace period."""
-        return self._act(request, loan_services.loan_declare_default, **payload(ReasonSerializer, request))
+        return self.act(request, loan_services.loan_declare_default, body=ReasonSerializer)
 
     @extend_schema(request=PledgeConsentRequestSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent_request(self, request, pk=None):
         """The holder asks the bank to consent to a transfer deal of a pledged patent."""
-        return self._act(request, loan_services.pledge_consent_request, **payload(PledgeConsentRequestSerializer, request))
+        return self.act(request, loan_services.pledge_consent_request, body=PledgeConsentRequestSerializer)
 
     @extend_schema(responses=PledgeScheduleSerializer)
     @action(detail=True, methods=["get"])

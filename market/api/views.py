@@ -26,7 +26,7 @@ from market.services.errors import ActionForbidden
 from market.views import document_file_response
 
 from . import serializers as s
-from .common import IDEMPOTENCY_HEADER, REFUSED, idempotency_key, payload
+from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
 from .permissions import ReadOnlyOrMember
 
 
@@ -62,9 +62,11 @@ class PatentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                          for act, reasons in result.items()})
 
 
-class ListingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ListingViewSet(ObjectActionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Listings; drafts are visible to their organisation and staff only."""
 
+    service_key = "listing_id"
+    answer_serializer = s.ListingSerializer
     serializer_class = s.ListingSerializer
     permission_classes = [ReadOnlyOrMember]
     filterset_fields = ["mode", "state"]
@@ -79,50 +81,38 @@ class ListingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             patent_ids=[p.pk for p in data["patents"]], asking_price=data.get("asking_price"),
             description=data.get("description", ""), terms=data.get("terms", ""))
 
-    def _transition(self, request, service, **kwargs):
-        listing = self.get_object()
-        listing = service(listing_id=listing.pk, actor=request.user, **kwargs)
-        return Response(s.ListingSerializer(listing, context={"request": request}).data)
-
     @extend_schema(request=None, responses={200: s.ListingSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._transition(request, listing_services.listing_submit)
+        return self.act(request, listing_services.listing_submit)
 
     @extend_schema(request=None, responses={200: s.ListingSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        return self._transition(request, listing_services.listing_publish)
+        return self.act(request, listing_services.listing_publish)
 
     @extend_schema(request=s.ReasonSerializer, responses={200: s.ListingSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._transition(request, listing_services.listing_reject, **payload(s.ReasonSerializer, request))
+        return self.act(request, listing_services.listing_reject, body=s.ReasonSerializer)
 
     @extend_schema(request=None, responses={200: s.ListingSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._transition(request, listing_services.listing_withdraw)
+        return self.act(request, listing_services.listing_withdraw)
 
 
-class DealViewSet(viewsets.ReadOnlyModelViewSet):
+class DealViewSet(ObjectActionsMixin, viewsets.ReadOnlyModelViewSet):
     """Transfer deals: visible to the parties (and consenting co-owners / pledgees, and staff)."""
 
+    service_key = "deal_id"
+    answer_serializer = s.DealSerializer
     serializer_class = s.DealSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["state"]
 
     def get_queryset(self):
         return deals_visible_to(self.request.user).prefetch_related("offers__organisation", "patents")
-
-    def _respond(self, request, deal, code=status.HTTP_200_OK):
-        deal = self.get_queryset().get(pk=deal.pk)
-        return Response(s.DealSerializer(deal, context={"request": request}).data, status=code)
-
-    def _act(self, request, service, **kwargs):
-        deal = self.get_object()
-        service(deal_id=deal.pk, actor=request.user, **kwargs)
-        return self._respond(request, deal)
 
     @extend_schema(request=s.DealOpenSerializer, responses={201: s.DealSerializer, **REFUSED})
     def create(self, request):
@@ -133,72 +123,70 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"listing": ["该挂牌不是转让挂牌 / The listing is not a transfer listing"]})
         deal = deal_services.deal_open(listing_id=listing.pk, actor=request.user, price=data["price"],
                                        message=data["message"])
-        return self._respond(request, deal, status.HTTP_201_CREATED)
+        return self.answer(request, deal.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.PriceSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def counter(self, request, pk=None):
-        return self._act(request, deal_services.deal_counter, **payload(s.PriceSerializer, request))
+        return self.act(request, deal_services.deal_counter, body=s.PriceSerializer)
 
     @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._act(request, deal_services.deal_accept)
+        return self.act(request, deal_services.deal_accept)
 
     @extend_schema(request=s.ObjectionSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def object(self, request, pk=None):
-        return self._act(request, deal_services.deal_object, **payload(s.ObjectionSerializer, request))
+        return self.act(request, deal_services.deal_object, body=s.ObjectionSerializer)
 
     @extend_schema(request=s.ConsentSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
-        return self._act(request, deal_services.deal_consent, **payload(s.ConsentSerializer, request))
+        return self.act(request, deal_services.deal_consent, body=s.ConsentSerializer)
 
     @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        return self._act(request, deal_services.deal_sign)
+        return self.act(request, deal_services.deal_sign)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """Pay the price into escrow. Send an Idempotency-Key: a replay moves no money twice."""
-        return self._act(request, deal_services.deal_pay, idempotency_key=idempotency_key(request))
+        return self.act(request, deal_services.deal_pay, idempotent=True)
 
     @extend_schema(request=s.FileRegistrationSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def file_registration(self, request, pk=None):
-        return self._act(request, deal_services.deal_file_registration,
-                         **payload(s.FileRegistrationSerializer, request))
+        return self.act(request, deal_services.deal_file_registration, body=s.FileRegistrationSerializer)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER], request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def pay_registration_fee(self, request, pk=None):
-        return self._act(request, deal_services.deal_pay_registration_fee,
-                         idempotency_key=idempotency_key(request))
+        return self.act(request, deal_services.deal_pay_registration_fee, idempotent=True)
 
     @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
-        return self._act(request, deal_services.deal_register)
+        return self.act(request, deal_services.deal_register)
 
     @extend_schema(request=s.ReasonSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def refuse_registration(self, request, pk=None):
-        return self._act(request, deal_services.deal_refuse_registration, **payload(s.ReasonSerializer, request))
+        return self.act(request, deal_services.deal_refuse_registration, body=s.ReasonSerializer)
 
     @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        return self._act(request, deal_services.deal_release)
+        return self.act(request, deal_services.deal_release)
 
     @extend_schema(request=s.ReasonSerializer, responses={200: s.DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._act(request, deal_services.deal_cancel, **payload(s.ReasonSerializer, request))
+        return self.act(request, deal_services.deal_cancel, body=s.ReasonSerializer)
 
     @extend_schema(responses=s.TransitionLogSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from market import locks
+from market.access import require_counterparty
 from market.auction_selectors import loan_model, loan_prefill
 from market.models import (
     Auction,
@@ -94,12 +95,7 @@ def _staff(actor: User | None) -> None:
 
 def _bidder(actor: User) -> Organisation:
     """The actor's organisation if it may take part in auctions."""
-    org = getattr(actor, "organisation", None)
-    if org is None or not org.verified:
-        raise ActionForbidden("只有已认证机构可以参加竞买 / Only verified organisations may bid")
-    if org.is_staff_org:
-        raise ActionForbidden("交易中心不能参加竞买 / The trading centre does not bid")
-    return org
+    return require_counterparty(actor, "只有已认证机构可以参加竞买 / Only verified organisations may bid")
 
 
 def _amount(value, field: str, errors: dict[str, list[str]]) -> Decimal | None:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market import locks
+from market.access import require_counterparty
 from market.models import (
     Consent,
     ConsentCapacity,
@@ -108,8 +109,7 @@ def _related_party_flag(listing: Listing, buyer) -> str:
 def deal_open(*, listing_id: int, actor: User, price, message: str = "") -> TransferDeal:
     """The buyer makes a first offer on a published transfer listing; this opens the deal."""
     price = _price(price)
-    if actor.organisation is None or not actor.organisation.verified:
-        raise ActionForbidden("只有已认证机构可以报价 / Only verified organisations may make offers")
+    require_counterparty(actor, "只有已认证机构可以报价 / Only verified organisations may make offers")
     with transaction.atomic():
         listing = locks.listing(listing_id)
         if listing.state != ListingState.PUBLISHED or listing.mode != ListingMode.TRANSFER:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market import locks
+from market.access import require_counterparty
 from market.models import (
     Consent,
     ConsentPurpose,
@@ -114,9 +115,7 @@ def contract_open(*, listing_id: int, actor: User, patent_id: int | None = None,
                   **terms) -> LicenceContract:
     """The licensee's first offer on a published licence or open-licence listing opens the contract."""
     terms = clean_licence_terms(**terms)
-    org = actor.organisation
-    if org is None or not org.verified:
-        raise ActionForbidden("只有已认证机构可以报价 / Only verified organisations may make offers")
+    org = require_counterparty(actor, "只有已认证机构可以报价 / Only verified organisations may make offers")
     with transaction.atomic():
         listing = locks.listing(listing_id)
         if listing.state != ListingState.PUBLISHED or listing.mode not in (ListingMode.LICENCE,

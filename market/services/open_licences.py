@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market import locks
+from market.access import require_counterparty
 from market.documents.pdf import pdf_has_pages, sha256_hex
 from market.fees import AnnualFeeRow, annual_fee_schedule
 from market.models import (
@@ -323,9 +324,7 @@ def open_licence_take_up(*, declaration_id: int, actor: User, idempotency_key: s
     if not notice_confirmed:
         raise ValidationError({"notice_confirmed": [
             "请确认已阅读并接受开放许可条件（书面通知） / Confirm the written notice accepting the published terms"]})
-    org = actor.organisation
-    if org is None or not org.verified:
-        raise ActionForbidden("只有已认证机构可以获得许可 / Only verified organisations may take a licence")
+    org = require_counterparty(actor, "只有已认证机构可以获得许可 / Only verified organisations may take a licence")
     if not idempotency_key or len(idempotency_key) > 100:
         raise IdempotencyConflict("幂等键必须为1-100个字符 / The idempotency key must have 1-100 characters")
     with transaction.atomic():

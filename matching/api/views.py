@@ -10,8 +10,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from market.api.common import REFUSED, ObjectActionsMixin, payload
 from market.api.permissions import IsCentreStaff
-from market.api.views import REFUSED
 from market.selectors import listings_visible_to
 
 from ..matcher import match_demand
@@ -25,17 +25,13 @@ from . import serializers as s
 MAX_MATCHES = 50
 
 
-def _payload(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-class DemandViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DemandViewSet(ObjectActionsMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                    viewsets.ReadOnlyModelViewSet):
     """Technology demands. An organisation sees and manages its own; staff see all and post on a company's
     behalf. Another organisation's demand answers 404."""
 
-    serializer_class = s.DemandSerializer
+    serializer_class = answer_serializer = s.DemandSerializer
+    service_key = "demand_id"
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
@@ -46,9 +42,6 @@ class DemandViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
             qs = qs.filter(state=state)
         return qs
 
-    def _respond(self, demand, code=status.HTTP_200_OK) -> Response:
-        return Response(s.DemandSerializer(self.get_queryset().get(pk=demand.pk)).data, status=code)
-
     @extend_schema(parameters=[OpenApiParameter("state", OpenApiTypes.STR, enum=DemandState.values)])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -56,42 +49,38 @@ class DemandViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     @extend_schema(request=s.DemandInputSerializer, responses={201: s.DemandSerializer, **REFUSED})
     def create(self, request, *args, **kwargs):
         """Post a demand (for one's own organisation; staff: for ``organisation``)."""
-        data = _payload(s.DemandInputSerializer, request)
+        data = payload(s.DemandInputSerializer, request)
         organisation = data.pop("organisation", None)
         demand = demand_services.demand_create(actor=request.user, organisation_id=organisation.pk if organisation
                                                else None, **data)
-        return self._respond(demand, status.HTTP_201_CREATED)
+        return self.answer(request, demand.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DemandUpdateSerializer, responses={200: s.DemandSerializer, **REFUSED})
     def update(self, request, *args, **kwargs):
         """Change an open demand (PUT and PATCH alike change only the fields sent)."""
         demand = self.get_object()
-        changes = _payload(s.DemandUpdateSerializer, request)
-        return self._respond(demand_services.demand_update(demand_id=demand.pk, actor=request.user, **changes))
+        changes = dict(payload(s.DemandUpdateSerializer, request))
+        demand_services.demand_update(demand_id=demand.pk, actor=request.user, **changes)
+        return self.answer(request, demand.pk)
 
     @extend_schema(request=s.DemandUpdateSerializer, responses={200: s.DemandSerializer, **REFUSED})
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, **kwargs)
 
-    def _transition(self, request, service):
-        demand = self.get_object()
-        reason = _payload(s.OptionalReasonSerializer, request)["reason"]
-        return self._respond(service(demand_id=demand.pk, actor=request.user, reason=reason))
-
     @extend_schema(request=s.OptionalReasonSerializer, responses={200: s.DemandSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._transition(request, demand_services.demand_withdraw)
+        return self.act(request, demand_services.demand_withdraw, body=s.OptionalReasonSerializer)
 
     @extend_schema(request=s.OptionalReasonSerializer, responses={200: s.DemandSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._transition(request, demand_services.demand_close)
+        return self.act(request, demand_services.demand_close, body=s.OptionalReasonSerializer)
 
     @extend_schema(request=s.OptionalReasonSerializer, responses={200: s.DemandSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._transition(request, demand_services.demand_reopen)
+        return self.act(request, demand_services.demand_reopen, body=s.OptionalReasonSerializer)
 
     @extend_schema(parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description=f"1–{MAX_MATCHES}，默认 10")],
                    responses=s.MatchSerializer(many=True))
@@ -113,11 +102,12 @@ class DemandViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         return Response(s.ProposalSerializer(proposals, many=True).data)
 
 
-class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ProposalViewSet(ObjectActionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Match proposals: staff propose and mark outcomes; the demand's organisation may start a transfer deal;
     the listing's holder sees the proposals of its listings. Others: 404."""
 
-    serializer_class = s.ProposalSerializer
+    serializer_class = answer_serializer = s.ProposalSerializer
+    service_key = "proposal_id"
     permission_classes = [IsAuthenticated]
     filterset_fields = ["state"]
     # Staff-only actions answer 403 before anything is looked up: no one else learns which ids exist.
@@ -129,48 +119,44 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return proposals_visible_to(self.request.user)
 
-    def _respond(self, proposal, code=status.HTTP_200_OK) -> Response:
-        return Response(s.ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data, status=code)
-
     @extend_schema(request=s.ProposalCreateSerializer, responses={201: s.ProposalSerializer, **REFUSED})
     def create(self, request, *args, **kwargs):
         """Staff propose a published listing for an open demand; both organisations are notified."""
-        data = _payload(s.ProposalCreateSerializer, request)
+        data = payload(s.ProposalCreateSerializer, request)
         listing = get_object_or_404(listings_visible_to(request.user), pk=data["listing"])
         proposal = proposal_services.proposal_create(demand_id=data["demand"].pk, listing_id=listing.pk,
                                                      actor=request.user, note=data["note"])
-        return self._respond(proposal, status.HTTP_201_CREATED)
-
-    def _act(self, request, service, **kwargs):
-        proposal = self.get_object()
-        return self._respond(service(proposal_id=proposal.pk, actor=request.user, **kwargs))
+        return self.answer(request, proposal.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.OptionalReasonSerializer, responses={200: s.ProposalSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._act(request, proposal_services.proposal_accept, **_payload(s.OptionalReasonSerializer, request))
+        return self.act(request, proposal_services.proposal_accept, body=s.OptionalReasonSerializer)
 
     @extend_schema(request=s.OptionalReasonSerializer, responses={200: s.ProposalSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._act(request, proposal_services.proposal_reject, **_payload(s.OptionalReasonSerializer, request))
+        return self.act(request, proposal_services.proposal_reject, body=s.OptionalReasonSerializer)
 
     @extend_schema(request=s.ProposalDealSerializer, responses={200: s.ProposalSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def start_deal(self, request, pk=None):
         """The demand's organisation makes its first offer on the proposed transfer listing: the deal opens."""
-        return self._act(request, proposal_services.proposal_start_deal, **_payload(s.ProposalDealSerializer, request))
+        return self.act(request, proposal_services.proposal_start_deal, body=s.ProposalDealSerializer)
 
     @extend_schema(request=s.DealLinkSerializer, responses={200: s.ProposalSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def mark_deal_started(self, request, pk=None):
-        deal = _payload(s.DealLinkSerializer, request).get("deal")
-        return self._act(request, proposal_services.proposal_mark_deal_started, deal_id=deal.pk if deal else None)
+        proposal = self.get_object()
+        deal = payload(s.DealLinkSerializer, request).get("deal")
+        proposal_services.proposal_mark_deal_started(proposal_id=proposal.pk, actor=request.user,
+                                                     deal_id=deal.pk if deal else None)
+        return self.answer(request, proposal.pk)
 
     @extend_schema(request=None, responses={200: s.ProposalSerializer, **REFUSED})
     @action(detail=True, methods=["post"])
     def mark_deal_closed(self, request, pk=None):
-        return self._act(request, proposal_services.proposal_mark_deal_closed)
+        return self.act(request, proposal_services.proposal_mark_deal_closed)
 
     @extend_schema(responses={200: s.ConversionSerializer,
                               403: OpenApiResponse(description="只有交易中心 / staff only")})
@@ -192,7 +178,7 @@ class SavedSearchViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, view
     @extend_schema(request=s.SavedSearchCreateSerializer, responses={201: s.SavedSearchSerializer,
                                                                      400: REFUSED[400]})
     def create(self, request, *args, **kwargs):
-        data = _payload(s.SavedSearchCreateSerializer, request)
+        data = payload(s.SavedSearchCreateSerializer, request)
         saved = saved_search_create(actor=request.user, name=data["name"], params=data["params"])
         return Response(s.SavedSearchSerializer(saved).data, status=status.HTTP_201_CREATED)
 

@@ -224,3 +224,11 @@ def test_the_bootstrap_service_is_the_only_unverified_path_to_a_centre(db):
     bank = organisations.organisation_register(actor=staff_user, **registration(OrganisationKind.BANK, 8))
 
     assert bank.kind == OrganisationKind.BANK and not bank.verified
+
+
+def test_the_trading_centre_never_buys_nor_takes_a_licence(staff, holder):
+    listing = ListingFactory(organisation=holder.organisation, created_by=holder)
+
+    response = api(staff).post("/api/v1/deals/", {"listing": listing.pk, "price": "1000"}, format="json")
+
+    assert response.status_code == 403 and "交易中心不作为交易一方" in response.json()["detail"]
