@@ -263,3 +263,15 @@ def test_behind_a_proxy_the_forwarded_address_is_counted_not_a_forged_one(db, se
     # a client forging the header's first entries is still counted by what the proxy appended
     assert [get(f"1.1.1.{n}, 203.0.113.5") for n in range(3)] == [200, 200, 429]
     assert get("203.0.113.6") == 200
+
+
+def test_the_lockout_page_speaks_the_chosen_language(holder, client, settings):
+    with_password(holder)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "holder", "password": f"wrong-{n}"}, REMOTE_ADDR="198.51.100.4")
+
+    html = client.post("/login/", {"username": "holder", "password": PASSWORD}, REMOTE_ADDR="198.51.100.4").content.decode()
+
+    assert "5 wrong passwords in a row: this account is locked for 15 minutes" in html
+    assert "连续" not in html
