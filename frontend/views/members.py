@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from market.access import require_centre_staff, require_organisation_admin
 from market.models import Invitation, Organisation, User
+from market.models.organisations import PRIVILEGED_KINDS
 from market.services import organisations as services
 
 from ..access_forms import InviteForm, JoinForm, OrganisationCreateForm
@@ -104,7 +105,7 @@ def _organisations_page(request: HttpRequest, *, form: OrganisationCreateForm | 
     return render(request, "frontend/members/organisations.html", {
         "nav": "organisations", "form": form or OrganisationCreateForm(), "reason_form": ReasonForm(),
         "unverified": Organisation.objects.filter(verified=False).order_by("-created_at")[:100],
-        "privileged": Organisation.objects.filter(kind__in=("bank", "trading_centre", "valuation_agency"),
+        "privileged": Organisation.objects.filter(kind__in=PRIVILEGED_KINDS,
                                                   verified=True).order_by("kind", "name"),
     }, status=status)
 
