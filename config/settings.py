@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last: it turns a locked-out sign-in into the lockout answer (config/lockout.py).
+    # Last: it turns a locked-out sign-in into the lockout answer (market/web/lockout.py).
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -124,7 +124,7 @@ AUTH_USER_MODEL = "market.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "config.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "market.web.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -139,20 +139,20 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "market.web.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
-# The client's address, for the lockout and the throttles alike (config/clientip.py): REMOTE_ADDR, or with
+# The client's address, for the lockout and the throttles alike (market/web/clientip.py): REMOTE_ADDR, or with
 # PROXY_COUNT proxies in front (docker/ has one) the address the outermost of them put in X-Forwarded-For.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "market.web.clientip.client_ip"
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "frontend:home"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list[Path] = []  # each app keeps its own translations in <app>/locale
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -188,16 +188,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.JSONObjectParser",
+        "market.web.parsers.JSONObjectParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.AnonThrottle", "config.throttles.UserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["market.web.throttles.AnonThrottle", "market.web.throttles.UserThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "market.web.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "market.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -240,7 +240,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Requests a minute each client may make (config/throttles.py): by address for anonymous visitors, by user
+# Requests a minute each client may make (market/web/throttles.py): by address for anonymous visitors, by user
 # once signed in; "auth" covers sign-in and invitations, "verify" the public document verification.
 THROTTLE_RATES = {
     "anon": os.environ.get("THROTTLE_ANON", "600/min"),
@@ -248,7 +248,7 @@ THROTTLE_RATES = {
     "auth": os.environ.get("THROTTLE_AUTH", "20/min"),
     "verify": os.environ.get("THROTTLE_VERIFY", "30/min"),
 }
-# The largest JSON body the API reads, and how deeply it may nest (config/parsers.py).
+# The largest JSON body the API reads, and how deeply it may nest (market/web/parsers.py).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
 API_MAX_JSON_DEPTH = 20
 # Throttle counters live in the cache: per process by default, shared through Redis when CACHE_URL is set.

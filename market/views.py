@@ -9,13 +9,13 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.throttles import VerifyThrottle
 from market.documents.parties import document_parties
 from market.documents.pdf import sha256_hex
 from market.models import DocumentState
 from market.models.documents import format_verification_code, normalise_verification_code
 from market.selectors import documents_visible_to
 from market.services.documents import document_verify
+from market.web.throttles import VerifyThrottle
 
 # Issued PDFs are a few hundred kB; anything far larger cannot be one of ours.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

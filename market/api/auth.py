@@ -9,8 +9,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
-from config.schema import ErrorSerializer
-from config.throttles import AuthThrottle
+from market.web.openapi import ErrorSerializer
+from market.web.throttles import AuthThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
-from config.schema import ERRORS, FIELD_ERRORS
+from market.web.openapi import ERRORS, FIELD_ERRORS
 
 REFUSED = {409: ERRORS["409"], 403: ERRORS["403"], 400: FIELD_ERRORS}
 IDEMPOTENCY_KEY_MAX = 100

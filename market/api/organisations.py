@@ -6,12 +6,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from config.throttles import AuthThrottle
 from market.access import member_of
 from market.models import Invitation, Organisation, User, UserRole
 from market.models.organisations import OrganisationKind
 from market.services import organisations as services
 from market.validators import validate_credit_code
+from market.web.throttles import AuthThrottle
 
 from .permissions import IsCentreStaff, IsOrganisationAdmin
 from .serializers import OrganisationSerializer, ReasonSerializer

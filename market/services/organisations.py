@@ -18,12 +18,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from knox.models import AuthToken
 
-from config.passwords import password_errors
 from market.access import require_centre_staff, require_organisation_admin
 from market.models import Invitation, Organisation, OrganisationKind, TransitionLog, User, UserRole
 from market.models.organisations import SELF_REGISTERED_KINDS
 from market.rules import Reason, RuleViolation
 from market.validators import validate_credit_code
+from market.web.passwords import password_errors
 
 from .errors import ActionForbidden
 

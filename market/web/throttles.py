@@ -1,5 +1,5 @@
 """Request rates (DRF throttles): rates from settings.THROTTLE_RATES, read at each request; the client
-address from config.clientip, as the sign-in lockout sees it."""
+address from market.web.clientip, as the sign-in lockout sees it."""
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
