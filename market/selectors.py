@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from market.auction_selectors import auction_documents
+from market.extensions import DOCUMENT_VISIBILITY
 from market.models import (
     DealState,
     Document,
@@ -29,7 +29,6 @@ from market.models.licences import (
     OpenLicenceState,
     RoyaltyPeriod,
 )
-from market.pledge_selectors import pledge_documents_visible_to
 from market.rules.common import active_pledges
 
 
@@ -64,23 +63,21 @@ def patents_visible_to(user: User | None) -> QuerySet[Patent]:
 
 
 def documents_visible_to(user: User | None) -> QuerySet[Document]:
-    """Documents of deals the user may see."""
+    """The documents ``user`` may see: staff all; a member those each flow's registered condition grants."""
     if user is None or not user.is_authenticated:
         return Document.objects.none()
     if user.is_centre_staff:
         return Document.objects.all()
+    condition = Q(pk__in=[])
+    for granted in DOCUMENT_VISIBILITY:
+        condition |= granted(user)
+    return Document.objects.filter(condition)
+
+
+def transfer_documents_q(user: User) -> Q:
+    """Documents of the transfer deals the user's organisation is a party to."""
     deal_ids = deals_visible_to(user).filter(Q(seller_id=user.organisation_id) | Q(buyer_id=user.organisation_id))
-    return Document.objects.filter(Q(deal_type__model="transferdeal", deal_id__in=deal_ids.values("pk"))
-                                   | licensing_documents_q(user) | auction_documents(user)
-                                   | pledge_documents_visible_to(user) | valuation_documents_q(user))
-
-
-def valuation_documents_q(user: User) -> Q:
-    """Valuation reports of the valuations the user may see."""
-    from valuation.selectors import valuations_visible_to  # valuation builds on market
-
-    return Q(deal_type__app_label="valuation", deal_type__model="valuation",
-             deal_id__in=valuations_visible_to(user).values("pk"))
+    return Q(deal_type__model="transferdeal", deal_id__in=deal_ids.values("pk"))
 
 
 def escrows_visible_to(user: User | None) -> QuerySet[Escrow]:

@@ -121,6 +121,11 @@ def report_context(valuation: Valuation) -> dict:
     }
 
 
+def report_document_context(document, valuation: Valuation) -> dict:
+    """The builder of the numbered report document (market/extensions.py): the report's data."""
+    return report_context(valuation)
+
+
 def render_valuation_report(valuation: Valuation) -> bytes:
     """The valuation report as PDF bytes (Chinese)."""
     return render_pdf(TEMPLATE, report_context(valuation))

@@ -126,6 +126,12 @@ def valuations_visible_to(user: User | None) -> QuerySet[Valuation]:
     return qs.filter(Q(requested_by_organisation_id=org) | Q(patent_id__in=held))
 
 
+def valuation_documents_q(user: User) -> Q:
+    """A condition on Document: the reports of the valuations the user may see."""
+    return Q(deal_type__app_label="valuation", deal_type__model="valuation",
+             deal_id__in=valuations_visible_to(user).values("pk"))
+
+
 def sees_pledge_advice(user: User | None) -> bool:
     """Whether pages and the API show ``user`` the pledge-ratio advice (banks and staff only)."""
     org = user.organisation if user is not None and user.is_authenticated else None

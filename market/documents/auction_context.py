@@ -8,15 +8,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Sum
 
-from market.models import Auction, BidderDeposit, DepositStatus, Document, DocumentKind, Encumbrance, EncumbranceKind
+from market.extensions import register_document, register_issuer
+from market.models import (
+    Auction,
+    AuctionState,
+    BidderDeposit,
+    DepositStatus,
+    Document,
+    DocumentKind,
+    Encumbrance,
+    EncumbranceKind,
+)
 from market.money import ZERO, cny, format_cny
 
 from .numerals import rmb_upper
-
-TEMPLATES = {
-    DocumentKind.AUCTION_ANNOUNCEMENT: "market/documents/auction_announcement.html",
-    DocumentKind.AUCTION_CONFIRMATION: "market/documents/auction_confirmation.html",
-}
 
 
 def money(value) -> dict:
@@ -76,7 +81,10 @@ def confirmation_context(document: Document, auction: Auction) -> dict:
     return context
 
 
-BUILDERS = {
-    DocumentKind.AUCTION_ANNOUNCEMENT: announcement_context,
-    DocumentKind.AUCTION_CONFIRMATION: confirmation_context,
-}
+def register() -> None:
+    register_issuer(Auction, "PM")
+    register_document(DocumentKind.AUCTION_ANNOUNCEMENT, code="GG", template="market/documents/auction_announcement.html",
+                      builder=announcement_context, issued_by={Auction: tuple(AuctionState)})
+    register_document(DocumentKind.AUCTION_CONFIRMATION, code="CJ", template="market/documents/auction_confirmation.html",
+                      builder=confirmation_context,
+                      issued_by={Auction: (AuctionState.AWAITING_PAYMENT, AuctionState.SETTLED)})

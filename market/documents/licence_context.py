@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 
+from market.extensions import register_document, register_issuer
 from market.fees import open_licence_reduction
 from market.models import (
     Consent,
@@ -16,23 +17,24 @@ from market.models import (
     DocumentKind,
     Licence,
     LicenceContract,
+    LicenceContractState,
+    LicenceState,
     OpenLicenceDeclaration,
+    OpenLicenceState,
     RoyaltyMethod,
 )
+from market.models.licences import CONTRACT_IN_EFFECT
 from market.money import format_cny
 
+from .context import party, patent_row
 from .numerals import rmb_upper
 
 
 def _party(org):
-    from .context import party
-
     return party(org)
 
 
 def _patent_rows(patent) -> list[dict]:
-    from .context import patent_row
-
     return [patent_row(patent)]
 
 
@@ -133,15 +135,21 @@ def licence_contract_context(document: Document, contract: LicenceContract) -> d
     }
 
 
-TEMPLATES = {
-    DocumentKind.OPEN_LICENCE_DECLARATION: "market/documents/open_licence_declaration.html",
-    DocumentKind.LICENCE_NOTICE: "market/documents/licence_notice.html",
-    DocumentKind.LICENCE_RECORD: "market/documents/licence_record.html",
-    DocumentKind.LICENCE_CONTRACT: "market/documents/licence_contract.html",
-}
-BUILDERS = {
-    DocumentKind.OPEN_LICENCE_DECLARATION: declaration_context,
-    DocumentKind.LICENCE_NOTICE: licence_notice_context,
-    DocumentKind.LICENCE_RECORD: licence_record_context,
-    DocumentKind.LICENCE_CONTRACT: licence_contract_context,
-}
+def register() -> None:
+    register_issuer(OpenLicenceDeclaration, "KF")
+    register_issuer(Licence, "XK")
+    register_issuer(LicenceContract, "SS")
+    register_document(DocumentKind.OPEN_LICENCE_DECLARATION, code="KS",
+                      template="market/documents/open_licence_declaration.html", builder=declaration_context,
+                      issued_by={OpenLicenceDeclaration: (OpenLicenceState.PUBLISHED, OpenLicenceState.WITHDRAWN)})
+    register_document(DocumentKind.LICENCE_NOTICE, code="TZ", template="market/documents/licence_notice.html",
+                      builder=licence_notice_context, issued_by={Licence: tuple(LicenceState)})
+    register_document(DocumentKind.LICENCE_RECORD, code="BA", template="market/documents/licence_record.html",
+                      builder=licence_record_context, issued_by={
+                          Licence: tuple(LicenceState),
+                          LicenceContract: (LicenceContractState.FILED, LicenceContractState.RECORDED,
+                                            LicenceContractState.EXPIRED, LicenceContractState.TERMINATED)})
+    register_document(DocumentKind.LICENCE_CONTRACT, code="XY", template="market/documents/licence_contract.html",
+                      builder=licence_contract_context, issued_by={LicenceContract: (
+                          LicenceContractState.SIGNED, *CONTRACT_IN_EFFECT, LicenceContractState.EXPIRED,
+                          LicenceContractState.TERMINATED)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 
+from market.extensions import register_document, register_issuer
 from market.models import (
     Consent,
     ConsentCapacity,
@@ -17,16 +18,10 @@ from market.models import (
     PledgeFilingKind,
     PledgeLoan,
 )
+from market.models.pledges import CONTRACT_STATES, PledgeFilingState
 from market.money import cny, format_cny
 
 from .numerals import rmb_upper
-
-TEMPLATES = {
-    DocumentKind.PLEDGE_CONTRACT: "market/documents/pledge_contract.html",
-    DocumentKind.PLEDGE_REGISTRATION: "market/documents/pledge_registration.html",
-    DocumentKind.PLEDGE_NOTICE: "market/documents/pledge_notice.html",
-    DocumentKind.PLEDGE_RELEASE: "market/documents/pledge_release.html",
-}
 
 
 def money(value) -> dict:
@@ -77,9 +72,14 @@ def filing_context(document: Document, filing: PledgeFiling) -> dict:
     return context
 
 
-BUILDERS = {
-    DocumentKind.PLEDGE_CONTRACT: contract_context,
-    DocumentKind.PLEDGE_REGISTRATION: filing_context,
-    DocumentKind.PLEDGE_NOTICE: filing_context,
-    DocumentKind.PLEDGE_RELEASE: filing_context,
-}
+def register() -> None:
+    register_issuer(PledgeLoan, "ZY")
+    register_issuer(PledgeFiling, "DJ")
+    register_document(DocumentKind.PLEDGE_CONTRACT, code="ZH", template="market/documents/pledge_contract.html",
+                      builder=contract_context, issued_by={PledgeLoan: CONTRACT_STATES})
+    register_document(DocumentKind.PLEDGE_REGISTRATION, code="ZD", template="market/documents/pledge_registration.html",
+                      builder=filing_context, issued_by={PledgeFiling: tuple(PledgeFilingState)})
+    register_document(DocumentKind.PLEDGE_NOTICE, code="ZT", template="market/documents/pledge_notice.html",
+                      builder=filing_context, issued_by={PledgeFiling: (PledgeFilingState.REGISTERED,)})
+    register_document(DocumentKind.PLEDGE_RELEASE, code="ZX", template="market/documents/pledge_release.html",
+                      builder=filing_context, issued_by={PledgeFiling: tuple(PledgeFilingState)})

@@ -20,85 +20,23 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from market.documents.context import TEMPLATES, document_context
+from market.documents.context import document_context
 from market.documents.pdf import render_pdf, sha256_hex
-from market.models import (
-    AuctionState,
-    DealState,
-    Document,
-    DocumentKind,
-    DocumentState,
-    LicenceContractState,
-    LicenceState,
-    OpenLicenceState,
-    Patent,
-    TransitionLog,
-    User,
-)
+from market.extensions import DOCUMENT_TYPES, ISSUERS, ISSUING_STATES
+from market.models import Document, DocumentState, Patent, TransitionLog, User
 from market.models.documents import normalise_verification_code
-from market.models.licences import CONTRACT_IN_EFFECT
-from market.models.pledges import CONTRACT_STATES, PledgeFilingState
 from market.rules.base import Reason, RuleViolation
 
 logger = logging.getLogger(__name__)
 
 RULE = "documents"
-# Number parts: <prefix>-<deal type>-<year>-<first version's pk>-<kind>[-v<version>].
-DEAL_CODES = {"transferdeal": "ZT", "valuation": "PG", "openlicencedeclaration": "KF", "licence": "XK", "licencecontract": "SS",
-              "auction": "PM"}
-KIND_CODES = {
-    DocumentKind.VALUATION_REPORT: "BGS",
-    DocumentKind.TRANSFER_CONTRACT: "HT",
-    DocumentKind.CHANGE_REQUEST: "BG",
-    DocumentKind.DEAL_CERTIFICATE: "JZ",
-    DocumentKind.OPEN_LICENCE_DECLARATION: "KS",
-    DocumentKind.LICENCE_NOTICE: "TZ",
-    DocumentKind.LICENCE_RECORD: "BA",
-    DocumentKind.LICENCE_CONTRACT: "XY",
-    DocumentKind.AUCTION_ANNOUNCEMENT: "GG",
-    DocumentKind.AUCTION_CONFIRMATION: "CJ",
-}
-# The deal states in which each document can be requested (its data must exist by then): a tuple of
-# states, or, for a kind that several deal types issue, {deal model name: states}.
-STATES_FOR = {
-    # a valuation has no state machine: its report can be issued at any time (None = no state check)
-    DocumentKind.VALUATION_REPORT: None,
-    DocumentKind.TRANSFER_CONTRACT: (DealState.SIGNED, DealState.PAID, DealState.FILED, DealState.REGISTERED,
-                                     DealState.CLOSED),
-    DocumentKind.CHANGE_REQUEST: (DealState.FILED, DealState.REGISTERED, DealState.CLOSED),
-    DocumentKind.DEAL_CERTIFICATE: (DealState.CLOSED,),
-    DocumentKind.OPEN_LICENCE_DECLARATION: (OpenLicenceState.PUBLISHED, OpenLicenceState.WITHDRAWN),
-    DocumentKind.LICENCE_NOTICE: tuple(LicenceState),
-    DocumentKind.LICENCE_RECORD: {
-        "licence": tuple(LicenceState),
-        "licencecontract": (LicenceContractState.FILED, LicenceContractState.RECORDED, LicenceContractState.EXPIRED,
-                            LicenceContractState.TERMINATED),
-    },
-    DocumentKind.LICENCE_CONTRACT: (LicenceContractState.SIGNED, *CONTRACT_IN_EFFECT, LicenceContractState.EXPIRED,
-                                    LicenceContractState.TERMINATED),
-    DocumentKind.AUCTION_ANNOUNCEMENT: tuple(AuctionState),
-    DocumentKind.AUCTION_CONFIRMATION: (AuctionState.AWAITING_PAYMENT, AuctionState.SETTLED),
-}
-# Pledge financing: the contract belongs to the loan; the registration application, notice and release
-# application to each registry filing.
-DEAL_CODES.update({"pledgeloan": "ZY", "pledgefiling": "DJ"})
-KIND_CODES.update({DocumentKind.PLEDGE_CONTRACT: "ZH", DocumentKind.PLEDGE_REGISTRATION: "ZD",
-                   DocumentKind.PLEDGE_NOTICE: "ZT", DocumentKind.PLEDGE_RELEASE: "ZX"})
-STATES_FOR.update({
-    DocumentKind.PLEDGE_CONTRACT: CONTRACT_STATES,
-    DocumentKind.PLEDGE_REGISTRATION: tuple(PledgeFilingState),
-    DocumentKind.PLEDGE_NOTICE: (PledgeFilingState.REGISTERED,),
-    DocumentKind.PLEDGE_RELEASE: tuple(PledgeFilingState),
-})
-PER_PATENT_KINDS = (DocumentKind.CHANGE_REQUEST,)
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
 def states_for(deal: models.Model, kind: str) -> tuple[str, ...] | None:
-    """The states of ``deal`` in which document ``kind`` can be requested (none if it does not issue it;
-    None when the issuing object has no state machine)."""
-    states = STATES_FOR[kind]
-    return states.get(deal._meta.model_name, ()) if isinstance(states, dict) else states
+    """The states of ``deal`` in which document ``kind`` can be requested (empty if it does not issue it;
+    None when the issuing object has no state machine). Each flow declares them (market/extensions.py)."""
+    return ISSUING_STATES.get((kind, deal._meta.model_name), ())
 
 
 def documents_for(deal: models.Model) -> models.QuerySet[Document]:
@@ -117,9 +55,9 @@ def _queue_render(document_id: int) -> None:
 
 def _first_number(document: Document) -> str:
     prefix = settings.MARKET["DOCUMENT_PREFIX"]
-    deal_code = DEAL_CODES[document.deal_type.model]
+    deal_code = ISSUERS[document.deal_type.model]
     year = timezone.localdate(document.requested_at).year
-    return f"{prefix}-{deal_code}-{year}-{document.pk:06d}-{KIND_CODES[document.kind]}"
+    return f"{prefix}-{deal_code}-{year}-{document.pk:06d}-{DOCUMENT_TYPES[document.kind].code}"
 
 
 def document_request(*, deal: models.Model, kind: str, patent: Patent | None = None) -> Document:
@@ -129,12 +67,13 @@ def document_request(*, deal: models.Model, kind: str, patent: Patent | None = N
     if a version of that document that nothing supersedes exists, it is returned and nothing new
     is created; one not issued yet (failed, or its task lost) is queued again (rendering is idempotent).
     """
-    if kind not in KIND_CODES:
+    if kind not in DOCUMENT_TYPES:
         raise ValueError(f"unknown document kind {kind!r}")
-    if deal._meta.model_name not in DEAL_CODES:
+    if deal._meta.model_name not in ISSUERS:
         raise ValueError(f"no documents for {deal._meta.label}")
-    if (kind in PER_PATENT_KINDS) != (patent is not None):
-        raise ValueError(f"{kind} {'needs' if kind in PER_PATENT_KINDS else 'takes no'} patent")
+    per_patent = DOCUMENT_TYPES[kind].per_patent
+    if per_patent != (patent is not None):
+        raise ValueError(f"{kind} {'needs' if per_patent else 'takes no'} patent")
     with transaction.atomic():
         # The deal's row lock serialises concurrent requests for its documents.
         deal = type(deal).objects.select_for_update().get(pk=deal.pk)
@@ -185,7 +124,7 @@ def document_render(*, document_id: int) -> Document:
         return document
     issued_at = timezone.now()
     try:
-        pdf = render_pdf(TEMPLATES[document.kind], document_context(document, issued_at=issued_at))
+        pdf = render_pdf(DOCUMENT_TYPES[document.kind].template, document_context(document, issued_at=issued_at))
     except Exception as error:
         logger.exception("rendering document %s failed", document.number)
         _record_failure(document_id, error)

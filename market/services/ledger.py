@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from market.extensions import LEDGER_CHECKS
 from market.models import (
     AccountKind,
     Escrow,
@@ -104,7 +105,6 @@ def ledger_problems() -> list[str]:
             if balances[kind] != value:
                 problems.append(f"escrow {escrow.reference} ({escrow.state}): {kind} is {balances[kind]}, "
                                 f"expected {value}")
-    from .loans import loan_ledger_problems  # the loans module posts through this one
-
-    problems += loan_ledger_problems()
+    for check in LEDGER_CHECKS:  # each flow's own accounts (loans: receivable against schedule)
+        problems += check()
     return problems

@@ -1,0 +1,118 @@
+"""Where the flows and the apps above the core plug into it. The core never imports them.
+
+The flows (market/transfers, licensing, pledges, auctions) register here from ``MarketConfig.ready()``
+(market/apps.py); valuation registers its report the same way from its own AppConfig. Each registry is a
+plain mapping or list the core reads: which documents exist and who may see them, what the ledger check
+also checks, what an auction's source learns when it ends, what deal history and listing prices the
+valuation and the search read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """One kind of document: its code in the number, its template, and the builder of the template's data
+    (``builder(document, issuing_object) -> dict``)."""
+
+    kind: str
+    code: str
+    template: str
+    builder: Callable[[models.Model, models.Model], dict]
+    per_patent: bool = False
+
+
+# kind → DocumentType; issuing model name → its code in the number; (kind, issuing model name) → the
+# issuer's states in which the document can be requested (None: any time).
+DOCUMENT_TYPES: dict[str, DocumentType] = {}
+ISSUERS: dict[str, str] = {}
+ISSUING_STATES: dict[tuple[str, str], tuple[str, ...] | None] = {}
+# Each: user → a condition on Document naming the documents that user may see.
+DOCUMENT_VISIBILITY: list[Callable[[models.Model], Q]] = []
+# Each: () → one line per inconsistency the ledger check also reports.
+LEDGER_CHECKS: list[Callable[[], list[str]]] = []
+
+
+def register_document(kind: str, *, code: str, template: str, builder: Callable, issued_by: dict[type, tuple | None],
+                      per_patent: bool = False) -> None:
+    """Declare document ``kind``, and the models that issue it with the states in which each may."""
+    if kind in DOCUMENT_TYPES:
+        raise ValueError(f"document kind {kind!r} is registered twice")
+    DOCUMENT_TYPES[kind] = DocumentType(kind=kind, code=code, template=template, builder=builder,
+                                        per_patent=per_patent)
+    for model, states in issued_by.items():
+        ISSUING_STATES[(kind, model._meta.model_name)] = tuple(states) if states is not None else None
+
+
+def register_issuer(model: type[models.Model], code: str) -> None:
+    """A model whose objects issue documents, with its code in their numbers (``ZJIP-<code>-…``)."""
+    ISSUERS[model._meta.model_name] = code
+
+
+def register_document_visibility(condition: Callable[[models.Model], Q]) -> None:
+    DOCUMENT_VISIBILITY.append(condition)
+
+
+def register_ledger_check(check: Callable[[], list[str]]) -> None:
+    LEDGER_CHECKS.append(check)
+
+
+# -- auctions of collateral ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuctionSource:
+    """What an auction learns from, and tells, the object whose collateral it sells (a defaulted loan).
+
+    ``prefill(obj) -> dict`` gives the patents, creditor, debtor and claim; ``settled(obj_id, proceeds_to_creditor,
+    actor)`` and ``failed(obj_id, actor)`` run in the auction's transaction when it ends.
+    """
+
+    model: type[models.Model]
+    prefill: Callable[[models.Model], dict]
+    settled: Callable[..., None]
+    failed: Callable[..., None]
+
+
+AUCTION_SOURCES: dict[str, AuctionSource] = {}
+
+
+def register_auction_source(source: AuctionSource) -> None:
+    AUCTION_SOURCES[source.model._meta.label_lower] = source
+
+
+# -- what valuation and search read from the flows ------------------------------------------------
+@dataclass(frozen=True)
+class ClosedTransfer:
+    """A transfer the register recorded: its price, when it closed, its patents, the seller."""
+
+    deal_id: int
+    price: Decimal
+    closed_on: dt.date
+    patent_ids: tuple[int, ...]
+    seller_id: int
+
+
+def _no_transfers(**filters) -> Iterable[ClosedTransfer]:
+    return ()
+
+
+def _no_royalties(listing_ids: list[int]) -> dict[int, Decimal]:
+    return {}
+
+
+class Providers:
+    """Single providers of data the flows own: ``closed_transfers(limit=, patent_ids=, seller_ids=)`` (newest
+    first) and ``listing_royalties(listing_ids)`` (what taking each listing's open licence costs at once)."""
+
+    closed_transfers: Callable[..., Iterable[ClosedTransfer]] = staticmethod(_no_transfers)
+    listing_royalties: Callable[[list[int]], dict[int, Decimal]] = staticmethod(_no_royalties)
+
+
+providers = Providers()
