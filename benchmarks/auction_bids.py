@@ -8,7 +8,7 @@ end unless ``--keep``), migrates it, opens one auction of a pledged patent and h
 pay the deposit. Then each bidder (a thread with its own connection, in one of ``--workers`` processes:
 by default all in this one, like one web worker process with threads) does
 what a bidding page does for ``--seconds``: read the live price, and unless it leads, bid the
-minimum plus 0-2 increments through ``market.services.auctions.auction_bid`` (the auction's row
+minimum plus 0-2 increments through ``market.auctions.services.auction_bid`` (the auction's row
 lock serialises the bids). A bid refused because another got in first (``bid_too_low``,
 ``already_leading``) counts as refused, not as an error.
 
@@ -88,8 +88,8 @@ def prepare(bidders: int) -> tuple[int, list[int]]:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from market.auctions import services as auctions
     from market.models import Encumbrance, EncumbranceKind, Organisation, OrganisationKind, Patent, PatentOwner, User
-    from market.services import auctions
     from tests.factories import application_number, credit_code
 
     call_command("migrate", verbosity=0)
@@ -122,9 +122,10 @@ def bidder(auction_id: int, user_id: int, seed: int, start_at: float, stop_at: f
     """What one bidding page does until ``stop_at``: read the live price, bid above it unless leading."""
     from django.db import connection, connections
 
-    from market.models import Auction, User
+    from market.auctions import services as auctions
+    from market.auctions.models import Auction
+    from market.models import User
     from market.rules import RuleViolation
-    from market.services import auctions
 
     connections.close_all()  # a forked process must not share its parent's connection
     user = User.objects.select_related("organisation").get(pk=user_id)
@@ -186,8 +187,9 @@ def check(auction_id: int, accepted: int) -> list[str]:
     """Every inconsistency of the final state (empty when consistent)."""
     from django.utils import timezone
 
-    from market.models import Auction, AuctionState, Bid, BidderDeposit, DepositStatus, LedgerTransaction
-    from market.services import auctions
+    from market.auctions import services as auctions
+    from market.auctions.models import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
+    from market.models import LedgerTransaction
     from market.services.ledger import ledger_problems
 
     problems = []

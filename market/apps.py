@@ -12,15 +12,22 @@ from django.apps import AppConfig
 class MarketConfig(AppConfig):
     name = "market"
     verbose_name = "交易市场 Market"
-    # Modules whose register() plugs a flow into the core.
+    # The flows: each is a package market/<flow>/ with its models and a registration module.
+    FLOWS = ("auctions",)
+    # Modules whose register() plugs a flow into the core (the flows' registration modules first).
     REGISTRATIONS = (
         "market.documents.transfer_context",
         "market.documents.licence_context",
-        "market.documents.auction_context",
         "market.documents.pledge_context",
         "market.registrations",
     )
 
+    def import_models(self):
+        """The core's models (market/models/), then each flow's, all under the one app label "market"."""
+        super().import_models()
+        for flow in self.FLOWS:
+            import_module(f"market.{flow}.models")
+
     def ready(self):
-        for module in self.REGISTRATIONS:
+        for module in (*(f"market.{flow}.registration" for flow in self.FLOWS), *self.REGISTRATIONS):
             import_module(module).register()

@@ -70,16 +70,20 @@ def register_ledger_check(check: Callable[[], list[str]]) -> None:
 class AuctionSource:
     """What an auction learns from, and tells, the object whose collateral it sells (a defaulted loan).
 
-    ``prefill(obj) -> dict`` gives the patents, creditor, debtor and claim; ``settled(obj_id, proceeds_to_creditor,
-    actor)`` and ``failed(obj_id, actor)`` run in the auction's transaction when it ends.
+    ``prefill(obj) -> dict`` gives ``creditor``, ``debtor``, ``patents``, ``claim_amount`` and ``defaulted``;
+    ``awaiting()`` the objects whose collateral may be auctioned now; ``settled(source_id=, proceeds_to_creditor=,
+    actor=)`` and ``failed(source_id=, actor=, proceeds_to_creditor=)`` run in the auction's transaction when it
+    ends. ``None`` where the source has nothing to say.
     """
 
     model: type[models.Model]
-    prefill: Callable[[models.Model], dict]
-    settled: Callable[..., None]
-    failed: Callable[..., None]
+    prefill: Callable[[models.Model], dict] | None = None
+    awaiting: Callable[[], models.QuerySet] | None = None
+    settled: Callable[..., None] | None = None
+    failed: Callable[..., None] | None = None
 
 
+# model label ("market.pledgeloan") → its source; the auctions read it, the flow of the source registers it.
 AUCTION_SOURCES: dict[str, AuctionSource] = {}
 
 

@@ -1,8 +1,10 @@
-"""Named row locks, always taken in this order: listing, deal (transfer deal, open-licence declaration,
-licence contract), licence, royalty period, escrow (avoids deadlocks)."""
+"""Named row locks, always taken in this order (avoids deadlocks): auction; listing; deal (transfer deal,
+open-licence declaration, licence contract, pledge loan); licence; royalty period; pledge filing; escrow.
+
+The core's locks are here; each flow keeps its own in its ``locks`` module, in this same order.
+"""
 
 from market.models import (
-    Auction,
     Escrow,
     Licence,
     LicenceContract,
@@ -41,18 +43,6 @@ def licence(licence_id: int) -> Licence:
 
 def royalty_period(period_id: int) -> RoyaltyPeriod:
     return RoyaltyPeriod.objects.select_for_update().get(pk=period_id)
-
-
-def auction(auction_id: int) -> Auction:
-    """An auction (before its deposits' escrows): every bid, deposit and transition takes it first."""
-    return Auction.objects.select_for_update().get(pk=auction_id)
-
-
-def auction_for_bid(auction_id: int) -> Auction:
-    """The same lock, reading only what a bid checks and changes (bids are the hot path)."""
-    return Auction.objects.select_for_update().only(
-        "state", "ends_at", "current_price", "reserve_price", "increment", "leading_bidder", "bid_count",
-        "extension_count").get(pk=auction_id)
 
 
 def pledge_loan(loan_id: int) -> PledgeLoan:

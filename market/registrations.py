@@ -4,14 +4,20 @@ from market.extensions import AuctionSource, register_auction_source, register_d
 
 
 def register() -> None:
-    from market.auction_selectors import auction_documents
-    from market.models import PledgeLoan
+    from market.models import PledgeLoan, PledgeLoanState
     from market.pledge_selectors import pledge_documents_visible_to
     from market.selectors import licensing_documents_q, transfer_documents_q
-    from market.services.loans import loan_auction_failed, loan_auction_settled, loan_ledger_problems
+    from market.services import loans
 
-    for condition in (transfer_documents_q, licensing_documents_q, auction_documents, pledge_documents_visible_to):
+    for condition in (transfer_documents_q, licensing_documents_q, pledge_documents_visible_to):
         register_document_visibility(condition)
-    register_ledger_check(loan_ledger_problems)
-    register_auction_source(AuctionSource(model=PledgeLoan, prefill=None, settled=loan_auction_settled,
-                                          failed=loan_auction_failed))
+    register_ledger_check(loans.loan_ledger_problems)
+
+    def prefill(loan: PledgeLoan) -> dict:
+        return {"creditor": loan.bank, "debtor": loan.applicant, "patents": list(loan.pledged_patents()),
+                "claim_amount": loan.outstanding_debt(), "defaulted": loan.state == PledgeLoanState.DEFAULTED}
+
+    register_auction_source(AuctionSource(
+        model=PledgeLoan, prefill=prefill, awaiting=loans.loans_defaulted_for_auction,
+        settled=lambda source_id, **kwargs: loans.loan_auction_settled(loan_id=source_id, **kwargs),
+        failed=lambda source_id, **kwargs: loans.loan_auction_failed(loan_id=source_id, **kwargs)))

@@ -30,14 +30,6 @@ def deals_lapse_unpaid_filings_task() -> int:
 
 
 @shared_task(acks_late=True)
-def auctions_tick_task() -> dict:
-    """Every minute: open auctions whose start has come, close those past their end, forfeit unpaid buyers."""
-    from market.services.auctions import auctions_tick
-
-    return auctions_tick()
-
-
-@shared_task(acks_late=True)
 def licences_expire_due_task() -> int:
     """Daily: licences (and licence contracts) past their end date expire and leave the register."""
     from market.services.royalties import licences_expire_due

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from market import auction_selectors as selectors
-from market.models import Auction, AuctionState, DepositStatus, Organisation, Patent
+from market.auctions import selectors, services
+from market.auctions.models import Auction, AuctionState, DepositStatus
+from market.models import Organisation, Patent
 from market.money import cny
 from market.rules.common import active_pledges
-from market.services import auctions as services
 
 from ..forms import MAX_PRICE, Form, IdempotentForm, PriceField, ReasonForm
 from ..templatetags.frontend_tags import pick_language
@@ -216,13 +216,13 @@ def auction_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def auction_admin(request: HttpRequest) -> HttpResponse:
     """Staff: every auction by state, and defaulted loans whose collateral is not in an auction yet."""
     require_staff(request)
-    model = selectors.loan_model()
+    source = services.loan_source()
     loans = []
-    if model is not None:
-        busy = Auction.objects.filter(source_type__model=model._meta.model_name,
+    if source is not None:
+        busy = Auction.objects.filter(source_type__model=source.model._meta.model_name,
                                       state__in=[*LIVE_STATES, AuctionState.CLOSED, AuctionState.AWAITING_PAYMENT,
                                                  AuctionState.SETTLED]).values("source_id")
-        loans = list(model.objects.filter(state=selectors.LOAN_DEFAULTED_STATE).exclude(pk__in=busy)[:50])
+        loans = list(source.awaiting().exclude(pk__in=busy)[:50])
     return render(request, "frontend/auctions/admin_list.html", {
         "auctions": selectors.auctions_public()[:200], "loans": loans, "nav": "auctions"})
 
@@ -232,11 +232,11 @@ def create_initial(request: HttpRequest) -> tuple[dict, object, list[Patent] | N
     start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
     initial: dict = {"starts_at": start, "ends_at": start + dt.timedelta(days=1)}
     loan, patents = None, None
-    model = selectors.loan_model()
+    source = services.loan_source()
     loan_id = request.GET.get("loan") or request.POST.get("loan")
-    if model is not None and loan_id and str(loan_id).isdigit():
-        loan = get_object_or_404(model, pk=int(loan_id))
-        prefill = selectors.loan_prefill(loan)
+    if source is not None and loan_id and str(loan_id).isdigit():
+        loan = get_object_or_404(source.model, pk=int(loan_id))
+        prefill = source.prefill(loan)
         patents = prefill["patents"]
         initial.update({"loan": loan.pk, "creditor": prefill["creditor"], "debtor": prefill["debtor"],
                         "patents": patents, "claim_amount": prefill["claim_amount"]})

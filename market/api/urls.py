@@ -1,7 +1,9 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import auctions, licences, organisations, pledges, views
+from market.auctions.api import AuctionViewSet
+
+from . import licences, organisations, pledges, views
 from .abandonments import AbandonmentViewSet
 from .auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 
@@ -17,7 +19,7 @@ router.register("listings", views.ListingViewSet, basename="listing")
 router.register("deals", views.DealViewSet, basename="deal")
 router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("documents", views.DocumentViewSet, basename="document")
-router.register("auctions", auctions.AuctionViewSet, basename="auction")
+router.register("auctions", AuctionViewSet, basename="auction")
 router.register("open-licences", licences.OpenLicenceViewSet, basename="open-licence")
 router.register("licences", licences.LicenceViewSet, basename="licence")
 router.register("licence-contracts", licences.LicenceContractViewSet, basename="licence-contract")

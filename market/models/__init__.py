@@ -1,7 +1,6 @@
 """Market models, one module per topic; import them from here."""
 
 from .abandonments import AbandonmentRequest, AbandonmentState
-from .auctions import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
 from .audit import TransitionLog
 from .deals import DealState, Objection, Offer, TransferDeal
 from .documents import Document, DocumentKind, DocumentState
@@ -63,8 +62,6 @@ __all__ = [
     "Licence", "LicenceContract", "LicenceContractState", "LicenceKind", "LicenceOffer", "LicenceReminder",
     "LicenceState", "OpenLicenceDeclaration", "OpenLicenceState", "ReminderKind", "ReportingPeriod", "RoyaltyKind",
     "RoyaltyMethod", "RoyaltyPeriod",
-    # auctions of defaulted collateral (issue 4)
-    "Auction", "AuctionState", "Bid", "BidderDeposit", "DepositStatus",
     # pledge financing (issue 4)
     "ConfirmableGround", "Instalment", "InstalmentStatus", "LoanRepayment", "PledgeAlert", "PledgeAlertKind",
     "PledgeConfirmation", "PledgeContract", "PledgeFiling", "PledgeFilingKind", "PledgeFilingState", "PledgeLoan",

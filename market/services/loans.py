@@ -322,7 +322,7 @@ def pledge_consent_request(*, loan_id: int, actor: User, deal_id: int, message: 
     return deal
 
 
-# -- the auction of defaulted collateral (called by market.services.auctions) ------------------
+# -- the auction of defaulted collateral (called by market.auctions.services) ------------------
 def _recover(loan: PledgeLoan, amount: Decimal, actor: User | None, key: str) -> tuple[Decimal, Decimal]:
     """Apply money the bank received from the disposal (moved by the auction through the ledger) to the
     loan's open instalments, interest first; the principal part leaves the loan's principal accounts."""

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from market.auctions import services as auctions
 from market.models import (
     Document,
     Escrow,
@@ -29,7 +30,7 @@ from market.models import (
     User,
     UserRole,
 )
-from market.services import abandonments, auctions, deals, licence_contracts, open_licences
+from market.services import abandonments, deals, licence_contracts, open_licences
 from market.services import organisations as organisation_services
 from matching.models import Demand, MatchProposal, SavedSearch
 from notifications.models import Notification

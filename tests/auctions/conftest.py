@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from market.models import Auction, OrganisationKind
-from market.services import auctions
+from market.auctions import services as auctions
+from market.auctions.models import Auction
+from market.models import OrganisationKind
 from tests.factories import OrganisationFactory, PatentFactory, UserFactory, pledge
 
 CLAIM = Decimal("300000.00")

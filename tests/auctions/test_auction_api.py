@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from market.models import Auction, AuctionState, Bid, BidderDeposit
+from market.auctions.models import Auction, AuctionState, Bid, BidderDeposit
 
 from .conftest import CLAIM, DEPOSIT, RESERVE, deposit, end_now, fresh
 

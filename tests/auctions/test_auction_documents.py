@@ -6,8 +6,9 @@ import subprocess
 
 from django.utils import timezone
 
-from market.models import Auction, Document, DocumentKind, DocumentState
-from market.services import auctions
+from market.auctions import services as auctions
+from market.auctions.models import Auction
+from market.models import Document, DocumentKind, DocumentState
 
 from .conftest import bid, deposit, end_now
 

@@ -7,23 +7,21 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from market.auctions import services as auctions
+from market.auctions.models import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
+from market.extensions import AUCTION_SOURCES, AuctionSource
 from market.models import (
-    Auction,
-    AuctionState,
-    Bid,
-    BidderDeposit,
     Consent,
-    DepositStatus,
     Document,
     DocumentKind,
     Encumbrance,
     EncumbranceKind,
     EscrowState,
     LedgerTransaction,
+    Organisation,
     TransitionLog,
 )
 from market.rules import RuleViolation
-from market.services import auctions
 from market.services.errors import ActionForbidden
 from market.services.ledger import external_account, ledger_problems
 
@@ -224,8 +222,8 @@ def test_a_price_below_the_claim_all_goes_to_the_creditor(auction, staff, bidder
 
 def test_the_sources_hook_hears_of_the_settlement_in_the_same_transaction(staff, lot, bank_org, holder_org, bidders,
                                                                          monkeypatch):
-    monkeypatch.setitem(auctions.SETTLEMENT_HOOKS, "market.organisation",
-                        {"settled": "tests.auctions.hooks.settled", "failed": "tests.auctions.hooks.failed"})
+    monkeypatch.setitem(AUCTION_SOURCES, "market.organisation",
+                        AuctionSource(model=Organisation, settled=hooks.settled, failed=hooks.failed))
     monkeypatch.setattr(hooks, "CALLS", [])
     auction = open_auction(staff, lot, bank_org, holder_org, source=bank_org)  # any model may be the source
     sold(auction, staff, bidders[:1], "500000")
@@ -235,7 +233,7 @@ def test_the_sources_hook_hears_of_the_settlement_in_the_same_transaction(staff,
 
 
 def test_a_hook_that_refuses_rolls_the_whole_settlement_back(staff, lot, bank_org, holder_org, bidders, monkeypatch):
-    monkeypatch.setitem(auctions.SETTLEMENT_HOOKS, "market.organisation", {"settled": "tests.auctions.hooks.refuse"})
+    monkeypatch.setitem(AUCTION_SOURCES, "market.organisation", AuctionSource(model=Organisation, settled=hooks.refuse))
     auction = open_auction(staff, lot, bank_org, holder_org, source=bank_org)
     sold(auction, staff, bidders[:1], "500000")
     auctions.auction_pay(auction_id=auction.pk, actor=bidders[0], idempotency_key="pay")
@@ -318,7 +316,7 @@ def test_when_no_bidder_is_left_the_lot_fails_and_is_relisted_lower(auction, sta
 
 # -- failure and relisting ---------------------------------------------------------------------------
 def test_no_bid_at_the_reserve_fails_the_auction_and_the_ledger_stays_balanced(auction, staff, bidders, monkeypatch):
-    monkeypatch.setitem(auctions.SETTLEMENT_HOOKS, "market.auction", {"failed": "tests.auctions.hooks.failed"})
+    monkeypatch.setitem(AUCTION_SOURCES, "market.auction", AuctionSource(model=Auction, failed=hooks.failed))
     monkeypatch.setattr(hooks, "CALLS", [])
     deposit(auction, bidders[0])
     end_now(auction)
@@ -395,7 +393,7 @@ def test_only_staff_administer(name, auction, bank_officer):
 
 
 def test_the_beat_task_opens_scheduled_auctions_when_their_start_comes(staff, lot, bank_org, holder_org):
-    from market.tasks import auctions_tick_task
+    from market.auctions.tasks import auctions_tick_task
 
     auction = open_auction(staff, lot, bank_org, holder_org, start=timezone.now() + dt.timedelta(hours=1))
     assert auctions_tick_task.delay().get() == {"started": 0, "closed": 0, "forfeited": 0}

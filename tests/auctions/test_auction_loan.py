@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from market.models import Auction, AuctionState, Encumbrance, EncumbranceKind, PledgeLoan, PledgeLoanState
+from market.auctions import services as auctions
+from market.auctions.models import Auction, AuctionState
+from market.models import Encumbrance, EncumbranceKind, PledgeLoan, PledgeLoanState
 from market.rules import RuleViolation
-from market.services import auctions
 from market.services.ledger import external_account, ledger_problems
 from tests.factories import PatentFactory
 

@@ -7,17 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, connections
 
-from market.models import (
-    Auction,
-    AuctionState,
-    Bid,
-    BidderDeposit,
-    DepositStatus,
-    EscrowState,
-    LedgerTransaction,
-)
+from market.auctions import services as auctions
+from market.auctions.models import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
+from market.models import EscrowState, LedgerTransaction
 from market.rules import RuleViolation
-from market.services import auctions
 from market.services.ledger import ledger_problems
 
 from ..auctions.conftest import INCREMENT, RESERVE, deposit, end_now, make_bidder, open_auction

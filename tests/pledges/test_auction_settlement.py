@@ -1,4 +1,4 @@
-"""A defaulted loan's collateral sold at auction (market.services.auctions calls this app's hooks): the
+"""A defaulted loan's collateral sold at auction (market.auctions.services calls this app's hooks): the
 proceeds pay the secured debt first, the surplus goes to the holder, the loan is settled and the books balance."""
 
 import datetime as dt
@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from market.models import Auction, Encumbrance, EncumbranceKind, LedgerEntry, PledgeLoan, PledgeLoanState
-from market.services import auctions, loans
+from market.auctions import services as auctions
+from market.auctions.models import Auction
+from market.models import Encumbrance, EncumbranceKind, LedgerEntry, PledgeLoan, PledgeLoanState
+from market.services import loans
 from market.services.ledger import ledger_problems
 
 from .steps import advance, apply

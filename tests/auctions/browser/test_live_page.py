@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from market.models import Auction
+from market.auctions.models import Auction
 
 from ..conftest import bid, deposit, fresh
 

@@ -9,18 +9,8 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from market.models import (
-    Auction,
-    AuctionState,
-    Bid,
-    BidderDeposit,
-    DepositStatus,
-    Document,
-    DocumentKind,
-    DocumentState,
-    TransitionLog,
-    User,
-)
+from market.auctions.models import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
+from market.models import Document, DocumentKind, DocumentState, TransitionLog, User
 
 # Staff actions by state (the services still check times and money).
 STAFF_ACTIONS = {
@@ -122,33 +112,3 @@ def public_announcement(auction: Auction) -> Document | None:
     """The issued, current announcement (downloadable by anyone from the public page)."""
     return (Document.objects.for_deal(auction).latest_versions()
             .filter(kind=DocumentKind.AUCTION_ANNOUNCEMENT, state=DocumentState.ISSUED).first())
-
-
-# -- the defaulted loan an auction is opened from (the pledge-loan model, when installed) ------------
-LOAN_MODEL = ("market", "PledgeLoan")
-LOAN_DEFAULTED_STATE = "defaulted"
-
-
-def loan_model():
-    """The pledge-loan model, or None if this installation has none."""
-    from django.apps import apps
-
-    try:
-        return apps.get_model(*LOAN_MODEL)
-    except LookupError:
-        return None
-
-
-def loan_prefill(loan) -> dict:
-    """What an auction of ``loan``'s collateral starts from: creditor (the bank), debtor (the holder),
-    the pledged patents and the claim (the outstanding debt)."""
-    claim = None
-    for name in ("outstanding_debt", "outstanding_principal", "outstanding_amount", "outstanding"):
-        value = getattr(loan, name, None)
-        if value is not None:
-            claim = value() if callable(value) else value
-            break
-    patents = loan.pledged_patents() if hasattr(loan, "pledged_patents") else loan.patents.all()
-    return {"creditor": getattr(loan, "bank", None), "debtor": getattr(loan, "applicant", None),
-            "patents": list(patents), "claim_amount": claim,
-            "defaulted": getattr(loan, "state", None) == LOAN_DEFAULTED_STATE}

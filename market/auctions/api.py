@@ -11,12 +11,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from market import auction_selectors as selectors
-from market.models import Auction, AuctionState, DepositStatus, Organisation, Patent
-from market.services import auctions as services
+from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
+from market.api.serializers import DocumentSerializer, ReasonSerializer, TransitionLogSerializer
+from market.auctions.models import Auction, AuctionState, DepositStatus
+from market.models import Organisation, Patent
 
-from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
-from .serializers import DocumentSerializer, ReasonSerializer, TransitionLogSerializer
+from . import selectors, services
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 

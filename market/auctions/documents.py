@@ -8,20 +8,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Sum
 
-from market.extensions import register_document, register_issuer
-from market.models import (
-    Auction,
-    AuctionState,
-    BidderDeposit,
-    DepositStatus,
-    Document,
-    DocumentKind,
-    Encumbrance,
-    EncumbranceKind,
-)
+from market.auctions.models import Auction, BidderDeposit, DepositStatus
+from market.documents.context import party, patent_row
+from market.documents.numerals import rmb_upper
+from market.models import Document, Encumbrance, EncumbranceKind
 from market.money import ZERO, cny, format_cny
-
-from .numerals import rmb_upper
 
 
 def money(value) -> dict:
@@ -31,7 +22,6 @@ def money(value) -> dict:
 
 def auction_context(auction: Auction) -> dict:
     """The data both auction documents show."""
-    from .context import party, patent_row
 
     patents = list(auction.patents.order_by("application_number"))
     pledges = (Encumbrance.objects.filter(patent__in=patents, kind=EncumbranceKind.PLEDGE, beneficiary=auction.creditor)
@@ -61,7 +51,6 @@ def announcement_context(document: Document, auction: Auction) -> dict:
 
 def confirmation_context(document: Document, auction: Auction) -> dict:
     """The buyer, its price and what it still pays, and how the price will be applied (art. 444)."""
-    from .context import party
 
     context = auction_context(auction)
     bid = auction.winning_bid
@@ -79,12 +68,3 @@ def confirmation_context(document: Document, auction: Auction) -> dict:
         "lapsed_paddles": [d.paddle_label for d in forfeits.order_by("paddle")],
     })
     return context
-
-
-def register() -> None:
-    register_issuer(Auction, "PM")
-    register_document(DocumentKind.AUCTION_ANNOUNCEMENT, code="GG", template="market/documents/auction_announcement.html",
-                      builder=announcement_context, issued_by={Auction: tuple(AuctionState)})
-    register_document(DocumentKind.AUCTION_CONFIRMATION, code="CJ", template="market/documents/auction_confirmation.html",
-                      builder=confirmation_context,
-                      issued_by={Auction: (AuctionState.AWAITING_PAYMENT, AuctionState.SETTLED)})

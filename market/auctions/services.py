@@ -22,15 +22,15 @@ pledgee's consent to the transfer is recorded on the auction. The rules:
   platform charges none). Staff may then offer the lot to the next bidder at that bidder's highest bid.
 - No bid at or above the reserve: the auction fails and can be relisted with a lower reserve.
 
-Each function is one transaction that takes the auction's row lock first (``market.locks.auction``).
-When the auction settles or fails, the source's hook (``SETTLEMENT_HOOKS``) runs in the same transaction.
+Each function is one transaction that takes the auction's row lock first (``market.auctions.locks.auction``).
+When the auction settles or fails, its source (a defaulted loan: ``AUCTION_SOURCES`` of market/extensions.py,
+registered by the pledges flow) is told in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -38,20 +38,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from market import locks
 from market.access import require_counterparty
-from market.auction_selectors import loan_model, loan_prefill
+from market.auctions import locks
+from market.auctions.models import ACTIVE_STATES, Auction, AuctionState, Bid, BidderDeposit, DepositStatus
+from market.extensions import AUCTION_SOURCES, AuctionSource
 from market.models import (
-    Auction,
-    AuctionState,
-    Bid,
-    BidderDeposit,
     Consent,
     ConsentCapacity,
     ConsentPurpose,
-    DepositStatus,
     Document,
     DocumentKind,
     DocumentState,
@@ -64,25 +59,18 @@ from market.models import (
     TransitionLog,
     User,
 )
-from market.models.auctions import ACTIVE_STATES
 from market.money import ZERO, cny, format_cny
 from market.rules import Reason, RuleViolation, transfer_blockers
 from market.rules.common import active_pledges
+from market.services import payments
+from market.services.errors import ActionForbidden, IdempotencyConflict, state_refusal
+from market.services.transitions import apply_transition
 from search.indexing import patent_changed
-
-from . import payments
-from .errors import ActionForbidden, IdempotencyConflict, state_refusal
-from .transitions import apply_transition
 
 RULE = "auction"
 MAX_AMOUNT = Decimal("1e13")
-# What the source of an auction learns when it settles or fails: "<app_label>.<model>" → dotted paths.
-# Settled hooks are called as hook(loan_id=, proceeds_to_creditor=, actor=); failed hooks as
-# hook(loan_id=, actor=) plus proceeds_to_creditor= (forfeited deposits paid to the creditor) if they accept it.
-SETTLEMENT_HOOKS: dict[str, dict[str, str]] = {
-    "market.pledgeloan": {"settled": "market.services.loans.loan_auction_settled",
-                          "failed": "market.services.loans.loan_auction_failed"},
-}
+# The source an auction is opened from: the defaulted pledge loan (registered by the pledges flow).
+LOAN_SOURCE = "market.pledgeloan"
 # Enforcement needs no new co-owner consent: the co-owners consented to the pledge, which is what is enforced.
 ENFORCEMENT_EXEMPT_CODES = {"co_owner_consent_missing"}
 
@@ -135,23 +123,27 @@ def _hold(*, auction: Auction, payer: Organisation, amount: Decimal, reference: 
     return escrow
 
 
-def _source_hook(auction: Auction, event: str) -> Callable | None:
+def _source(auction: Auction) -> AuctionSource | None:
     if auction.source_type_id is None:
         return None
     content_type = ContentType.objects.get_for_id(auction.source_type_id)
-    path = SETTLEMENT_HOOKS.get(f"{content_type.app_label}.{content_type.model}", {}).get(event)
-    return import_string(path) if path else None  # a named hook that cannot be imported is an error
+    return AUCTION_SOURCES.get(f"{content_type.app_label}.{content_type.model}")
+
+
+def loan_source() -> AuctionSource | None:
+    """The defaulted loans' source, if the pledges flow is installed."""
+    return AUCTION_SOURCES.get(LOAN_SOURCE)
 
 
 def _issue(auction: Auction, kind: str) -> None:
-    from .documents import document_request  # documents import the models only; avoid a cycle
+    from market.services.documents import document_request  # documents import the models only; avoid a cycle
 
     document_request(deal=auction, kind=kind)
 
 
 def _issue_confirmation(auction: Auction, actor: User | None) -> None:
     """The result confirmation names the buyer: a new buyer after a forfeit gets a new version."""
-    from .documents import document_reissue
+    from market.services.documents import document_reissue
 
     current = (Document.objects.for_deal(auction).latest_versions()
                .filter(kind=DocumentKind.AUCTION_CONFIRMATION).order_by("-version").first())
@@ -318,11 +310,11 @@ def auction_open_for_loan(*, loan_id: int, actor: User, patents: Iterable[Patent
     """Open the auction of a defaulted pledge loan's collateral; what is not given comes from the loan
     (the bank as creditor, the holder as debtor, the pledged patents, the outstanding debt)."""
     _staff(actor)
-    model = loan_model()
-    loan = model.objects.filter(pk=loan_id).first() if model is not None else None
+    source = loan_source()
+    loan = source.model.objects.filter(pk=loan_id).first() if source is not None else None
     if loan is None:
         raise ValidationError({"loan": ["贷款不存在 / No such loan"]})
-    prefill = loan_prefill(loan)
+    prefill = source.prefill(loan)
     if not prefill["defaulted"]:
         raise RuleViolation(Reason("loan_not_defaulted", RULE,
                                    "只有已违约的质押贷款可以拍卖处置 / Only a defaulted loan's collateral is auctioned"))
@@ -507,12 +499,9 @@ def _award(auction: Auction, bid: Bid, actor: User | None) -> None:
 
 def _fail(auction: Auction, actor: User | None, reason: str) -> None:
     apply_transition(auction, "fail", actor=actor, failure_reason=reason, reason=reason)
-    hook = _source_hook(auction, "failed")
-    if hook is not None:
-        extra = {}
-        if "proceeds_to_creditor" in inspect.signature(hook).parameters:
-            extra["proceeds_to_creditor"] = auction.proceeds_to_creditor
-        hook(loan_id=auction.source_id, actor=actor, **extra)
+    source = _source(auction)
+    if source is not None and source.failed is not None:
+        source.failed(source_id=auction.source_id, actor=actor, proceeds_to_creditor=auction.proceeds_to_creditor)
 
 
 def _pay_out(auction: Auction, escrow: Escrow, step: str, actor: User | None) -> None:
@@ -614,9 +603,9 @@ def auction_confirm_payment(*, auction_id: int, actor: User) -> Auction:
         apply_transition(auction, "settle", actor=actor,
                          reason=f"成交价 {format_cny(bid.amount)}：偿还担保债权 {format_cny(auction.proceeds_to_creditor)}，"
                                 f"余款 {format_cny(auction.proceeds_to_debtor)} 付出质人；专利权人变更为 {bid.bidder.name}")
-        hook = _source_hook(auction, "settled")
-        if hook is not None:
-            hook(loan_id=auction.source_id, proceeds_to_creditor=auction.proceeds_to_creditor, actor=actor)
+        source = _source(auction)
+        if source is not None and source.settled is not None:
+            source.settled(source_id=auction.source_id, proceeds_to_creditor=auction.proceeds_to_creditor, actor=actor)
     return auction
 
 

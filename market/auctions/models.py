@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .organisations import Organisation, User
-from .patents import Patent
-from .payments import Escrow
+from market.models.organisations import Organisation, User
+from market.models.patents import Patent
+from market.models.payments import Escrow
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 
