@@ -211,7 +211,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "market.models.OrganisationKind",
         "AbandonmentStateEnum": "market.models.AbandonmentState",
         "ListingStateEnum": "market.models.ListingState",
-        "DealStateEnum": "market.models.DealState",
+        "DealStateEnum": "market.transfers.models.DealState",
         "EscrowStateEnum": "market.models.EscrowState",
         "DocumentStateEnum": "market.models.DocumentState",
         "DemandStateEnum": "matching.models.DemandState",

@@ -77,6 +77,11 @@ class FileRegistrationForm(Form):
     export_registration_number = forms.CharField(label=_("技术出口登记证书编号"), required=False, max_length=60)
 
 
+class ConsentRequestForm(Form):
+    message = forms.CharField(label=_("说明（选填）"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReasonForm(Form):
     reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -100,11 +100,6 @@ class RepayForm(IdempotentForm):
     amount = amount_field(_("还款金额（元）"), min_value=Decimal("0.01"))
 
 
-class ConsentRequestForm(Form):
-    deal_id = forms.IntegerField(label=_("转让交易编号（ID）"))
-    message = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-__all__ = ["ApplicationForm", "ApproveForm", "ConfirmForm", "ConsentRequestForm", "ContractForm", "IdempotentForm",
+__all__ = ["ApplicationForm", "ApproveForm", "ConfirmForm", "ContractForm", "IdempotentForm",
            "MessageForm", "PatentForm", "PrecheckForm", "ReasonForm", "ReleasePatentForm", "RepayForm",
            "ResubmitForm"]

@@ -54,6 +54,14 @@ def require_counterparty(actor: User | None, unverified_message: str) -> Organis
     return org
 
 
+def consenting_q(organisation_id: int, prefix: str) -> Q:
+    """A condition: the object's patent (through ``prefix``) is co-owned by the organisation, or pledged to it
+    and not released; co-owners and pledgees see what needs their consent."""
+    return Q(**{f"{prefix}ownerships__organisation_id": organisation_id}) | Q(**{
+        f"{prefix}encumbrances__beneficiary_id": organisation_id, f"{prefix}encumbrances__kind": "pledge",
+        f"{prefix}encumbrances__released_at__isnull": True})
+
+
 def own_or_staff(queryset: QuerySet, user: User | None, *fields: str, public: Q | None = None) -> QuerySet:
     """``queryset`` narrowed to what ``user`` may see.
 

@@ -13,17 +13,11 @@ from market.models import (
     PledgeFiling,
     PledgeLoan,
     RoyaltyPeriod,
-    TransferDeal,
 )
 
 
 def listing(listing_id: int) -> Listing:
     return Listing.objects.select_for_update().get(pk=listing_id)
-
-
-def transfer_deal(deal_id: int) -> TransferDeal:
-    return TransferDeal.objects.select_for_update(of=("self",)).select_related("seller", "buyer", "listing").get(
-        pk=deal_id)
 
 
 def open_licence_declaration(declaration_id: int) -> OpenLicenceDeclaration:

@@ -145,8 +145,6 @@ def loan_allowed_actions(loan: PledgeLoan, user: User | None) -> list[str]:
             actions.append("withdraw")
         if state == S.DISBURSED:
             actions.append("repay")
-        if state in (S.REGISTERED, S.DISBURSED):
-            actions.append("consent_request")
     if party and state == S.APPROVED and contract is not None:
         side = "holder_signed_at" if party == "applicant" else "bank_signed_at"
         if not getattr(contract, side):

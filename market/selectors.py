@@ -1,23 +1,13 @@
-"""Reads: what a user may see, and which actions a deal offers them now."""
+"""Reads of the core: the listings, patents, documents and escrows a user may see."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from market.access import consenting_q
 from market.extensions import DOCUMENT_VISIBILITY
-from market.models import (
-    DealState,
-    Document,
-    Escrow,
-    Listing,
-    ListingState,
-    Patent,
-    TransferDeal,
-    TransitionLog,
-    User,
-)
-from market.models.deals import FUNDED_STATES, OPEN_STATES
+from market.models import Document, Escrow, Listing, ListingState, Patent, User
 from market.models.licences import (
     CONTRACT_IN_EFFECT,
     CONTRACT_OPEN_STATES,
@@ -42,21 +32,6 @@ def listings_visible_to(user: User | None) -> QuerySet[Listing]:
     return qs.filter(Q(state=ListingState.PUBLISHED) | Q(organisation_id=user.organisation_id))
 
 
-def deals_visible_to(user: User | None) -> QuerySet[TransferDeal]:
-    """The parties see their deals; co-owners and pledgees see deals needing their consent; staff see all."""
-    qs = TransferDeal.objects.select_related("seller", "buyer", "listing", "escrow")
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return qs.none()
-    if user.is_centre_staff:
-        return qs
-    org = user.organisation_id
-    consenting = Q(patents__ownerships__organisation_id=org) | Q(
-        patents__encumbrances__beneficiary_id=org, patents__encumbrances__kind="pledge",
-        patents__encumbrances__released_at__isnull=True)
-    ids = TransferDeal.objects.filter(Q(seller_id=org) | Q(buyer_id=org) | consenting).values("pk")
-    return qs.filter(pk__in=ids)
-
-
 def patents_visible_to(user: User | None) -> QuerySet[Patent]:
     """Patent data is public register data: everyone may read it."""
     return Patent.objects.all()
@@ -74,12 +49,6 @@ def documents_visible_to(user: User | None) -> QuerySet[Document]:
     return Document.objects.filter(condition)
 
 
-def transfer_documents_q(user: User) -> Q:
-    """Documents of the transfer deals the user's organisation is a party to."""
-    deal_ids = deals_visible_to(user).filter(Q(seller_id=user.organisation_id) | Q(buyer_id=user.organisation_id))
-    return Q(deal_type__model="transferdeal", deal_id__in=deal_ids.values("pk"))
-
-
 def escrows_visible_to(user: User | None) -> QuerySet[Escrow]:
     """An organisation sees the escrows it paid into or is paid from; staff see all."""
     if user is None or not user.is_authenticated or user.organisation_id is None:
@@ -90,82 +59,7 @@ def escrows_visible_to(user: User | None) -> QuerySet[Escrow]:
     return qs.filter(Q(payer_id=user.organisation_id) | Q(payee_id=user.organisation_id))
 
 
-def deal_timeline(deal: TransferDeal) -> QuerySet[TransitionLog]:
-    return TransitionLog.for_object(deal).select_related("actor", "organisation")
-
-
-def deal_pending_consents(deal: TransferDeal) -> list[dict]:
-    """Consents the deal still needs: co-owners other than the seller, and pledgees."""
-    from market.rules.common import has_consent
-
-    if deal.state not in OPEN_STATES or deal.state == DealState.REGISTERED:
-        return []  # after registration the buyer is the holder: nothing is left to consent to
-    needed = []
-    for patent in deal.patents.all():
-        for ownership in patent.ownerships.select_related("organisation"):
-            if ownership.organisation_id == deal.seller_id:
-                continue
-            seller_own = patent.ownerships.filter(organisation_id=deal.seller_id, agreement_allows_sole_action=True)
-            if seller_own.exists():
-                continue
-            needed.append({"patent": patent, "organisation": ownership.organisation, "capacity": "co_owner",
-                           "given": has_consent(patent, ownership.organisation_id, "co_owner", "transfer", deal)})
-        for pledge in active_pledges(patent):
-            if pledge.beneficiary_id:
-                needed.append({"patent": patent, "organisation": pledge.beneficiary, "capacity": "pledgee",
-                               "given": has_consent(patent, pledge.beneficiary_id, "pledgee", "transfer", deal)})
-    return needed
-
-
-def deal_allowed_actions(deal: TransferDeal, user: User | None) -> list[str]:
-    """The actions the deal offers ``user`` now (names of the API actions); rules may still refuse them."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return []
-    party = deal.party_of(user.organisation)
-    actions: list[str] = []
-    state = deal.state
-    if party:
-        latest = deal.latest_offer()
-        if state == DealState.NEGOTIATING and latest and latest.organisation_id != user.organisation_id:
-            actions += ["counter", "accept"]
-        if state in (DealState.AGREED, DealState.PUBLICISED) and not getattr(deal, f"{party}_signed_at"):
-            actions.append("sign")
-        if state == DealState.SIGNED and party == "buyer":
-            actions.append("pay")
-        if state == DealState.PAID:
-            actions.append("file_registration")
-        if state == DealState.FILED and party == "buyer" and deal.fee_paid_at is None:
-            actions.append("pay_registration_fee")
-        if state in OPEN_STATES and state != DealState.REGISTERED:
-            actions.append("cancel")
-    if any(c["organisation"].pk == user.organisation_id and not c["given"] for c in deal_pending_consents(deal)) \
-            and state in OPEN_STATES:
-        actions.append("consent")
-    if state == DealState.PUBLICISED:
-        actions.append("object")
-    if user.is_centre_staff:
-        if state == DealState.FILED:
-            actions += ["register", "refuse_registration"]
-        if state == DealState.REGISTERED:
-            actions.append("release")
-        if state in OPEN_STATES and state != DealState.REGISTERED and "cancel" not in actions:
-            actions.append("cancel")
-    return actions
-
-
-def deal_is_funded(deal: TransferDeal) -> bool:
-    return deal.state in FUNDED_STATES
-
-
 # -- licensing (open licences, licence contracts, granted licences) ---------------------------------
-def _consenting(user: User, prefix: str) -> Q:
-    """Co-owners and pledgees of the object's patent (they follow what needs their consent)."""
-    org = user.organisation_id
-    return Q(**{f"{prefix}ownerships__organisation_id": org}) | Q(**{
-        f"{prefix}encumbrances__beneficiary_id": org, f"{prefix}encumbrances__kind": "pledge",
-        f"{prefix}encumbrances__released_at__isnull": True})
-
-
 def open_licences_visible_to(user: User | None) -> QuerySet[OpenLicenceDeclaration]:
     """Published and withdrawn declarations are public (announced); the holder sees its own in any state,
     co-owners and pledgees of the patent the ones needing their consent; staff see all."""
@@ -176,7 +70,7 @@ def open_licences_visible_to(user: User | None) -> QuerySet[OpenLicenceDeclarati
     if user.is_centre_staff:
         return qs
     ids = OpenLicenceDeclaration.objects.filter(public | Q(holder_id=user.organisation_id)
-                                                | _consenting(user, "patent__")).values("pk")
+                                                | consenting_q(user.organisation_id, "patent__")).values("pk")
     return qs.filter(pk__in=ids)
 
 
@@ -198,7 +92,7 @@ def licence_contracts_visible_to(user: User | None) -> QuerySet[LicenceContract]
     if user.is_centre_staff:
         return qs
     org = user.organisation_id
-    ids = LicenceContract.objects.filter(Q(licensor_id=org) | Q(licensee_id=org) | _consenting(user, "patent__"))
+    ids = LicenceContract.objects.filter(Q(licensor_id=org) | Q(licensee_id=org) | consenting_q(user.organisation_id, "patent__"))
     return qs.filter(pk__in=ids.values("pk"))
 
 

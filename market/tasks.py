@@ -2,7 +2,6 @@
 
 from celery import shared_task
 
-from market.services.deals import deals_lapse_unpaid_filings
 from market.services.documents import document_render
 from market.services.listings import listings_expire_due
 
@@ -21,12 +20,6 @@ def document_render_task(document_id: int) -> str:
 def listings_expire_due_task() -> int:
     """Daily: published listings past their expiry date leave the market."""
     return listings_expire_due()
-
-
-@shared_task(acks_late=True)
-def deals_lapse_unpaid_filings_task() -> int:
-    """Daily: change requests whose fee is unpaid a month after filing are deemed not filed."""
-    return deals_lapse_unpaid_filings()
 
 
 @shared_task(acks_late=True)

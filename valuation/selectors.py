@@ -11,16 +11,9 @@ from dataclasses import replace
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from market.models import (
-    DealState,
-    Encumbrance,
-    EncumbranceKind,
-    Patent,
-    PatentOwner,
-    TransferDeal,
-    User,
-)
+from market.models import Encumbrance, EncumbranceKind, Patent, PatentOwner, User
 from market.models.encumbrances import LICENCE_KINDS
+from market.transfers.models import DealState, TransferDeal
 
 from .facts import PatentFacts, to_columns
 from .indicators import total_scores

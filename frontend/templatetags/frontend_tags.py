@@ -6,8 +6,9 @@ from django import template
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from market.models import DealState, LicenceContractState, LicenceState, OpenLicenceState, PledgeLoanState
+from market.models import LicenceContractState, LicenceState, OpenLicenceState, PledgeLoanState
 from market.money import format_cny
+from market.transfers.models import DealState
 
 register = template.Library()
 

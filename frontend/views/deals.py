@@ -12,12 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from market.models import DealState, Document, DocumentState, TransferDeal
-from market.selectors import deal_allowed_actions, deal_pending_consents, deal_timeline, deals_visible_to
-from market.services import deals as services
+from market.models import Document, DocumentState
+from market.transfers import services
+from market.transfers.models import DealState, TransferDeal
+from market.transfers.selectors import deal_allowed_actions, deal_pending_consents, deal_timeline, deals_visible_to
 
 from ..forms import (
     ConsentForm,
+    ConsentRequestForm,
     FileRegistrationForm,
     IdempotentForm,
     ObjectionForm,
@@ -54,6 +56,9 @@ ACTIONS = {a.name: a for a in [
     PageAction("consent", _("出具同意"), _("已记录同意。"), form_class=ConsentForm,
                call=lambda deal, user, d: services.deal_consent(deal_id=deal.pk, actor=user,
                                                                 patent_id=d["patent_id"])),
+    PageAction("consent_request", _("请求共有人、质权人同意"), _("已请求同意，对方将收到通知。"), form_class=ConsentRequestForm,
+               call=lambda deal, user, d: services.deal_consent_request(deal_id=deal.pk, actor=user,
+                                                                        message=d["message"])),
     PageAction("object", _("提出异议"), _("异议已提交。"), form_class=ObjectionForm,
                call=lambda deal, user, d: services.deal_object(deal_id=deal.pk, actor=user, text=d["text"])),
     PageAction("register", _("登记变更"), _("著录项目变更已登记。"), form_class=RegisterForm,

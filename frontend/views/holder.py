@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from market.models import Listing, TransferDeal
+from market.models import Listing
 from market.services import listings as services
+from market.transfers.models import TransferDeal
 
 from ..forms import ListingCreateForm
 from .common import Outcome, call_service, flash_errors, shows_403_page

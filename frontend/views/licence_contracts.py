@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from market.models import ListingMode
-from market.selectors import deal_timeline, licence_contract_allowed_actions, licence_contracts_visible_to
+from market.selectors import licence_contract_allowed_actions, licence_contracts_visible_to
 from market.services import licence_contracts as services
+from market.transfers.selectors import deal_timeline
 
 from ..forms import IdempotentForm, ReasonForm
 from ..licence_forms import LicenceTermsForm, RecordForm

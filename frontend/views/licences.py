@@ -23,7 +23,6 @@ from market.models import (
 )
 from market.rules import open_licence_blockers
 from market.selectors import (
-    deal_timeline,
     late_royalties_of_licensor,
     licence_contracts_visible_to,
     licences_visible_to,
@@ -32,6 +31,7 @@ from market.selectors import (
 )
 from market.services import open_licences, royalties
 from market.services.errors import ActionForbidden
+from market.transfers.selectors import deal_timeline
 
 from ..forms import ReasonForm
 from ..licence_forms import DeclarationForm, EvaluationReportForm, RoyaltyPayForm, RoyaltyReportForm, TakeUpForm

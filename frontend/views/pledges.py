@@ -32,7 +32,6 @@ from ..pledge_forms import (
     ApplicationForm,
     ApproveForm,
     ConfirmForm,
-    ConsentRequestForm,
     ContractForm,
     IdempotentForm,
     MessageForm,
@@ -89,8 +88,6 @@ ACTIONS = {a.name: a for a in [
        lambda loan, user, d: L.loan_release_patent(loan_id=loan.pk, actor=user, **d), ReleasePatentForm),
     _a("declare_default", _("宣布违约"), _("已宣布违约，交易中心可开启拍卖。"),
        lambda loan, user, d: L.loan_declare_default(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
-    _a("consent_request", _("请求银行同意转让"), _("已请求银行同意。"),
-       lambda loan, user, d: L.pledge_consent_request(loan_id=loan.pk, actor=user, **d), ConsentRequestForm),
 ]}
 # Actions the bank's review page shows in its own decision panel.
 REVIEW_ACTIONS = ("approve", "request_info", "reject")

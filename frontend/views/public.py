@@ -15,10 +15,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from market.models import Encumbrance, EncumbranceKind, Listing, ListingMode, ListingState, Patent, TransferDeal
-from market.models.deals import OPEN_STATES
+from market.models import Encumbrance, EncumbranceKind, Listing, ListingMode, ListingState, Patent
 from market.money import CENT
 from market.selectors import listings_visible_to
+from market.transfers.models import OPEN_STATES, TransferDeal
 from search.backends import InvalidSearchQuery, SearchHit, SearchPage, SearchQuery, get_search_backend
 from search.schema import PRICE_BUCKETS, VALUE_FACETS, facet_label
 from search.similar import similar_listings

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from market.models import DealState, Listing, ListingState, TransferDeal
+from market.models import Listing, ListingState
 from market.services import listings as services
+from market.transfers.models import DealState, TransferDeal
 
 from ..forms import IdempotentForm, ReasonForm, RegisterForm
 from .common import Outcome, call_service, flash_errors, require_staff, shows_403_page

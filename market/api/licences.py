@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from market.models import Patent
 from market.rules import open_licence_blockers
 from market.selectors import (
-    deal_timeline,
     documents_visible_to,
     licence_contracts_visible_to,
     licences_visible_to,
@@ -24,6 +23,7 @@ from market.selectors import (
 from market.services import licence_contracts as contracts
 from market.services import open_licences, royalties
 from market.services.errors import ActionForbidden
+from market.transfers.selectors import deal_timeline
 
 from . import licence_serializers as s
 from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, idempotency_key, payload

@@ -196,11 +196,6 @@ class PledgeRepaySerializer(serializers.Serializer):
                                             help_text="或使用请求头 Idempotency-Key / or the Idempotency-Key header")
 
 
-class PledgeConsentRequestSerializer(serializers.Serializer):
-    deal_id = serializers.IntegerField()
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
 class PledgeCheckSerializer(serializers.Serializer):
     patent = serializers.IntegerField()
     application_number = serializers.CharField()
@@ -354,11 +349,6 @@ class PledgeLoanViewSet(ObjectActionsMixin, mixins.CreateModelMixin, viewsets.Re
         """The bank declares default after the grace period."""
         return self.act(request, loan_services.loan_declare_default, body=ReasonSerializer)
 
-    @extend_schema(request=PledgeConsentRequestSerializer, responses={200: PledgeLoanSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def consent_request(self, request, pk=None):
-        """The holder asks the bank to consent to a transfer deal of a pledged patent."""
-        return self.act(request, loan_services.pledge_consent_request, body=PledgeConsentRequestSerializer)
 
     @extend_schema(responses=PledgeScheduleSerializer)
     @action(detail=True, methods=["get"])

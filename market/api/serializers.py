@@ -1,6 +1,5 @@
 """API serializers: they translate; validation of identifiers lives in market.validators."""
 
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -14,15 +13,12 @@ from market.models import (
     Escrow,
     Listing,
     ListingMode,
-    Offer,
     Organisation,
     Patent,
     PatentKind,
     PatentOwner,
-    TransferDeal,
     TransitionLog,
 )
-from market.selectors import deal_allowed_actions
 from market.validators import kind_from_application_number, normalise_application_number
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
@@ -137,14 +133,6 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class OfferSerializer(serializers.ModelSerializer):
-    organisation = serializers.CharField(source="organisation.name", read_only=True)
-
-    class Meta:
-        model = Offer
-        fields = ["id", "organisation", "price", "message", "created_at"]
-
-
 class TransitionLogSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(read_only=True, allow_null=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True, default=None, allow_null=True)
@@ -182,55 +170,9 @@ class PaymentSerializer(EscrowSerializer):
         fields = [*EscrowSerializer.Meta.fields, "payer", "payee", "provider_reference", "transactions"]
 
 
-class DealSerializer(serializers.ModelSerializer):
-    seller = OrganisationSerializer(read_only=True)
-    buyer = OrganisationSerializer(read_only=True)
-    patent_ids = serializers.PrimaryKeyRelatedField(source="patents", many=True, read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    offers = OfferSerializer(many=True, read_only=True)
-    escrow = EscrowSerializer(read_only=True, allow_null=True)
-    allowed_actions = serializers.SerializerMethodField()
-
-    class Meta:
-        model = TransferDeal
-        fields = ["id", "number", "listing", "seller", "buyer", "patent_ids", "state", "state_label", "price",
-                  "publicity_required", "publicity_ends_at", "related_party_flag", "seller_signed_at",
-                  "buyer_signed_at", "export_registration_required", "export_registration_number", "escrow",
-                  "filed_at", "registration_fee", "fee_due_date", "fee_paid_at", "registered_at",
-                  "registration_number", "closed_at", "cancelled_at", "cancel_reason", "offers", "allowed_actions",
-                  "created_at"]
-
-    def get_allowed_actions(self, deal) -> list[str]:
-        return deal_allowed_actions(deal, self.context["request"].user)
-
-
-class DealOpenSerializer(serializers.Serializer):
-    listing = serializers.IntegerField()
-    price = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class PriceSerializer(serializers.Serializer):
-    price = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
 class IdempotentSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=100, required=False,
                                             help_text="或使用请求头 Idempotency-Key / or the Idempotency-Key header")
-
-
-class FileRegistrationSerializer(serializers.Serializer):
-    export_registration_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-
-
-class ConsentSerializer(serializers.Serializer):
-    patent_id = serializers.IntegerField()
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-class ObjectionSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000)
 
 
 class DocumentSerializer(serializers.ModelSerializer):

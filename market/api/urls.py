@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from market.auctions.api import AuctionViewSet
+from market.transfers.api import DealViewSet
 
 from . import licences, organisations, pledges, views
 from .abandonments import AbandonmentViewSet
@@ -16,7 +17,7 @@ router.register("invitations", organisations.InvitationViewSet, basename="invita
 router.register("patents", views.PatentViewSet, basename="patent")
 router.register("abandonments", AbandonmentViewSet, basename="abandonment")
 router.register("listings", views.ListingViewSet, basename="listing")
-router.register("deals", views.DealViewSet, basename="deal")
+router.register("deals", DealViewSet, basename="deal")
 router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("documents", views.DocumentViewSet, basename="document")
 router.register("auctions", AuctionViewSet, basename="auction")

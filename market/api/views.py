@@ -3,30 +3,26 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from market.models import Document, DocumentState, ListingMode
+from market.models import DocumentState
 from market.rules import blockers_for
 from market.selectors import (
-    deal_timeline,
-    deals_visible_to,
     documents_visible_to,
     escrows_visible_to,
     listings_visible_to,
     patents_visible_to,
 )
-from market.services import deals as deal_services
 from market.services import listings as listing_services
 from market.services.errors import ActionForbidden
 from market.views import document_file_response
 
 from . import serializers as s
-from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
+from .common import REFUSED, ObjectActionsMixin
 from .permissions import ReadOnlyOrMember
 
 
@@ -100,107 +96,6 @@ class ListingViewSet(ObjectActionsMixin, mixins.CreateModelMixin, viewsets.ReadO
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self.act(request, listing_services.listing_withdraw)
-
-
-class DealViewSet(ObjectActionsMixin, viewsets.ReadOnlyModelViewSet):
-    """Transfer deals: visible to the parties (and consenting co-owners / pledgees, and staff)."""
-
-    service_key = "deal_id"
-    answer_serializer = s.DealSerializer
-    serializer_class = s.DealSerializer
-    permission_classes = [IsAuthenticated]
-    filterset_fields = ["state"]
-
-    def get_queryset(self):
-        return deals_visible_to(self.request.user).prefetch_related("offers__organisation", "patents")
-
-    @extend_schema(request=s.DealOpenSerializer, responses={201: s.DealSerializer, **REFUSED})
-    def create(self, request):
-        """Open a deal with a first offer on a published transfer listing."""
-        data = payload(s.DealOpenSerializer, request)
-        listing = get_object_or_404(listings_visible_to(request.user), pk=data["listing"])
-        if listing.mode != ListingMode.TRANSFER:
-            raise ValidationError({"listing": ["该挂牌不是转让挂牌 / The listing is not a transfer listing"]})
-        deal = deal_services.deal_open(listing_id=listing.pk, actor=request.user, price=data["price"],
-                                       message=data["message"])
-        return self.answer(request, deal.pk, status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.PriceSerializer, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def counter(self, request, pk=None):
-        return self.act(request, deal_services.deal_counter, body=s.PriceSerializer)
-
-    @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        return self.act(request, deal_services.deal_accept)
-
-    @extend_schema(request=s.ObjectionSerializer, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def object(self, request, pk=None):
-        return self.act(request, deal_services.deal_object, body=s.ObjectionSerializer)
-
-    @extend_schema(request=s.ConsentSerializer, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def consent(self, request, pk=None):
-        return self.act(request, deal_services.deal_consent, body=s.ConsentSerializer)
-
-    @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def sign(self, request, pk=None):
-        return self.act(request, deal_services.deal_sign)
-
-    @extend_schema(
-        parameters=[IDEMPOTENCY_HEADER], request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def pay(self, request, pk=None):
-        """Pay the price into escrow. Send an Idempotency-Key: a replay moves no money twice."""
-        return self.act(request, deal_services.deal_pay, idempotent=True)
-
-    @extend_schema(request=s.FileRegistrationSerializer, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def file_registration(self, request, pk=None):
-        return self.act(request, deal_services.deal_file_registration, body=s.FileRegistrationSerializer)
-
-    @extend_schema(
-        parameters=[IDEMPOTENCY_HEADER], request=s.IdempotentSerializer, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def pay_registration_fee(self, request, pk=None):
-        return self.act(request, deal_services.deal_pay_registration_fee, idempotent=True)
-
-    @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def register(self, request, pk=None):
-        return self.act(request, deal_services.deal_register)
-
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def refuse_registration(self, request, pk=None):
-        return self.act(request, deal_services.deal_refuse_registration, body=s.ReasonSerializer)
-
-    @extend_schema(request=None, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def release(self, request, pk=None):
-        return self.act(request, deal_services.deal_release)
-
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.DealSerializer, **REFUSED})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self.act(request, deal_services.deal_cancel, body=s.ReasonSerializer)
-
-    @extend_schema(responses=s.TransitionLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def timeline(self, request, pk=None):
-        """Every transition of the deal: actor, time, from, to, reason."""
-        return Response(s.TransitionLogSerializer(deal_timeline(self.get_object()), many=True).data)
-
-    @extend_schema(responses=s.DocumentSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def documents(self, request, pk=None):
-        deal = self.get_object()
-        docs = documents_visible_to(request.user).filter(pk__in=Document.objects.for_deal(deal).values("pk"))
-        docs = docs.select_related("patent")
-        return Response(s.DocumentSerializer(docs, many=True).data)
 
 
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):

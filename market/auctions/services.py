@@ -63,9 +63,12 @@ from market.money import ZERO, cny, format_cny
 from market.rules import Reason, RuleViolation, transfer_blockers
 from market.rules.common import active_pledges
 from market.services import payments
+from market.services.documents import document_reissue, document_request
 from market.services.errors import ActionForbidden, IdempotencyConflict, state_refusal
 from market.services.transitions import apply_transition
 from search.indexing import patent_changed
+from valuation.models import Valuation
+from valuation.quick import quick_estimate
 
 RULE = "auction"
 MAX_AMOUNT = Decimal("1e13")
@@ -136,15 +139,11 @@ def loan_source() -> AuctionSource | None:
 
 
 def _issue(auction: Auction, kind: str) -> None:
-    from market.services.documents import document_request  # documents import the models only; avoid a cycle
-
     document_request(deal=auction, kind=kind)
 
 
 def _issue_confirmation(auction: Auction, actor: User | None) -> None:
     """The result confirmation names the buyer: a new buyer after a forfeit gets a new version."""
-    from market.services.documents import document_reissue
-
     current = (Document.objects.for_deal(auction).latest_versions()
                .filter(kind=DocumentKind.AUCTION_CONFIRMATION).order_by("-version").first())
     if current is not None and current.state == DocumentState.ISSUED:
@@ -168,9 +167,6 @@ def _patents(patents: Iterable[Patent | int]) -> list[Patent]:
 # -- reads used by the services and the pages ------------------------------------------------------
 def default_reserve(patents: Iterable[Patent]) -> tuple[Decimal, str]:
     """The default reserve: the sum of each patent's P10 (its latest valuation, else the quick estimate)."""
-    from valuation.models import Valuation
-    from valuation.quick import quick_estimate
-
     total, lines = ZERO, []
     for patent in patents:
         latest = Valuation.objects.filter(patent=patent).order_by("-valuation_date", "-created_at", "-pk").first()

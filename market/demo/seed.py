@@ -38,12 +38,12 @@ from market.models import (
     Organisation,
     Patent,
     PatentOwner,
-    TransferDeal,
     User,
     UserRole,
 )
 from market.money import cny
 from market.regions import City
+from market.transfers.models import TransferDeal
 
 from . import identifiers as ids
 from .accounts import (
@@ -334,7 +334,7 @@ def _advance_listing(services, listing: Listing, state: str, *, user: User, staf
 # -- deals ---------------------------------------------------------------------------------------
 def seed_deals(plan: list[PlannedListing], listings: dict[int, Listing], users: dict[str, User],
                report: SeedReport) -> None:
-    """Transfer deals through ``market.services.deals``: three closed, one in each intermediate state.
+    """Transfer deals through ``market.transfers.services``: three closed, one in each intermediate state.
 
     Each deal's steps run in one transaction, so a failure leaves no half-made deal behind.
     """
@@ -351,7 +351,7 @@ def seed_deals(plan: list[PlannedListing], listings: dict[int, Listing], users: 
 
 def run_deal(listing: Listing, target: str, *, seller: User, buyer: User, staff: User) -> TransferDeal:
     """Open a deal on ``listing`` and take it through the steps up to ``target`` (a DealState or cancelled)."""
-    from market.services import deals as services
+    from market.transfers import services
 
     asking = listing.asking_price
     deal = services.deal_open(listing_id=listing.pk, actor=buyer, price=cny(asking * Decimal("0.85")),

@@ -2,7 +2,6 @@
 
 from .abandonments import AbandonmentRequest, AbandonmentState
 from .audit import TransitionLog
-from .deals import DealState, Objection, Offer, TransferDeal
 from .documents import Document, DocumentKind, DocumentState
 from .encumbrances import Consent, ConsentCapacity, ConsentPurpose, Encumbrance, EncumbranceKind
 from .licences import (
@@ -53,10 +52,10 @@ from .pledges import (
 
 __all__ = [
     "AbandonmentRequest", "AbandonmentState",
-    "AccountKind", "Consent", "ConsentCapacity", "ConsentPurpose", "DealState", "Document", "DocumentKind",
+    "AccountKind", "Consent", "ConsentCapacity", "ConsentPurpose", "Document", "DocumentKind",
     "DocumentState", "Encumbrance", "EncumbranceKind", "Escrow", "EscrowState", "LedgerAccount", "LedgerEntry",
-    "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Objection", "Offer",
-    "Invitation", "Organisation", "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "TransferDeal",
+    "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Invitation", "Organisation",
+    "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand",
     "TransitionLog", "User", "UserRole",
     # licensing (issue 6)
     "Licence", "LicenceContract", "LicenceContractState", "LicenceKind", "LicenceOffer", "LicenceReminder",

@@ -36,7 +36,6 @@ from market.models import (
     PledgeLoan,
     PledgeLoanState,
     RepaymentPlan,
-    TransferDeal,
     TransitionLog,
     User,
 )
@@ -297,29 +296,6 @@ def loan_release_patent(*, loan_id: int, actor: User, patent_id) -> PledgeFiling
         TransitionLog.record(loan, transition="release_patent", from_state=loan.state, to_state=loan.state,
                              actor=actor, reason=f"质权人同意解除 {patent.application_number} 的质押，已提交注销登记")
     return filing
-
-
-def pledge_consent_request(*, loan_id: int, actor: User, deal_id: int, message: str = "") -> TransferDeal:
-    """The holder asks the bank, in the platform, to consent to a transfer of a pledged patent; the bank
-    answers on the deal page (its consent is recorded by ``deals.deal_consent``)."""
-    with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
-        require_party(loan, actor, "applicant")
-        deal = TransferDeal.objects.filter(pk=deal_id, seller=loan.applicant,
-                                           patents__in=loan.pledged_patents()).distinct().first()
-        if deal is None or loan.state not in (PledgeLoanState.REGISTERED, PledgeLoanState.DISBURSED):
-            raise ValidationError({"deal_id": ["请选择本机构出让已质押专利的转让交易 / Choose your transfer deal of a "
-                                               "pledged patent"]})
-        from django.urls import reverse
-
-        from notifications.services import notify
-
-        notify(key=f"pledge:{loan.pk}:consent-request:{deal.pk}", kind="pledge",
-               title=f"出质人请求同意转让质押专利（{loan.number}）", body=(message or "").strip(),
-               url=reverse("frontend:deal_detail", args=[deal.pk]), organisations=[loan.bank])
-        TransitionLog.record(loan, transition="consent_request", from_state=loan.state, to_state=loan.state,
-                             actor=actor, reason=f"请求质权人同意转让交易 {deal.number}")
-    return deal
 
 
 # -- the auction of defaulted collateral (called by market.auctions.services) ------------------

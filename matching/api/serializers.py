@@ -5,8 +5,9 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from market.industries import Industry
-from market.models import Organisation, TransferDeal
+from market.models import Organisation
 from market.regions import City
+from market.transfers.models import TransferDeal
 
 from ..matcher import BUDGET_LABELS
 from ..models import WANTED_MODES, Demand, DemandState, MatchProposal, ProposalState, SavedSearch

@@ -4,7 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from market.models import Listing, TransferDeal, User
+from market.models import Listing, User
+from market.transfers.models import TransferDeal
 
 from .demands import Demand
 

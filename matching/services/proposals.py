@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from market import locks as market_locks
-from market.models import DealState, Listing, ListingMode, ListingState, TransferDeal, TransitionLog, User
+from market.models import Listing, ListingMode, ListingState, TransitionLog, User
 from market.rules import Reason, RuleViolation
-from market.services.deals import deal_open
 from market.services.errors import ActionForbidden, state_refusal
 from market.services.transitions import apply_transition
+from market.transfers.models import DealState, TransferDeal
+from market.transfers.services import deal_open
 from search.documents import documents_for
 
 from .. import locks
@@ -123,7 +124,7 @@ def proposal_mark_deal_closed(*, proposal_id: int, actor: User) -> MatchProposal
 
 def proposal_start_deal(*, proposal_id: int, actor: User, price: Decimal | str, message: str = "") -> MatchProposal:
     """The demand's organisation makes a first offer on the proposed transfer listing: the transfer deal opens
-    (``market.services.deals.deal_open``) and is linked to the proposal, in one transaction."""
+    (``market.transfers.services.deal_open``) and is linked to the proposal, in one transaction."""
     proposal = MatchProposal.objects.select_related("demand", "listing").get(pk=proposal_id)
     if actor.organisation_id is None or actor.organisation_id != proposal.demand.organisation_id:
         raise ActionForbidden("只有需求方可以据此发起交易 / Only the demand's organisation may start a deal from it")

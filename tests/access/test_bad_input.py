@@ -5,7 +5,8 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from market.models import DealState, Escrow, LedgerEntry, PaymentCommand
+from market.models import Escrow, LedgerEntry, PaymentCommand
+from market.transfers.models import DealState
 
 from ..factories import ListingFactory, PatentFactory, application_number
 from ..market.deal_steps import advance
@@ -30,7 +31,7 @@ def post_raw(client, url, body: str, **headers):
 
 @pytest.fixture
 def signed_deal(holder, buyer, staff):
-    from market.services import deals
+    from market.transfers import services as deals
 
     listing = ListingFactory(organisation=holder.organisation, created_by=holder)
     deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="300000")

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from market.models import DealState, Organisation, OrganisationKind, TransitionLog, User
+from market.models import Organisation, OrganisationKind, TransitionLog, User
 from market.services import organisations
+from market.transfers.models import DealState
 
 from ..factories import ListingFactory, OrganisationFactory, PatentFactory, UserFactory, credit_code
 from ..market.deal_steps import advance
@@ -100,7 +101,7 @@ def test_an_unverified_trading_centre_is_no_staff(db, holder, buyer):
 
 
 def test_an_unverified_centre_cannot_release_escrow(db, holder, buyer, staff):
-    from market.services import deals
+    from market.transfers import services as deals
 
     listing = ListingFactory(organisation=holder.organisation, created_by=holder, asking_price=Decimal("100000"))
     deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="100000")

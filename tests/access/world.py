@@ -30,8 +30,9 @@ from market.models import (
     User,
     UserRole,
 )
-from market.services import abandonments, deals, licence_contracts, open_licences
+from market.services import abandonments, licence_contracts, open_licences
 from market.services import organisations as organisation_services
+from market.transfers import services as deals
 from matching.models import Demand, MatchProposal, SavedSearch
 from notifications.models import Notification
 from notifications.services import notify

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from market.models import DealState, LedgerEntry, Listing, ListingState, Organisation, Patent
+from market.models import LedgerEntry, Listing, ListingState, Organisation, Patent
 from market.services.ledger import ledger_problems
+from market.transfers.models import DealState
 
 from ..factories import ListingFactory, PatentFactory, application_number, credit_code
 
@@ -219,7 +220,7 @@ def test_api_docs_load_nothing_from_the_internet(db):
 
 def test_payments_and_documents_are_visible_to_the_parties_only(listing, holder, buyer, staff, outsider,
                                                                  django_capture_on_commit_callbacks):
-    from market.services import deals
+    from market.transfers import services as deals
 
     from ..market.deal_steps import advance
 

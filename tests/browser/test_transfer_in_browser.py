@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from market.models import DealState, Listing, ListingMode, TransferDeal
+from market.models import Listing, ListingMode
+from market.transfers.models import DealState, TransferDeal
 from search.backends import get_search_backend
 from tests.factories import ListingFactory, PatentFactory
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from market.models import DealState, Escrow, LedgerEntry, PaymentCommand, TransferDeal
+from market.models import Escrow, LedgerEntry, PaymentCommand
 from market.rules import RuleViolation
-from market.services import deals
 from market.services.ledger import ledger_problems
+from market.transfers import services as deals
+from market.transfers.models import DealState, TransferDeal
 
 from ..factories import ListingFactory
 from ..market.deal_steps import advance

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from market.models import ListingMode, ListingState
-from market.services import deals
+from market.transfers import services as deals
 from tests.factories import ListingFactory, PatentFactory
 
 

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from market.models import DealState, Document, DocumentState, Escrow, EscrowState, PatentOwner, TransferDeal
-from market.services import deals
+from market.models import Document, DocumentState, Escrow, EscrowState, PatentOwner
 from market.services.ledger import ledger_problems
+from market.transfers import services as deals
+from market.transfers.models import DealState, TransferDeal
 from tests.factories import pledge
 from tests.frontend.conftest import client_for
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from market.models import DealState, EncumbranceKind, Offer, TransferDeal
+from market.models import EncumbranceKind
+from market.transfers.models import DealState, Offer, TransferDeal
 from tests.factories import ListingFactory, pledge
 from tests.frontend.conftest import client_for
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from market.models import Listing, ListingState
-from market.services import deals
+from market.transfers import services as deals
 from tests.frontend.conftest import client_for
 
 QUEUE = "/staff/listings/"

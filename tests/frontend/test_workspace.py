@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from market.models import Listing, ListingState
-from market.services import deals
+from market.transfers import services as deals
 from tests.factories import PatentFactory
 
 WORKSPACE = "/me/"

@@ -1,7 +1,7 @@
 """Drive a transfer deal to a given state through the real services."""
 
-from market.models import DealState, TransferDeal
-from market.services import deals
+from market.transfers import services as deals
+from market.transfers.models import DealState, TransferDeal
 
 
 def advance(deal: TransferDeal, *, to: str, seller, buyer, staff) -> TransferDeal:

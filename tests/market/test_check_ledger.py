@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from market.models import LedgerEntry
-from market.services import deals
+from market.transfers import services as deals
 
 from ..factories import ListingFactory
 from .deal_steps import advance

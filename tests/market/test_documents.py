@@ -21,13 +21,11 @@ from market.models import (
     Consent,
     ConsentCapacity,
     ConsentPurpose,
-    DealState,
     Document,
     DocumentKind,
     DocumentState,
     Escrow,
     EscrowState,
-    TransferDeal,
     TransitionLog,
 )
 from market.rules import RuleViolation
@@ -39,6 +37,7 @@ from market.services.documents import (
     documents_for,
 )
 from market.tasks import document_render_task
+from market.transfers.models import DealState, TransferDeal
 
 from ..factories import ListingFactory, PatentFactory, UserFactory, pledge
 
@@ -430,7 +429,7 @@ def test_reissue_is_refused_for_a_superseded_or_unissued_version_or_without_reas
 # -- the documents the deal services issue -------------------------------------------------------
 def test_a_deal_run_through_the_services_issues_all_its_documents(parties, holder, buyer, staff,
                                                                   django_capture_on_commit_callbacks):
-    from market.services import deals
+    from market.transfers import services as deals
 
     seller_org, _ = parties
     listing = ListingFactory(organisation=seller_org, created_by=holder,
@@ -461,7 +460,7 @@ def test_filing_again_after_a_lapse_corrects_the_change_request(parties, holder,
                                                                  django_capture_on_commit_callbacks):
     import datetime as dt
 
-    from market.services import deals
+    from market.transfers import services as deals
 
     seller_org, _ = parties
     listing = ListingFactory(organisation=seller_org, created_by=holder)

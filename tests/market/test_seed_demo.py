@@ -14,7 +14,6 @@ from market.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from market.demo.datafiles import CNKI_SUBSET_FILE, DEMO_DATA_DIR, DEMO_FILES, KPPATENT_FILE
 from market.demo.seed import index_for_search
 from market.models import (
-    DealState,
     Document,
     Encumbrance,
     EncumbranceKind,
@@ -27,11 +26,11 @@ from market.models import (
     OrganisationKind,
     Patent,
     PatentOwner,
-    TransferDeal,
     TransitionLog,
     User,
 )
 from market.regions import ZHEJIANG_CODES
+from market.transfers.models import DealState, TransferDeal
 from market.validators import validate_credit_code
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,21 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from market.models import (
-    Consent,
-    DealState,
-    EscrowState,
-    LedgerEntry,
-    ListingState,
-    OrganisationKind,
-    PatentOwner,
-    TransferDeal,
-    TransitionLog,
-)
+from market.models import Consent, EscrowState, LedgerEntry, ListingState, OrganisationKind, PatentOwner, TransitionLog
 from market.rules import RuleViolation
-from market.services import deals
 from market.services.errors import ActionForbidden, IdempotencyConflict
 from market.services.ledger import escrow_balances, external_account, fees_account, ledger_problems
+from market.transfers import services as deals
+from market.transfers.models import DealState, TransferDeal
 
 from ..factories import ListingFactory, OrganisationFactory, PatentFactory, UserFactory, pledge
 from .deal_steps import advance
@@ -351,7 +342,7 @@ def test_beat_schedule_names_real_tasks():
 
 
 def test_no_consent_is_asked_after_registration(deal, holder, buyer, staff):
-    from market.selectors import deal_allowed_actions, deal_pending_consents
+    from market.transfers.selectors import deal_allowed_actions, deal_pending_consents
 
     deal = advance(deal, to=DealState.REGISTERED, seller=holder, buyer=buyer, staff=staff)
     assert deal_pending_consents(deal) == []

@@ -13,8 +13,9 @@ from django.urls import reverse
 from PIL import Image, ImageChops
 
 from market.documents.qr import qr_data_uri
-from market.models import DealState, DocumentKind
+from market.models import DocumentKind
 from market.services.documents import document_reissue, document_request, document_verify
+from market.transfers.models import DealState
 from market.views import MAX_UPLOAD_BYTES
 
 from .test_documents import file_bytes, issue, media, parties, pdf_text, transfer_deal  # noqa: F401  (fixtures)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from market.models import DealState, TransferDeal
+from market.transfers.models import DealState, TransferDeal
 from matching.models import Demand, DemandState, MatchProposal, ProposalState, SavedSearch
 from matching.services.proposals import proposal_create, proposal_start_deal
 from notifications.services import notify

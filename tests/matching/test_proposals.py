@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from market.models import DealState, TransferDeal, TransitionLog
-from market.services.deals import deal_open
+from market.models import TransitionLog
+from market.transfers.models import DealState, TransferDeal
+from market.transfers.services import deal_open
 from matching.models import DemandState, MatchProposal, ProposalState
 from matching.selectors import proposal_conversion
 from matching.services.demands import demand_withdraw

@@ -211,13 +211,13 @@ def test_the_auction_hooks_refuse_a_loan_that_is_not_defaulted(disbursed):
 
 
 def test_the_holder_asks_the_bank_to_consent_to_a_transfer(disbursed, holder, bank_officer, patent, buyer):
-    from market.services import deals
+    from market.transfers import services as deals
     from tests.factories import ListingFactory
 
     listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
     deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="800000")
-    loans.pledge_consent_request(loan_id=disbursed.pk, actor=holder, deal_id=deal.pk, message="拟转让，价款优先还贷")
-    loans.pledge_consent_request(loan_id=disbursed.pk, actor=holder, deal_id=deal.pk)
+    deals.deal_consent_request(deal_id=deal.pk, actor=holder, message="拟转让，价款优先还贷")
+    deals.deal_consent_request(deal_id=deal.pk, actor=holder)
 
     note = Notification.objects.get(recipient=bank_officer, key__contains="consent-request")
     assert note.url == f"/deals/{deal.pk}/"

@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from market.models import DealState, OrganisationKind, TransferDeal
+from market.models import OrganisationKind
+from market.transfers.models import DealState, TransferDeal
 
 from ..factories import ListingFactory, OrganisationFactory, PatentFactory, UserFactory
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from market.models import DealState
+from market.transfers.models import DealState
 from valuation.services import valuation_create
 
 from .conftest import closed_deal, comparable_patent

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from market import locks
@@ -24,30 +25,32 @@ from market.models import (
     Consent,
     ConsentCapacity,
     ConsentPurpose,
-    DealState,
     DocumentKind,
     Encumbrance,
     EncumbranceKind,
     Listing,
     ListingMode,
     ListingState,
-    Objection,
-    Offer,
+    Organisation,
     OrganisationKind,
     PatentOwner,
-    TransferDeal,
     TransitionLog,
     User,
 )
-from market.models.deals import FUNDED_STATES, OPEN_STATES
 from market.money import ZERO, cny
 from market.rules import Reason, RuleViolation, transfer_blockers
 from market.rules.common import active_pledges
+from market.services import payments
+from market.services.documents import document_reissue, document_request, documents_for
+from market.services.errors import ActionForbidden, state_refusal
+from market.services.listings import listing_close
+from market.services.transitions import apply_transition
+from market.transfers.models import FUNDED_STATES, OPEN_STATES, DealState, Objection, Offer, TransferDeal
+from notifications.services import notify
 from search.indexing import patent_changed
 
-from . import payments
-from .errors import ActionForbidden, state_refusal
-from .transitions import apply_transition
+from . import locks as deal_locks
+from .selectors import deal_pending_consents
 
 PUBLICITY_KINDS = (OrganisationKind.UNIVERSITY, OrganisationKind.RESEARCH_INSTITUTE)
 
@@ -88,8 +91,6 @@ def _rule_check(deal: TransferDeal) -> None:
 
 
 def _issue(deal: TransferDeal, kind: str, patent=None) -> None:
-    from .documents import document_request  # documents import deals' models only; avoid a cycle
-
     document_request(deal=deal, kind=kind, patent=patent)
 
 
@@ -139,7 +140,7 @@ def deal_counter(*, deal_id: int, actor: User, price, message: str = "") -> Offe
     """The side that did not make the latest offer answers with another price."""
     price = _price(price)
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         _party(deal, actor)
         if deal.state != DealState.NEGOTIATING:
             raise state_refusal(deal, "还价")
@@ -157,7 +158,7 @@ def deal_counter(*, deal_id: int, actor: User, price, message: str = "") -> Offe
 def deal_accept(*, deal_id: int, actor: User) -> TransferDeal:
     """Accept the other side's latest offer: the price is agreed; public institutions start publicity."""
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         _party(deal, actor)
         latest = deal.latest_offer()
         if deal.state == DealState.NEGOTIATING and latest and latest.organisation_id == actor.organisation_id:
@@ -177,7 +178,7 @@ def deal_object(*, deal_id: int, actor: User, text: str) -> Objection:
     if not text.strip():
         raise ValidationError({"text": ["请填写异议内容 / Say what the objection is"]})
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         if deal.state != DealState.PUBLICISED:
             raise state_refusal(deal, "提出异议")
         name = actor.organisation.name if actor.organisation else str(actor)
@@ -197,10 +198,31 @@ def deal_resolve_objection(*, objection_id: int, actor: User, resolution: str) -
 
 
 # -- consents and signing ------------------------------------------------------------------------
+def deal_consent_request(*, deal_id: int, actor: User, message: str = "") -> list[Organisation]:
+    """The seller asks, in the platform, every co-owner and pledgee whose consent the deal still needs; each is
+    notified once (asking again notifies nobody twice). Returns the organisations asked."""
+    with transaction.atomic():
+        deal = deal_locks.transfer_deal(deal_id)
+        if _party(deal, actor) != "seller":
+            raise ActionForbidden("只有转让方可以请求同意 / Only the seller asks for consents")
+        if deal.state not in OPEN_STATES or deal.state == DealState.REGISTERED:
+            raise state_refusal(deal, "请求同意")
+        pending = {c["organisation"].pk: c["organisation"] for c in deal_pending_consents(deal) if not c["given"]}
+        if not pending:
+            raise RuleViolation(Reason("no_consent_pending", "transfer",
+                                       "本交易无待出具的同意 / No consent is pending for this deal"))
+        notify(key=f"deal:{deal.pk}:consent-request", kind="deal", title=f"请求同意转让（交易 {deal.number}）",
+               body=(message or "").strip(), url=reverse("frontend:deal_detail", args=[deal.pk]),
+               organisations=list(pending.values()))
+        TransitionLog.record(deal, transition="consent_request", from_state=deal.state, to_state=deal.state,
+                             actor=actor, reason="请求同意：" + "、".join(org.name for org in pending.values()))
+    return list(pending.values())
+
+
 def deal_consent(*, deal_id: int, actor: User, patent_id: int, note: str = "") -> Consent:
     """A co-owner or pledgee of one of the deal's patents records its written consent to this transfer."""
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         if deal.state not in OPEN_STATES:
             raise state_refusal(deal, "同意转让")
         patent = deal.patents.filter(pk=patent_id).first()
@@ -223,7 +245,7 @@ def deal_consent(*, deal_id: int, actor: User, patent_id: int, note: str = "") -
 def deal_sign(*, deal_id: int, actor: User) -> TransferDeal:
     """One side signs the contract; when both have signed the deal is SIGNED and the contract issued."""
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         party = _party(deal, actor)
         if deal.state not in (DealState.AGREED, DealState.PUBLICISED):
             raise state_refusal(deal, "签署合同")
@@ -251,7 +273,7 @@ def deal_sign(*, deal_id: int, actor: User) -> TransferDeal:
 def deal_pay(*, deal_id: int, actor: User, idempotency_key: str) -> TransferDeal:
     """The buyer pays the price into escrow. Replaying the same key moves no money twice."""
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         if _party(deal, actor) != "buyer":
             raise ActionForbidden("只有受让方可以付款 / Only the buyer pays")
         if deal.state != DealState.SIGNED:
@@ -270,7 +292,7 @@ def deal_pay(*, deal_id: int, actor: User, idempotency_key: str) -> TransferDeal
 def deal_file_registration(*, deal_id: int, actor: User, export_registration_number: str = "") -> TransferDeal:
     """File the change of holder (著录项目变更) with CNIPA: one request per patent, fee due in a month."""
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         _party(deal, actor)
         if deal.state != DealState.PAID:
             raise state_refusal(deal, "提交变更登记")
@@ -292,8 +314,6 @@ def deal_file_registration(*, deal_id: int, actor: User, export_registration_num
 
 def _issue_change_requests(deal: TransferDeal, actor: User) -> None:
     """One request per patent; a re-filing after a lapse corrects the issued ones (new fee due date)."""
-    from .documents import document_reissue, documents_for
-
     for patent in deal.patents.all():
         issued = documents_for(deal).filter(kind=DocumentKind.CHANGE_REQUEST, patent=patent, state="issued",
                                             superseded_by__isnull=True).first()
@@ -307,7 +327,7 @@ def _issue_change_requests(deal: TransferDeal, actor: User) -> None:
 def deal_pay_registration_fee(*, deal_id: int, actor: User, idempotency_key: str) -> TransferDeal:
     """The buyer pays the CNIPA change fee (CNY 200 per patent) within a month of filing."""
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         if _party(deal, actor) != "buyer":
             raise ActionForbidden("变更登记费由受让方缴纳 / The buyer pays the change fee")
         if deal.state != DealState.FILED:
@@ -326,7 +346,7 @@ def deal_register(*, deal_id: int, actor: User, registration_number: str = "") -
     """CNIPA registers the change: only now the buyer becomes the holder on the register."""
     _staff(actor)
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         if deal.state != DealState.FILED:
             raise state_refusal(deal, "登记")
         if deal.fee_paid_at is None:
@@ -351,7 +371,7 @@ def deal_refuse_registration(*, deal_id: int, actor: User, reason: str) -> Trans
     if not reason.strip():
         raise ValidationError({"reason": ["请填写不予登记的理由 / Give the ground of refusal"]})
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         if deal.state != DealState.FILED:
             raise state_refusal(deal, "不予登记")
         _cancel(deal, actor=actor, reason=f"不予登记：{reason}")
@@ -362,7 +382,7 @@ def deal_release(*, deal_id: int, actor: User, idempotency_key: str | None = Non
     """The trading centre certifies the deal and releases the escrow: secured debts first, then the seller."""
     _staff(actor)
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         if deal.state != DealState.REGISTERED:  # a repeated release too: the caller learns who won
             raise state_refusal(deal, "放款结案")
         claims = []
@@ -393,13 +413,11 @@ def _settle_pledges(claims, proceeds: Decimal) -> None:
 
 def _close_listing(deal: TransferDeal, actor: User) -> None:
     """The listing leaves the market; other open deals on it are cancelled (and refunded)."""
-    from .listings import listing_close
-
     if deal.listing.state == ListingState.PUBLISHED:
         listing_close(listing_id=deal.listing_id, actor=actor, reason=f"交易 {deal.number} 已成交")
     for other_id in (TransferDeal.objects.filter(listing_id=deal.listing_id, state__in=OPEN_STATES)
                      .exclude(pk=deal.pk).values_list("pk", flat=True)):
-        other = locks.transfer_deal(other_id)
+        other = deal_locks.transfer_deal(other_id)
         _cancel(other, actor=actor, reason=f"挂牌已与其他受让方成交（{deal.number}） / Listing sold to another buyer")
 
 
@@ -416,7 +434,7 @@ def deal_cancel(*, deal_id: int, actor: User, reason: str) -> TransferDeal:
     if not reason.strip():
         raise ValidationError({"reason": ["请填写取消原因 / Give a reason"]})
     with transaction.atomic():
-        deal = locks.transfer_deal(deal_id)
+        deal = deal_locks.transfer_deal(deal_id)
         if not actor.is_centre_staff:
             _party(deal, actor)
         _cancel(deal, actor=actor, reason=reason)
@@ -430,7 +448,7 @@ def deals_lapse_unpaid_filings(*, today: dt.date | None = None) -> int:
     due = TransferDeal.objects.filter(state=DealState.FILED, fee_paid_at__isnull=True, fee_due_date__lt=today)
     for deal_id in due.values_list("pk", flat=True):
         with transaction.atomic():
-            deal = locks.transfer_deal(deal_id)
+            deal = deal_locks.transfer_deal(deal_id)
             if deal.state == DealState.FILED and deal.fee_paid_at is None and deal.fee_due_date < today:
                 apply_transition(deal, "lapse_filing", actor=None,
                                  reason="规费逾期未缴，变更申请视为未提出 / Fee unpaid: the request is deemed not filed")

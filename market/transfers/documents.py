@@ -10,21 +10,10 @@ from django.utils import timezone
 
 from market.documents.context import party, patent_row
 from market.documents.numerals import rmb_upper
-from market.extensions import register_document, register_issuer
-from market.models import (
-    Consent,
-    ConsentCapacity,
-    ConsentPurpose,
-    DealState,
-    Document,
-    DocumentKind,
-    DocumentState,
-    Patent,
-    TransferDeal,
-    TransitionLog,
-)
+from market.models import Consent, ConsentCapacity, ConsentPurpose, Document, DocumentKind, DocumentState, Patent, TransitionLog
 from market.money import cny, format_cny
 from market.rules.common import active_pledges
+from market.transfers.models import DealState, TransferDeal
 
 
 def key_dates(deal: TransferDeal) -> dict[str, dt.datetime | None]:
@@ -113,16 +102,3 @@ def change_request_context(document: Document, deal: TransferDeal) -> dict:
 
 def deal_certificate_context(document: Document, deal: TransferDeal) -> dict:
     return deal_context(deal)
-
-
-
-def register() -> None:
-    register_issuer(TransferDeal, "ZT")
-    after_signing = (DealState.SIGNED, DealState.PAID, DealState.FILED, DealState.REGISTERED, DealState.CLOSED)
-    register_document(DocumentKind.TRANSFER_CONTRACT, code="HT", template="market/documents/transfer_contract.html",
-                      builder=transfer_contract_context, issued_by={TransferDeal: after_signing})
-    register_document(DocumentKind.CHANGE_REQUEST, code="BG", template="market/documents/change_request.html",
-                      builder=change_request_context, per_patent=True,
-                      issued_by={TransferDeal: (DealState.FILED, DealState.REGISTERED, DealState.CLOSED)})
-    register_document(DocumentKind.DEAL_CERTIFICATE, code="JZ", template="market/documents/deal_certificate.html",
-                      builder=deal_certificate_context, issued_by={TransferDeal: (DealState.CLOSED,)})

@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .listings import Listing
-from .organisations import Organisation, User
-from .patents import Patent
-from .payments import Escrow
+from market.models.listings import Listing
+from market.models.organisations import Organisation, User
+from market.models.patents import Patent
+from market.models.payments import Escrow
 
 
 class DealState(models.TextChoices):

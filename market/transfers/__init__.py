@@ -1,0 +1,1 @@
+"""The transfer deal (转让): offer, agreement, publicity, contract, escrow, change of holder, certificate."""

@@ -1,0 +1,96 @@
+"""Reads of the transfer deals: who sees a deal, its timeline, the consents it still needs, what a user may do."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from market.access import consenting_q
+from market.models import TransitionLog, User
+from market.rules.common import active_pledges, has_consent
+
+from .models import FUNDED_STATES, OPEN_STATES, DealState, TransferDeal
+
+
+def deals_visible_to(user: User | None) -> QuerySet[TransferDeal]:
+    """The parties see their deals; co-owners and pledgees see deals needing their consent; staff see all."""
+    qs = TransferDeal.objects.select_related("seller", "buyer", "listing", "escrow")
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return qs.none()
+    if user.is_centre_staff:
+        return qs
+    org = user.organisation_id
+    ids = TransferDeal.objects.filter(Q(seller_id=org) | Q(buyer_id=org) | consenting_q(org, "patents__")).values("pk")
+    return qs.filter(pk__in=ids)
+
+
+def transfer_documents_q(user: User) -> Q:
+    """Documents of the transfer deals the user's organisation is a party to."""
+    deal_ids = deals_visible_to(user).filter(Q(seller_id=user.organisation_id) | Q(buyer_id=user.organisation_id))
+    return Q(deal_type__model="transferdeal", deal_id__in=deal_ids.values("pk"))
+
+
+def deal_timeline(deal: TransferDeal) -> QuerySet[TransitionLog]:
+    return TransitionLog.for_object(deal).select_related("actor", "organisation")
+
+
+def deal_pending_consents(deal: TransferDeal) -> list[dict]:
+    """Consents the deal still needs: co-owners other than the seller, and pledgees."""
+    if deal.state not in OPEN_STATES or deal.state == DealState.REGISTERED:
+        return []  # after registration the buyer is the holder: nothing is left to consent to
+    needed = []
+    for patent in deal.patents.all():
+        for ownership in patent.ownerships.select_related("organisation"):
+            if ownership.organisation_id == deal.seller_id:
+                continue
+            seller_own = patent.ownerships.filter(organisation_id=deal.seller_id, agreement_allows_sole_action=True)
+            if seller_own.exists():
+                continue
+            needed.append({"patent": patent, "organisation": ownership.organisation, "capacity": "co_owner",
+                           "given": has_consent(patent, ownership.organisation_id, "co_owner", "transfer", deal)})
+        for pledge in active_pledges(patent):
+            if pledge.beneficiary_id:
+                needed.append({"patent": patent, "organisation": pledge.beneficiary, "capacity": "pledgee",
+                               "given": has_consent(patent, pledge.beneficiary_id, "pledgee", "transfer", deal)})
+    return needed
+
+
+def deal_allowed_actions(deal: TransferDeal, user: User | None) -> list[str]:
+    """The actions the deal offers ``user`` now (names of the API actions); rules may still refuse them."""
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return []
+    party = deal.party_of(user.organisation)
+    actions: list[str] = []
+    state = deal.state
+    if party:
+        latest = deal.latest_offer()
+        if state == DealState.NEGOTIATING and latest and latest.organisation_id != user.organisation_id:
+            actions += ["counter", "accept"]
+        if state in (DealState.AGREED, DealState.PUBLICISED) and not getattr(deal, f"{party}_signed_at"):
+            actions.append("sign")
+        if state == DealState.SIGNED and party == "buyer":
+            actions.append("pay")
+        if state == DealState.PAID:
+            actions.append("file_registration")
+        if state == DealState.FILED and party == "buyer" and deal.fee_paid_at is None:
+            actions.append("pay_registration_fee")
+        if state in OPEN_STATES and state != DealState.REGISTERED:
+            actions.append("cancel")
+    pending = [c for c in deal_pending_consents(deal) if not c["given"]]
+    if party == "seller" and pending:
+        actions.append("consent_request")
+    if any(c["organisation"].pk == user.organisation_id for c in pending) and state in OPEN_STATES:
+        actions.append("consent")
+    if state == DealState.PUBLICISED:
+        actions.append("object")
+    if user.is_centre_staff:
+        if state == DealState.FILED:
+            actions += ["register", "refuse_registration"]
+        if state == DealState.REGISTERED:
+            actions.append("release")
+        if state in OPEN_STATES and state != DealState.REGISTERED and "cancel" not in actions:
+            actions.append("cancel")
+    return actions
+
+
+def deal_is_funded(deal: TransferDeal) -> bool:
+    return deal.state in FUNDED_STATES
