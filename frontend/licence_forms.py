@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from market.models import LicenceKind, Patent, ReportingPeriod, RoyaltyMethod
+from market.licensing.models import LicenceKind, ReportingPeriod, RoyaltyMethod
+from market.models import Patent
 
 from .forms import MAX_PRICE, Form, IdempotentForm, _choices
 

@@ -13,10 +13,9 @@ class MarketConfig(AppConfig):
     name = "market"
     verbose_name = "交易市场 Market"
     # The flows: each is a package market/<flow>/ with its models and a registration module.
-    FLOWS = ("transfers", "auctions")
+    FLOWS = ("transfers", "licensing", "auctions")
     # Modules whose register() plugs a flow into the core (the flows' registration modules first).
     REGISTRATIONS = (
-        "market.documents.licence_context",
         "market.documents.pledge_context",
         "market.registrations",
     )

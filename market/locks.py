@@ -4,39 +4,11 @@ open-licence declaration, licence contract, pledge loan); licence; royalty perio
 The core's locks are here; each flow keeps its own in its ``locks`` module, in this same order.
 """
 
-from market.models import (
-    Escrow,
-    Licence,
-    LicenceContract,
-    Listing,
-    OpenLicenceDeclaration,
-    PledgeFiling,
-    PledgeLoan,
-    RoyaltyPeriod,
-)
+from market.models import Escrow, Listing, PledgeFiling, PledgeLoan
 
 
 def listing(listing_id: int) -> Listing:
     return Listing.objects.select_for_update().get(pk=listing_id)
-
-
-def open_licence_declaration(declaration_id: int) -> OpenLicenceDeclaration:
-    return OpenLicenceDeclaration.objects.select_for_update(of=("self",)).select_related("patent", "holder").get(
-        pk=declaration_id)
-
-
-def licence_contract(contract_id: int) -> LicenceContract:
-    return LicenceContract.objects.select_for_update(of=("self",)).select_related(
-        "patent", "licensor", "licensee").get(pk=contract_id)
-
-
-def licence(licence_id: int) -> Licence:
-    return Licence.objects.select_for_update(of=("self",)).select_related("patent", "licensor", "licensee").get(
-        pk=licence_id)
-
-
-def royalty_period(period_id: int) -> RoyaltyPeriod:
-    return RoyaltyPeriod.objects.select_for_update().get(pk=period_id)
 
 
 def pledge_loan(loan_id: int) -> PledgeLoan:

@@ -6,10 +6,9 @@ from market.extensions import AuctionSource, register_auction_source, register_d
 def register() -> None:
     from market.models import PledgeLoan, PledgeLoanState
     from market.pledge_selectors import pledge_documents_visible_to
-    from market.selectors import licensing_documents_q
     from market.services import loans
 
-    for condition in (licensing_documents_q, pledge_documents_visible_to):
+    for condition in (pledge_documents_visible_to,):
         register_document_visibility(condition)
     register_ledger_check(loans.loan_ledger_problems)
 

@@ -22,29 +22,5 @@ def listings_expire_due_task() -> int:
     return listings_expire_due()
 
 
-@shared_task(acks_late=True)
-def licences_expire_due_task() -> int:
-    """Daily: licences (and licence contracts) past their end date expire and leave the register."""
-    from market.services.royalties import licences_expire_due
-
-    return licences_expire_due()
-
-
-@shared_task(acks_late=True)
-def royalties_remind_late_task() -> int:
-    """Daily: remind licensees of late royalty reports and payments, once per period."""
-    from market.services.royalties import royalties_remind_late
-
-    return royalties_remind_late()
-
-
-@shared_task(acks_late=True)
-def licence_contracts_warn_filing_task() -> int:
-    """Daily: warn licensors 30 and 7 days before the 备案 deadline, flag it overdue after; each once."""
-    from market.services.licence_contracts import licence_contracts_warn_filing
-
-    return licence_contracts_warn_filing()
-
-
 # Pledge financing: its tasks live in market/pledge_tasks.py; importing them here registers them with Celery.
 from market import pledge_tasks  # noqa: E402, F401

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from django.db.models import QuerySet
 
+from market.extensions import providers
 from market.models import Listing, ListingMode, ListingState, Patent, PatentOwner
 from market.models.patents import expiry_date
 
@@ -221,14 +222,9 @@ def _patent_documents(patent_ids: set[int]) -> dict[int, PatentDocument]:
 
 
 def _royalties(listing_ids: list[int]) -> dict[int, Decimal]:
-    """Listing id -> what taking its published open licence costs at once (the ``royalty`` sort)."""
-    from market.models import OpenLicenceDeclaration, OpenLicenceState
-    from market.services.open_licences import take_up_payment  # the licence rules live there
-
-    if not listing_ids:
-        return {}
-    declarations = OpenLicenceDeclaration.objects.filter(listing_id__in=listing_ids, state=OpenLicenceState.PUBLISHED)
-    return {declaration.listing_id: take_up_payment(declaration) for declaration in declarations}
+    """Listing id -> what taking its published open licence costs at once (the ``royalty`` sort; licensing
+    provides it through market/extensions.py)."""
+    return providers.listing_royalties(listing_ids) if listing_ids else {}
 
 
 def documents_for(listings: Iterable[Listing] | QuerySet) -> list[ListingDocument]:

@@ -6,7 +6,8 @@ from django import template
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from market.models import LicenceContractState, LicenceState, OpenLicenceState, PledgeLoanState
+from market.licensing.models import LicenceContractState, LicenceState, OpenLicenceState
+from market.models import PledgeLoanState
 from market.money import format_cny
 from market.transfers.models import DealState
 

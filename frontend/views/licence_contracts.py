@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from market.licensing.selectors import licence_contract_allowed_actions, licence_contracts_visible_to
+from market.licensing.services import licence_contracts as services
 from market.models import ListingMode
-from market.selectors import licence_contract_allowed_actions, licence_contracts_visible_to
-from market.services import licence_contracts as services
 from market.transfers.selectors import deal_timeline
 
 from ..forms import IdempotentForm, ReasonForm

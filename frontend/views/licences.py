@@ -13,23 +13,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from market.models import (
-    Document,
-    LicenceContract,
-    LicenceContractState,
-    LicenceReminder,
-    OpenLicenceState,
-    Patent,
-)
-from market.rules import open_licence_blockers
-from market.selectors import (
+from market.licensing.models import LicenceContract, LicenceContractState, LicenceReminder, OpenLicenceState
+from market.licensing.selectors import (
     late_royalties_of_licensor,
     licence_contracts_visible_to,
     licences_visible_to,
     open_licence_allowed_actions,
     open_licences_visible_to,
 )
-from market.services import open_licences, royalties
+from market.licensing.services import open_licences, royalties
+from market.models import Document, Patent
+from market.rules import open_licence_blockers
 from market.services.errors import ActionForbidden
 from market.transfers.selectors import deal_timeline
 
@@ -49,7 +43,7 @@ def documents_of(deal) -> list[Document]:
 @require_GET
 def open_licence_list(request: HttpRequest) -> HttpResponse:
     """Published declarations; sorted by what a take-up pays (royalty) or newest first."""
-    from market.api.licences import ROYALTY_SORTS
+    from market.licensing.api.views import ROYALTY_SORTS
 
     sort = request.GET.get("sort", "newest")
     qs = open_licences_visible_to(None).filter(state=OpenLicenceState.PUBLISHED)

@@ -2,9 +2,10 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from market.auctions.api import AuctionViewSet
+from market.licensing.api import views as licences
 from market.transfers.api import DealViewSet
 
-from . import licences, organisations, pledges, views
+from . import organisations, pledges, views
 from .abandonments import AbandonmentViewSet
 from .auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 

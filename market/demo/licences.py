@@ -12,14 +12,8 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from market.models import (
-    LicenceContract,
-    ListingMode,
-    ListingState,
-    OpenLicenceDeclaration,
-    RoyaltyMethod,
-    User,
-)
+from market.licensing.models import LicenceContract, OpenLicenceDeclaration, RoyaltyMethod
+from market.models import ListingMode, ListingState, User
 from market.rules import open_licence_blockers
 
 DEMO_KEY = "demo-seed-open-licence"
@@ -32,8 +26,8 @@ def _owner(users: dict[str, User], organisation_id: int) -> User | None:
 
 def seed_open_licences(users: dict[str, User]) -> int:
     """Declare, check and announce an open licence for each published open-licence listing that has none."""
+    from market.licensing.services import open_licences
     from market.models import Listing
-    from market.services import open_licences
 
     staff, made = users["staff"], 0
     listings = (Listing.objects.filter(mode=ListingMode.OPEN_LICENCE, state=ListingState.PUBLISHED,
@@ -64,8 +58,8 @@ def seed_open_licences(users: dict[str, User]) -> int:
 
 def seed_licence_contracts(users: dict[str, User]) -> int:
     """Two negotiated ordinary licences by the demo buyer: one recorded (备案), one awaiting its filing."""
+    from market.licensing.services import licence_contracts as contracts
     from market.models import Listing
-    from market.services import licence_contracts as contracts
 
     buyer, staff, made = users["buyer"], users["staff"], 0
     listings = list(Listing.objects.filter(mode=ListingMode.LICENCE, state=ListingState.PUBLISHED)

@@ -4,22 +4,6 @@ from .abandonments import AbandonmentRequest, AbandonmentState
 from .audit import TransitionLog
 from .documents import Document, DocumentKind, DocumentState
 from .encumbrances import Consent, ConsentCapacity, ConsentPurpose, Encumbrance, EncumbranceKind
-from .licences import (
-    Licence,
-    LicenceContract,
-    LicenceContractState,
-    LicenceKind,
-    LicenceOffer,
-    LicenceReminder,
-    LicenceState,
-    OpenLicenceDeclaration,
-    OpenLicenceState,
-    ReminderKind,
-    ReportingPeriod,
-    RoyaltyKind,
-    RoyaltyMethod,
-    RoyaltyPeriod,
-)
 from .listings import Listing, ListingMode, ListingState
 from .organisations import Invitation, Organisation, OrganisationKind, User, UserRole
 from .patents import LegalStatus, Patent, PatentKind, PatentOwner
@@ -57,10 +41,6 @@ __all__ = [
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Invitation", "Organisation",
     "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand",
     "TransitionLog", "User", "UserRole",
-    # licensing (issue 6)
-    "Licence", "LicenceContract", "LicenceContractState", "LicenceKind", "LicenceOffer", "LicenceReminder",
-    "LicenceState", "OpenLicenceDeclaration", "OpenLicenceState", "ReminderKind", "ReportingPeriod", "RoyaltyKind",
-    "RoyaltyMethod", "RoyaltyPeriod",
     # pledge financing (issue 4)
     "ConfirmableGround", "Instalment", "InstalmentStatus", "LoanRepayment", "PledgeAlert", "PledgeAlertKind",
     "PledgeConfirmation", "PledgeContract", "PledgeFiling", "PledgeFilingKind", "PledgeFilingState", "PledgeLoan",

@@ -15,12 +15,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from market.auctions import services as auctions
+from market.licensing.models import OpenLicenceDeclaration
+from market.licensing.services import licence_contracts, open_licences
 from market.models import (
     Document,
     Escrow,
     Listing,
     ListingMode,
-    OpenLicenceDeclaration,
     Organisation,
     OrganisationKind,
     Patent,
@@ -30,7 +31,7 @@ from market.models import (
     User,
     UserRole,
 )
-from market.services import abandonments, licence_contracts, open_licences
+from market.services import abandonments
 from market.services import organisations as organisation_services
 from market.transfers import services as deals
 from matching.models import Demand, MatchProposal, SavedSearch

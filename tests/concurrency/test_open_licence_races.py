@@ -7,17 +7,10 @@ import pytest
 from django.db import connection
 
 from market import locks
-from market.models import (
-    Escrow,
-    EscrowState,
-    Licence,
-    OpenLicenceDeclaration,
-    OpenLicenceState,
-    PaymentCommand,
-    RoyaltyPeriod,
-)
+from market.licensing.models import Licence, OpenLicenceDeclaration, OpenLicenceState, RoyaltyPeriod
+from market.licensing.services import open_licences
+from market.models import Escrow, EscrowState, PaymentCommand
 from market.rules import RuleViolation
-from market.services import open_licences
 from market.services.ledger import external_account, ledger_problems
 
 from ..factories import OrganisationFactory, PatentFactory, UserFactory

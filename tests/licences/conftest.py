@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from market.models import PatentKind, RoyaltyMethod
-from market.services import open_licences
+from market.licensing.models import RoyaltyMethod
+from market.licensing.services import open_licences
+from market.models import PatentKind
 
 from ..factories import PatentFactory
 

@@ -6,7 +6,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from market.models import Encumbrance, EncumbranceKind, Licence, ListingMode, OpenLicenceDeclaration
+from market.licensing.models import Licence, OpenLicenceDeclaration
+from market.models import Encumbrance, EncumbranceKind, ListingMode
 
 from ..api.test_api import client_for
 from ..factories import ListingFactory, PatentFactory

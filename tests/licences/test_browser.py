@@ -4,7 +4,7 @@ licence in one step from the listing and downloads its notice and 备案 PDFs.""
 import pytest
 from playwright.sync_api import Browser, expect
 
-from market.models import Licence, OpenLicenceDeclaration
+from market.licensing.models import Licence, OpenLicenceDeclaration
 from tests.browser.conftest import _needs_chromium, browser_type_launch_args, eager_tasks  # noqa: F401
 from tests.browser.test_transfer_in_browser import screenshot, signed_in
 

@@ -9,20 +9,11 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from market.models import (
-    DocumentKind,
-    Encumbrance,
-    EncumbranceKind,
-    LicenceContractState,
-    LicenceReminder,
-    LicenceState,
-    ListingMode,
-    ReminderKind,
-    TransitionLog,
-)
+from market.licensing.models import LicenceContractState, LicenceReminder, LicenceState, ReminderKind
+from market.licensing.services import licence_contracts as contracts
+from market.licensing.services import royalties
+from market.models import DocumentKind, Encumbrance, EncumbranceKind, ListingMode, TransitionLog
 from market.rules import RuleViolation
-from market.services import licence_contracts as contracts
-from market.services import royalties
 from market.services.documents import documents_for
 from market.services.errors import ActionForbidden
 from market.services.ledger import external_account, ledger_problems
@@ -296,7 +287,7 @@ def test_a_transfer_listing_cannot_be_licensed(holder, patent, buyer):
 
 def test_the_daily_tasks_are_scheduled_and_run(listing, holder, buyer, settings):
     from config.celery import app
-    from market import tasks
+    from market.licensing import tasks
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     for name in ("licences_expire_due_task", "royalties_remind_late_task", "licence_contracts_warn_filing_task"):

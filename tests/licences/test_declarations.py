@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from market.fees import annual_fee_schedule
+from market.licensing.models import OpenLicenceDeclaration, OpenLicenceState
+from market.licensing.services import open_licences
 from market.models import (
     DocumentKind,
     Encumbrance,
@@ -17,12 +19,9 @@ from market.models import (
     Listing,
     ListingMode,
     ListingState,
-    OpenLicenceDeclaration,
-    OpenLicenceState,
     TransitionLog,
 )
 from market.rules import RuleViolation
-from market.services import open_licences
 from market.services.errors import ActionForbidden
 
 from ..factories import OrganisationFactory, PatentFactory, UserFactory, pledge

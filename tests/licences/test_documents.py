@@ -6,9 +6,9 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from market.licensing.services import licence_contracts as contracts
+from market.licensing.services import open_licences
 from market.models import Document, DocumentKind, DocumentState, ListingMode
-from market.services import licence_contracts as contracts
-from market.services import open_licences
 from market.services.documents import documents_for
 
 from ..factories import ListingFactory

@@ -8,16 +8,9 @@ from decimal import Decimal
 from django.test import Client
 from django.utils import timezone
 
-from market.models import (
-    Encumbrance,
-    EncumbranceKind,
-    Licence,
-    LicenceContract,
-    ListingMode,
-    OpenLicenceDeclaration,
-    OpenLicenceState,
-)
-from market.services import open_licences
+from market.licensing.models import Licence, LicenceContract, OpenLicenceDeclaration, OpenLicenceState
+from market.licensing.services import open_licences
+from market.models import Encumbrance, EncumbranceKind, ListingMode
 
 from ..factories import ListingFactory
 from ..frontend.conftest import chinese, client_for  # noqa: F401  (chinese: an autouse fixture)

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from market.models import LicenceReminder, ReminderKind, RoyaltyKind, RoyaltyMethod
+from market.licensing.models import LicenceReminder, ReminderKind, RoyaltyKind, RoyaltyMethod
+from market.licensing.selectors import late_royalties_of_licensor
+from market.licensing.services import open_licences, royalties
 from market.rules import RuleViolation
-from market.selectors import late_royalties_of_licensor
-from market.services import open_licences, royalties
 from market.services.errors import ActionForbidden
 from market.services.ledger import external_account, ledger_problems
 

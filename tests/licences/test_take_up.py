@@ -7,22 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from market.models import (
-    DocumentKind,
-    Encumbrance,
-    EncumbranceKind,
-    Escrow,
-    EscrowState,
-    LedgerEntry,
-    Licence,
-    LicenceState,
-    OpenLicenceState,
-    PatentKind,
-    RoyaltyKind,
-    TransitionLog,
-)
+from market.licensing.models import Licence, LicenceState, OpenLicenceState, RoyaltyKind
+from market.licensing.services import open_licences
+from market.models import DocumentKind, Encumbrance, EncumbranceKind, Escrow, EscrowState, LedgerEntry, PatentKind, TransitionLog
 from market.rules import RuleViolation
-from market.services import open_licences
 from market.services.documents import documents_for
 from market.services.errors import ActionForbidden, IdempotencyConflict
 from market.services.ledger import external_account, ledger_problems

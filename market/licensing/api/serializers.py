@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from market.models import (
+from market.api.serializers import MONEY, OrganisationSerializer
+from market.licensing.models import (
     Licence,
     LicenceContract,
     LicenceKind,
@@ -14,10 +15,8 @@ from market.models import (
     RoyaltyMethod,
     RoyaltyPeriod,
 )
-from market.selectors import licence_contract_allowed_actions, open_licence_allowed_actions
-from market.services.open_licences import take_up_payment
-
-from .serializers import MONEY, OrganisationSerializer
+from market.licensing.selectors import licence_contract_allowed_actions, open_licence_allowed_actions
+from market.licensing.services.open_licences import take_up_payment
 
 ROYALTY_FIELDS = ["royalty_method", "annual_fee", "entry_fee", "royalty_rate", "unit_fee", "period_months",
                   "royalty_summary"]

@@ -24,31 +24,29 @@ from market import locks
 from market.access import require_counterparty
 from market.documents.pdf import pdf_has_pages, sha256_hex
 from market.fees import AnnualFeeRow, annual_fee_schedule
+from market.licensing import locks as licence_locks
+from market.licensing.models import Licence, LicenceKind, LicenceState, OpenLicenceDeclaration, OpenLicenceState
 from market.models import (
     Consent,
     ConsentPurpose,
     DocumentKind,
     Encumbrance,
     EncumbranceKind,
-    Licence,
-    LicenceKind,
-    LicenceState,
     Listing,
     ListingMode,
     ListingState,
-    OpenLicenceDeclaration,
-    OpenLicenceState,
     Patent,
     TransitionLog,
     User,
 )
 from market.rules import Reason, RuleViolation, open_licence_blockers, open_licence_take_up_blockers
+from market.services.consents import consent_give
+from market.services.documents import document_request
+from market.services.errors import ActionForbidden, IdempotencyConflict, state_refusal
+from market.services.transitions import apply_transition
 from search.indexing import listing_changed
 
-from .consents import consent_give
-from .errors import ActionForbidden, IdempotencyConflict, state_refusal
 from .royalties import clean_royalty_terms, initial_payment, licence_grant, pay_period_locked
-from .transitions import apply_transition
 
 RULE = "open_licence"
 # Collected on the draft after it is saved (consents attach to the declaration), so a draft is not refused for them.
@@ -158,7 +156,7 @@ def open_licence_attach_report(*, declaration_id: int, actor: User,
                                evaluation_report: UploadedFile) -> OpenLicenceDeclaration:
     """Upload (or replace) the patent evaluation report of a draft or rejected declaration."""
     with transaction.atomic():
-        declaration = locks.open_licence_declaration(declaration_id)
+        declaration = licence_locks.open_licence_declaration(declaration_id)
         _holder(declaration, actor)
         if declaration.state not in (OpenLicenceState.DRAFT, OpenLicenceState.REJECTED):
             raise state_refusal(declaration, "上传评价报告")
@@ -170,7 +168,7 @@ def open_licence_attach_report(*, declaration_id: int, actor: User,
 def open_licence_consent(*, declaration_id: int, actor: User, note: str = "") -> Consent:
     """A co-owner or the pledgee of the patent records its written consent to this declaration."""
     with transaction.atomic():
-        declaration = locks.open_licence_declaration(declaration_id)
+        declaration = licence_locks.open_licence_declaration(declaration_id)
         if declaration.state not in IN_PROGRESS:
             raise state_refusal(declaration, "同意开放许可")
         consent, created = consent_give(patent=declaration.patent, deal=declaration, actor=actor,
@@ -185,7 +183,7 @@ def open_licence_consent(*, declaration_id: int, actor: User, note: str = "") ->
 def open_licence_submit(*, declaration_id: int, actor: User) -> OpenLicenceDeclaration:
     """Send the declaration to staff; refused with every reason the rules give."""
     with transaction.atomic():
-        declaration = locks.open_licence_declaration(declaration_id)
+        declaration = licence_locks.open_licence_declaration(declaration_id)
         _holder(declaration, actor)
         if declaration.state not in (OpenLicenceState.DRAFT, OpenLicenceState.REJECTED):
             raise state_refusal(declaration, "提交审核")
@@ -201,7 +199,7 @@ def open_licence_reject(*, declaration_id: int, actor: User, reason: str) -> Ope
     if not reason.strip():
         raise ValidationError({"reason": ["请填写驳回理由 / A reason is required"]})
     with transaction.atomic():
-        declaration = locks.open_licence_declaration(declaration_id)
+        declaration = licence_locks.open_licence_declaration(declaration_id)
         apply_transition(declaration, "reject", actor=actor, reason=reason, label="驳回", rejection_reason=reason)
     return declaration
 
@@ -215,7 +213,7 @@ def open_licence_publish(*, declaration_id: int, actor: User) -> OpenLicenceDecl
     """Staff checked it: publish (CNIPA announcement), enter it in the register, list it, issue the declaration."""
     _staff(actor)
     with transaction.atomic():
-        declaration = locks.open_licence_declaration(declaration_id)
+        declaration = licence_locks.open_licence_declaration(declaration_id)
         if declaration.state != OpenLicenceState.SUBMITTED:
             raise state_refusal(declaration, "公告")
         if reasons := declaration_blockers(declaration):
@@ -282,7 +280,7 @@ def open_licence_withdraw(*, declaration_id: int, actor: User, reason: str = "")
     Licences already granted continue unchanged.
     """
     with transaction.atomic():
-        declaration = locks.open_licence_declaration(declaration_id)
+        declaration = licence_locks.open_licence_declaration(declaration_id)
         _holder(declaration, actor)
         if declaration.state == OpenLicenceState.WITHDRAWN:
             raise state_refusal(declaration, "撤回")
@@ -313,6 +311,14 @@ def take_up_payment(declaration: OpenLicenceDeclaration) -> Decimal:
     return initial_payment(declaration, today, licence_end_date(declaration, today))
 
 
+def listing_royalties(listing_ids: list[int]) -> dict[int, Decimal]:
+    """Listing id → what taking its published open licence costs at once (the search's ``royalty`` sort)."""
+    if not listing_ids:
+        return {}
+    declarations = OpenLicenceDeclaration.objects.filter(listing_id__in=listing_ids, state=OpenLicenceState.PUBLISHED)
+    return {declaration.listing_id: take_up_payment(declaration) for declaration in declarations}
+
+
 def open_licence_take_up(*, declaration_id: int, actor: User, idempotency_key: str,
                          notice_confirmed: bool) -> Licence:
     """One step: the licensee confirms the written notice and pays; an ordinary licence exists at once.
@@ -328,7 +334,7 @@ def open_licence_take_up(*, declaration_id: int, actor: User, idempotency_key: s
     if not idempotency_key or len(idempotency_key) > 100:
         raise IdempotencyConflict("幂等键必须为1-100个字符 / The idempotency key must have 1-100 characters")
     with transaction.atomic():
-        declaration = locks.open_licence_declaration(declaration_id)
+        declaration = licence_locks.open_licence_declaration(declaration_id)
         earlier = Licence.objects.filter(licensee=org, take_up_key=idempotency_key).first()
         if earlier is not None:
             if earlier.declaration_id != declaration.pk:
@@ -370,8 +376,6 @@ def open_licence_take_up(*, declaration_id: int, actor: User, idempotency_key: s
 
 
 def _issue(deal, kind: str) -> None:
-    from .documents import document_request
-
     document_request(deal=deal, kind=kind)
 
 

@@ -19,27 +19,23 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from market import locks
-from market.models import (
-    Encumbrance,
+from market.licensing import locks as licence_locks
+from market.licensing.models import (
     Licence,
     LicenceReminder,
     LicenceState,
-    Organisation,
-    Patent,
     ReminderKind,
     ReportingPeriod,
     RoyaltyKind,
     RoyaltyMethod,
     RoyaltyPeriod,
-    User,
 )
+from market.models import Encumbrance, Organisation, Patent, User
 from market.money import ZERO, cny
 from market.rules import Reason, RuleViolation
-
-from . import payments
-from .errors import ActionForbidden, IdempotencyConflict
-from .transitions import apply_transition
+from market.services import payments
+from market.services.errors import ActionForbidden, IdempotencyConflict
+from market.services.transitions import apply_transition
 
 logger = logging.getLogger(__name__)
 RULE = "royalties"
@@ -251,10 +247,10 @@ def pay_period_locked(period: RoyaltyPeriod, *, licence: Licence, actor: User, i
 def _licensee_period(period_id: int, actor: User) -> tuple[Licence, RoyaltyPeriod]:
     """Lock the period's licence, then the period; only the licensee acts on its royalties."""
     licence_id = RoyaltyPeriod.objects.values_list("licence_id", flat=True).get(pk=period_id)
-    licence = locks.licence(licence_id)
+    licence = licence_locks.licence(licence_id)
     if licence.party_of(actor.organisation) != "licensee":
         raise ActionForbidden("只有被许可方可以报告和支付许可使用费 / Only the licensee reports and pays royalties")
-    return licence, locks.royalty_period(period_id)
+    return licence, licence_locks.royalty_period(period_id)
 
 
 def royalty_report(*, period_id: int, actor: User, quantity) -> RoyaltyPeriod:
@@ -314,7 +310,7 @@ def licence_end(licence: Licence, *, transition: str, actor: User | None, reason
 
 def licences_expire_due(*, today: dt.date | None = None) -> int:
     """Daily: licences past their end date expire (a contract's licence with its contract)."""
-    from .licence_contracts import contract_expire_locked
+    from .licence_contracts import contract_expire_locked  # it imports this module
 
     today = today or timezone.localdate()
     count = 0
@@ -324,7 +320,7 @@ def licences_expire_due(*, today: dt.date | None = None) -> int:
             licence = Licence.objects.get(pk=licence_id)
             if licence.contract_id:
                 contract_expire_locked(licence.contract_id, today=today)
-            licence = locks.licence(licence_id)
+            licence = licence_locks.licence(licence_id)
             if licence.state == LicenceState.ACTIVE and licence.end_date < today:
                 licence_end(licence, transition="expire", actor=None, reason="许可期限届满 / The licence term ended")
             count += licence.state == LicenceState.EXPIRED

@@ -7,27 +7,17 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 
-from market.extensions import register_document, register_issuer
+from market.documents.context import party, patent_row
+from market.documents.numerals import rmb_upper
 from market.fees import open_licence_reduction
-from market.models import (
-    Consent,
-    ConsentCapacity,
-    ConsentPurpose,
-    Document,
-    DocumentKind,
+from market.licensing.models import (
     Licence,
     LicenceContract,
-    LicenceContractState,
-    LicenceState,
     OpenLicenceDeclaration,
-    OpenLicenceState,
     RoyaltyMethod,
 )
-from market.models.licences import CONTRACT_IN_EFFECT
+from market.models import Consent, ConsentCapacity, ConsentPurpose, Document, DocumentKind
 from market.money import format_cny
-
-from .context import party, patent_row
-from .numerals import rmb_upper
 
 
 def _party(org):
@@ -133,23 +123,3 @@ def licence_contract_context(document: Document, contract: LicenceContract) -> d
         "co_owner_consents": [c for c in consents if c.capacity == ConsentCapacity.CO_OWNER],
         "pledgee_consents": [c for c in consents if c.capacity == ConsentCapacity.PLEDGEE],
     }
-
-
-def register() -> None:
-    register_issuer(OpenLicenceDeclaration, "KF")
-    register_issuer(Licence, "XK")
-    register_issuer(LicenceContract, "SS")
-    register_document(DocumentKind.OPEN_LICENCE_DECLARATION, code="KS",
-                      template="market/documents/open_licence_declaration.html", builder=declaration_context,
-                      issued_by={OpenLicenceDeclaration: (OpenLicenceState.PUBLISHED, OpenLicenceState.WITHDRAWN)})
-    register_document(DocumentKind.LICENCE_NOTICE, code="TZ", template="market/documents/licence_notice.html",
-                      builder=licence_notice_context, issued_by={Licence: tuple(LicenceState)})
-    register_document(DocumentKind.LICENCE_RECORD, code="BA", template="market/documents/licence_record.html",
-                      builder=licence_record_context, issued_by={
-                          Licence: tuple(LicenceState),
-                          LicenceContract: (LicenceContractState.FILED, LicenceContractState.RECORDED,
-                                            LicenceContractState.EXPIRED, LicenceContractState.TERMINATED)})
-    register_document(DocumentKind.LICENCE_CONTRACT, code="XY", template="market/documents/licence_contract.html",
-                      builder=licence_contract_context, issued_by={LicenceContract: (
-                          LicenceContractState.SIGNED, *CONTRACT_IN_EFFECT, LicenceContractState.EXPIRED,
-                          LicenceContractState.TERMINATED)})

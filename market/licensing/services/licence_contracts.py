@@ -20,28 +20,28 @@ from django.utils import timezone
 
 from market import locks
 from market.access import require_counterparty
-from market.models import (
-    Consent,
-    ConsentPurpose,
-    DocumentKind,
-    Encumbrance,
+from market.licensing import locks as licence_locks
+from market.licensing.models import (
+    CONTRACT_IN_EFFECT,
+    CONTRACT_OPEN_STATES,
+    DEFAULT_SCOPE,
+    DEFAULT_TERRITORY,
+    FILING_LEVELS,
     LicenceContract,
     LicenceContractState,
     LicenceKind,
     LicenceOffer,
-    ListingMode,
-    ListingState,
     ReminderKind,
-    TransitionLog,
-    User,
 )
-from market.models.licences import CONTRACT_IN_EFFECT, CONTRACT_OPEN_STATES, DEFAULT_SCOPE, DEFAULT_TERRITORY, FILING_LEVELS
+from market.models import Consent, ConsentPurpose, DocumentKind, Encumbrance, ListingMode, ListingState, TransitionLog, User
 from market.rules import Reason, RuleViolation, licence_blockers
+from market.services import payments
+from market.services.consents import consent_give
+from market.services.documents import document_request
+from market.services.errors import ActionForbidden, state_refusal
+from market.services.transitions import apply_transition
 
-from .consents import consent_give
-from .errors import ActionForbidden, state_refusal
-from .royalties import clean_royalty_terms, licence_end, licence_grant, pay_period_locked, reminder_send
-from .transitions import apply_transition
+from .royalties import clean_royalty_terms, initial_payment, licence_end, licence_grant, pay_period_locked, reminder_send
 
 RULE = "licence"
 # Consents are recorded on the contract once it exists: negotiation is not refused for lacking them.
@@ -105,8 +105,6 @@ def _check(contract: LicenceContract, terms: dict | None = None, *, consents: bo
 
 
 def _issue(contract: LicenceContract, kind: str) -> None:
-    from .documents import document_request
-
     document_request(deal=contract, kind=kind)
 
 
@@ -151,7 +149,7 @@ def contract_counter(*, contract_id: int, actor: User, message: str = "", **term
     """The side that did not make the latest offer proposes other terms."""
     terms = clean_licence_terms(**terms)
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         _party(contract, actor)
         if contract.state != LicenceContractState.NEGOTIATING:
             raise state_refusal(contract, "还价")
@@ -170,7 +168,7 @@ def contract_counter(*, contract_id: int, actor: User, message: str = "", **term
 def contract_accept(*, contract_id: int, actor: User) -> LicenceContract:
     """Accept the other side's latest offer: its terms become the contract's."""
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         _party(contract, actor)
         if contract.state != LicenceContractState.NEGOTIATING:
             raise state_refusal(contract, "接受报价")
@@ -189,7 +187,7 @@ def contract_accept(*, contract_id: int, actor: User) -> LicenceContract:
 def contract_consent(*, contract_id: int, actor: User, note: str = "") -> Consent:
     """A co-owner or the pledgee of the patent records its written consent to this licence."""
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         if contract.state not in CONTRACT_OPEN_STATES:
             raise state_refusal(contract, "同意许可")
         consent, _ = consent_give(patent=contract.patent, deal=contract, actor=actor, holder=contract.licensor,
@@ -202,7 +200,7 @@ def contract_sign(*, contract_id: int, actor: User) -> LicenceContract:
     """One side signs; when both have, the contract is SIGNED and issued, and takes effect at once if
     nothing is payable at the start (otherwise when the licensee pays)."""
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         party = _party(contract, actor)
         if contract.state != LicenceContractState.AGREED:
             raise state_refusal(contract, "签署合同")
@@ -223,8 +221,6 @@ def contract_sign(*, contract_id: int, actor: User) -> LicenceContract:
 
 
 def _first_payment_due(contract: LicenceContract) -> bool:
-    from .royalties import initial_payment
-
     return initial_payment(contract, contract.start_date, contract.end_date) > 0
 
 
@@ -249,10 +245,8 @@ def _take_effect(contract: LicenceContract, *, actor: User, idempotency_key: str
 
 def contract_pay(*, contract_id: int, actor: User, idempotency_key: str) -> LicenceContract:
     """The licensee pays the first payment (entry fee or first year) through escrow: the contract takes effect."""
-    from . import payments
-
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         if _party(contract, actor) != "licensee":
             raise ActionForbidden("只有被许可方付款 / Only the licensee pays")
         if contract.state != LicenceContractState.SIGNED:
@@ -271,7 +265,7 @@ def contract_pay(*, contract_id: int, actor: User, idempotency_key: str) -> Lice
 def contract_file_record(*, contract_id: int, actor: User) -> LicenceContract:
     """The licensor files the contract record (备案) with CNIPA; the filing application is issued."""
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         if _party(contract, actor) != "licensor":
             raise ActionForbidden("备案由许可方办理 / The licensor files the record")
         if contract.state != LicenceContractState.EFFECTIVE:
@@ -287,14 +281,14 @@ def contract_record(*, contract_id: int, actor: User, record_number: str = "") -
     """CNIPA records the filing (备案): the register entry carries the record number."""
     _staff(actor)
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         if contract.state != LicenceContractState.FILED:
             raise state_refusal(contract, "备案登记")
         _check(contract)
         number = record_number.strip() or f"BA{timezone.localdate():%Y%m%d}{contract.pk:06d}"
         apply_transition(contract, "record", actor=actor, label="备案登记", record_number=number,
                          reason=f"准予备案，备案号 {number}")
-        licence = locks.licence(contract.licence.pk)
+        licence = licence_locks.licence(contract.licence.pk)
         licence.record_number = number
         licence.save(update_fields=["record_number"])
         Encumbrance.objects.filter(pk=licence.encumbrance_id).update(registration_number=number)
@@ -307,7 +301,7 @@ def contract_refuse_record(*, contract_id: int, actor: User, reason: str) -> Lic
     if not reason.strip():
         raise ValidationError({"reason": ["请填写不予备案的理由 / Give the ground of refusal"]})
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         if contract.state != LicenceContractState.FILED:
             raise state_refusal(contract, "不予备案")
         apply_transition(contract, "refuse_record", actor=actor, label="不予备案", reason=f"不予备案：{reason}",
@@ -321,12 +315,12 @@ def contract_terminate(*, contract_id: int, actor: User, reason: str) -> Licence
     if not reason.strip():
         raise ValidationError({"reason": ["请填写终止原因 / Give a reason"]})
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         _party(contract, actor)
         if contract.state not in CONTRACT_IN_EFFECT:
             raise state_refusal(contract, "提前终止")
         apply_transition(contract, "terminate", actor=actor, label="提前终止", reason=reason, end_reason=reason)
-        licence_end(locks.licence(contract.licence.pk), transition="terminate", actor=actor,
+        licence_end(licence_locks.licence(contract.licence.pk), transition="terminate", actor=actor,
                     reason=f"合同 {contract.number} 提前终止：{reason}")
     return contract
 
@@ -336,7 +330,7 @@ def contract_cancel(*, contract_id: int, actor: User, reason: str) -> LicenceCon
     if not reason.strip():
         raise ValidationError({"reason": ["请填写取消原因 / Give a reason"]})
     with transaction.atomic():
-        contract = locks.licence_contract(contract_id)
+        contract = licence_locks.licence_contract(contract_id)
         if not actor.is_centre_staff:
             _party(contract, actor)
         apply_transition(contract, "cancel", actor=actor, label="取消", reason=reason, end_reason=reason)
@@ -345,10 +339,10 @@ def contract_cancel(*, contract_id: int, actor: User, reason: str) -> LicenceCon
 
 def contract_expire_locked(contract_id: int, *, today: dt.date) -> None:
     """Expire a contract in effect past its end date, with its licence (inside the caller's transaction)."""
-    contract = locks.licence_contract(contract_id)
+    contract = licence_locks.licence_contract(contract_id)
     if contract.state in CONTRACT_IN_EFFECT and contract.end_date < today:
         apply_transition(contract, "expire", actor=None, reason="许可期限届满 / The licence term ended")
-        licence_end(locks.licence(contract.licence.pk), transition="expire", actor=None,
+        licence_end(licence_locks.licence(contract.licence.pk), transition="expire", actor=None,
                     reason="许可期限届满 / The licence term ended")
 
 

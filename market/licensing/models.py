@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from market.models.encumbrances import Encumbrance, EncumbranceKind
+from market.models.listings import Listing
+from market.models.organisations import Organisation, User
+from market.models.patents import Patent
+from market.models.payments import Escrow
 from market.money import format_cny
-
-from .encumbrances import Encumbrance, EncumbranceKind
-from .listings import Listing
-from .organisations import Organisation, User
-from .patents import Patent
-from .payments import Escrow
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 DEFAULT_TERRITORY = "中华人民共和国境内"

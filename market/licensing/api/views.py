@@ -11,24 +11,19 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, idempotency_key, payload
+from market.api.permissions import ReadOnlyOrMember
+from market.api.serializers import DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
+from market.licensing.selectors import licence_contracts_visible_to, licences_visible_to, open_licences_visible_to
+from market.licensing.services import licence_contracts as contracts
+from market.licensing.services import open_licences, royalties
 from market.models import Patent
 from market.rules import open_licence_blockers
-from market.selectors import (
-    documents_visible_to,
-    licence_contracts_visible_to,
-    licences_visible_to,
-    listings_visible_to,
-    open_licences_visible_to,
-)
-from market.services import licence_contracts as contracts
-from market.services import open_licences, royalties
+from market.selectors import documents_visible_to, listings_visible_to
 from market.services.errors import ActionForbidden
 from market.transfers.selectors import deal_timeline
 
-from . import licence_serializers as s
-from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, idempotency_key, payload
-from .permissions import ReadOnlyOrMember
-from .serializers import DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
+from . import serializers as s
 
 TERM_NAMES = ("licence_kind", "territory", "start_date", "end_date", "royalty_method", "annual_fee", "entry_fee",
               "royalty_rate", "unit_fee", "period_months")

@@ -1,0 +1,132 @@
+"""Reads of licensing: who sees a declaration, licence or contract, late royalties, what a user may do now."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from market.access import consenting_q
+from market.models import User
+from market.rules.common import active_pledges
+
+from .models import (
+    CONTRACT_IN_EFFECT,
+    CONTRACT_OPEN_STATES,
+    Licence,
+    LicenceContract,
+    LicenceContractState,
+    LicenceState,
+    OpenLicenceDeclaration,
+    OpenLicenceState,
+    RoyaltyPeriod,
+)
+
+
+def open_licences_visible_to(user: User | None) -> QuerySet[OpenLicenceDeclaration]:
+    """Published and withdrawn declarations are public (announced); the holder sees its own in any state,
+    co-owners and pledgees of the patent the ones needing their consent; staff see all."""
+    qs = OpenLicenceDeclaration.objects.select_related("patent", "holder")
+    public = Q(state__in=(OpenLicenceState.PUBLISHED, OpenLicenceState.WITHDRAWN))
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return qs.filter(public)
+    if user.is_centre_staff:
+        return qs
+    ids = OpenLicenceDeclaration.objects.filter(public | Q(holder_id=user.organisation_id)
+                                                | consenting_q(user.organisation_id, "patent__")).values("pk")
+    return qs.filter(pk__in=ids)
+
+
+def licences_visible_to(user: User | None) -> QuerySet[Licence]:
+    """A licence is seen by its licensor and licensee (and staff) only."""
+    qs = Licence.objects.select_related("patent", "licensor", "licensee", "declaration", "contract")
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return qs.none()
+    if user.is_centre_staff:
+        return qs
+    return qs.filter(Q(licensor_id=user.organisation_id) | Q(licensee_id=user.organisation_id))
+
+
+def licence_contracts_visible_to(user: User | None) -> QuerySet[LicenceContract]:
+    """The parties see their contracts; co-owners and pledgees the ones needing their consent; staff all."""
+    qs = LicenceContract.objects.select_related("patent", "licensor", "licensee", "listing")
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return qs.none()
+    if user.is_centre_staff:
+        return qs
+    org = user.organisation_id
+    ids = LicenceContract.objects.filter(Q(licensor_id=org) | Q(licensee_id=org) | consenting_q(user.organisation_id, "patent__"))
+    return qs.filter(pk__in=ids.values("pk"))
+
+
+def licensing_documents_q(user: User) -> Q:
+    """Documents of declarations the user may see, and of licences and contracts it is a party to."""
+    org = user.organisation_id
+    contracts = LicenceContract.objects.filter(Q(licensor_id=org) | Q(licensee_id=org)).values("pk")
+    return (Q(deal_type__model="openlicencedeclaration", deal_id__in=open_licences_visible_to(user).values("pk"))
+            | Q(deal_type__model="licence", deal_id__in=licences_visible_to(user).values("pk"))
+            | Q(deal_type__model="licencecontract", deal_id__in=contracts))
+
+
+def late_royalties_of_licensor(organisation_id: int) -> QuerySet[RoyaltyPeriod]:
+    """Royalties owed to the organisation that are past due (what the holder's page shows)."""
+    return (RoyaltyPeriod.objects.filter(licence__licensor_id=organisation_id, licence__state=LicenceState.ACTIVE,
+                                         due_date__lt=timezone.localdate(), paid_at__isnull=True,
+                                         cancelled_at__isnull=True)
+            .exclude(amount_due=0).select_related("licence__licensee", "licence__patent").order_by("due_date"))
+
+
+def open_licence_allowed_actions(declaration: OpenLicenceDeclaration, user: User | None) -> list[str]:
+    """The API actions the declaration offers ``user`` now (rules may still refuse them)."""
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return []
+    state, org = declaration.state, user.organisation_id
+    actions: list[str] = []
+    editable = state in (OpenLicenceState.DRAFT, OpenLicenceState.REJECTED)
+    if org == declaration.holder_id:
+        if editable:
+            actions += ["evaluation_report", "submit"]
+        if state != OpenLicenceState.WITHDRAWN:
+            actions.append("withdraw")
+    elif state == OpenLicenceState.PUBLISHED and user.organisation.verified:
+        actions.append("take_up")
+    if org != declaration.holder_id and (editable or state == OpenLicenceState.SUBMITTED) and (
+            declaration.patent.ownerships.filter(organisation_id=org).exists()
+            or active_pledges(declaration.patent).filter(beneficiary_id=org).exists()):
+        actions.append("consent")
+    if user.is_centre_staff and state == OpenLicenceState.SUBMITTED:
+        actions += ["publish", "reject"]
+    return actions
+
+
+def licence_contract_allowed_actions(contract: LicenceContract, user: User | None) -> list[str]:
+    """The API actions the contract offers ``user`` now (rules may still refuse them)."""
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return []
+    party = contract.party_of(user.organisation)
+    state = contract.state
+    actions: list[str] = []
+    if party:
+        latest = contract.latest_offer()
+        if state == LicenceContractState.NEGOTIATING and latest and latest.organisation_id != user.organisation_id:
+            actions += ["counter", "accept"]
+        if state == LicenceContractState.AGREED and not getattr(contract, f"{party}_signed_at"):
+            actions.append("sign")
+        if state == LicenceContractState.SIGNED and party == "licensee":
+            actions.append("pay")
+        if state == LicenceContractState.EFFECTIVE and party == "licensor":
+            actions.append("file_record")
+        if state in CONTRACT_IN_EFFECT:
+            actions.append("terminate")
+        if state in CONTRACT_OPEN_STATES:
+            actions.append("cancel")
+    elif state in CONTRACT_OPEN_STATES and (
+            contract.patent.ownerships.filter(organisation_id=user.organisation_id).exists()
+            or active_pledges(contract.patent).filter(beneficiary_id=user.organisation_id).exists()):
+        actions.append("consent")
+    if user.is_centre_staff:
+        if state == LicenceContractState.FILED:
+            actions += ["record", "refuse_record"]
+        if state in CONTRACT_OPEN_STATES and "cancel" not in actions:
+            actions.append("cancel")
+    return actions
+

@@ -1,0 +1,1 @@
+"""The licensing operations: declarations and take-ups, licence contracts, royalties."""
