@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from market.models import ConfirmableGround, Organisation, OrganisationKind, Patent, RepaymentPlan
-from market.models.pledges import DEFAULT_DEBT_KIND, DEFAULT_SECURITY_SCOPE
+from market.models import Organisation, OrganisationKind, Patent
+from market.pledges.models import DEFAULT_DEBT_KIND, DEFAULT_SECURITY_SCOPE, ConfirmableGround, RepaymentPlan
 
 from .forms import MAX_PRICE, Form, IdempotentForm, ReasonForm, _choices
 

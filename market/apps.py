@@ -13,12 +13,7 @@ class MarketConfig(AppConfig):
     name = "market"
     verbose_name = "交易市场 Market"
     # The flows: each is a package market/<flow>/ with its models and a registration module.
-    FLOWS = ("transfers", "licensing", "auctions")
-    # Modules whose register() plugs a flow into the core (the flows' registration modules first).
-    REGISTRATIONS = (
-        "market.documents.pledge_context",
-        "market.registrations",
-    )
+    FLOWS = ("transfers", "licensing", "pledges", "auctions")
 
     def import_models(self):
         """The core's models (market/models/), then each flow's, all under the one app label "market"."""
@@ -27,5 +22,6 @@ class MarketConfig(AppConfig):
             import_module(f"market.{flow}.models")
 
     def ready(self):
-        for module in (*(f"market.{flow}.registration" for flow in self.FLOWS), *self.REGISTRATIONS):
-            import_module(module).register()
+        """Each flow registers its documents, visibility, checks and hooks (market/extensions.py)."""
+        for flow in self.FLOWS:
+            import_module(f"market.{flow}.registration").register()

@@ -20,7 +20,3 @@ def document_render_task(document_id: int) -> str:
 def listings_expire_due_task() -> int:
     """Daily: published listings past their expiry date leave the market."""
     return listings_expire_due()
-
-
-# Pledge financing: its tasks live in market/pledge_tasks.py; importing them here registers them with Celery.
-from market import pledge_tasks  # noqa: E402, F401

@@ -7,8 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from market.licensing.models import LicenceContractState, LicenceState, OpenLicenceState
-from market.models import PledgeLoanState
 from market.money import format_cny
+from market.pledges.models import PledgeLoanState
 from market.transfers.models import DealState
 
 register = template.Library()

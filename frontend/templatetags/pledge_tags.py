@@ -2,7 +2,7 @@
 
 from django import template
 
-from market.models import PledgeLoanState
+from market.pledges.models import PledgeLoanState
 
 from .frontend_tags import pick_language
 
@@ -25,6 +25,6 @@ def percent(value) -> str:
 @register.filter
 def ground(reason) -> str:
     """The registry ground of a reason, as the pages cite it: 第4项."""
-    from market.rules.pledge_registry import ground_of
+    from market.pledges.registry_rules import ground_of
 
     return f"第{ground_of(reason)}项"

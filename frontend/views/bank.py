@@ -10,10 +10,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from market.models import PledgeLoan, PledgeLoanState
-from market.models.pledges import REVIEW_STATES
-from market.pledge_collateral import collateral_summary, queue_workbook
-from market.pledge_selectors import alerts_visible_to, loans_visible_to
+from market.pledges.collateral import collateral_summary, queue_workbook
+from market.pledges.models import REVIEW_STATES, PledgeLoan, PledgeLoanState
+from market.pledges.selectors import alerts_visible_to, loans_visible_to
 
 from .common import shows_403_page
 from .pledges import REVIEW_ACTIONS, action_panels, loan_context, visible_loan

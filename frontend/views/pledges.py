@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from market.models import DocumentState, PledgeLoan, PledgeLoanState
-from market.pledge_selectors import (
+from market.models import DocumentState
+from market.pledges.models import PledgeLoan, PledgeLoanState
+from market.pledges.registry_rules import registration_blockers
+from market.pledges.selectors import (
     loan_allowed_actions,
     loan_documents,
     loan_timeline,
@@ -25,8 +27,9 @@ from market.pledge_selectors import (
     pending_confirmations,
     pending_consents,
 )
-from market.rules.pledge_registry import registration_blockers
-from market.services import loans, pledge_applications, pledge_registry
+from market.pledges.services import applications as pledge_applications
+from market.pledges.services import loans
+from market.pledges.services import registry as pledge_registry
 
 from ..pledge_forms import (
     ApplicationForm,

@@ -1,11 +1,14 @@
+"""The API's routes: the core's resources and each flow's (this module wires them; it is no part of the core)."""
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from market.auctions.api import AuctionViewSet
-from market.licensing.api import views as licences
+from market.licensing.api import views as licensing
+from market.pledges import api as pledges
 from market.transfers.api import DealViewSet
 
-from . import organisations, pledges, views
+from . import organisations, views
 from .abandonments import AbandonmentViewSet
 from .auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 
@@ -22,10 +25,10 @@ router.register("deals", DealViewSet, basename="deal")
 router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("documents", views.DocumentViewSet, basename="document")
 router.register("auctions", AuctionViewSet, basename="auction")
-router.register("open-licences", licences.OpenLicenceViewSet, basename="open-licence")
-router.register("licences", licences.LicenceViewSet, basename="licence")
-router.register("licence-contracts", licences.LicenceContractViewSet, basename="licence-contract")
-router.register("annual-fees", licences.AnnualFeeViewSet, basename="annual-fee")
+router.register("open-licences", licensing.OpenLicenceViewSet, basename="open-licence")
+router.register("licences", licensing.LicenceViewSet, basename="licence")
+router.register("licence-contracts", licensing.LicenceContractViewSet, basename="licence-contract")
+router.register("annual-fees", licensing.AnnualFeeViewSet, basename="annual-fee")
 router.register("pledge-loans", pledges.PledgeLoanViewSet, basename="pledge-loan")
 router.register("pledge-filings", pledges.PledgeFilingViewSet, basename="pledge-filing")
 router.register("pledge-alerts", pledges.PledgeAlertViewSet, basename="pledge-alert")

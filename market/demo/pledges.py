@@ -19,16 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 
-from market.models import (
-    Encumbrance,
-    Instalment,
-    LegalStatus,
-    Patent,
-    PledgeContract,
-    PledgeLoan,
-    PledgeLoanPatent,
-    User,
-)
+from market.models import Encumbrance, LegalStatus, Patent, User
+from market.pledges.models import Instalment, PledgeContract, PledgeLoan, PledgeLoanPatent
 
 # (demo key, holder account, bank account, patents, amount, months, plan, target state)
 PLAN = (
@@ -83,9 +75,8 @@ def _backdate(loan: PledgeLoan, days: int) -> None:
 
 
 def _steps(loan: PledgeLoan, users: dict[str, User], holder: User, banker: User) -> dict[str, Callable]:
-    from market.services import loans
-    from market.services import pledge_applications as apps
-    from market.services import pledge_registry as registry
+    from market.pledges.services import applications as apps
+    from market.pledges.services import loans, registry
 
     staff = users["staff"]
     key = f"demo-pledge-{loan.pk}"
@@ -131,7 +122,7 @@ def _steps(loan: PledgeLoan, users: dict[str, User], holder: User, banker: User)
 
 
 def _default(loan: PledgeLoan, banker: User) -> None:
-    from market.services import loans
+    from market.pledges.services import loans
 
     _backdate(PledgeLoan.objects.get(pk=loan.pk), BACKDATE_DAYS)
     loans.loans_mark_overdue()
@@ -155,8 +146,8 @@ def _run(loan: PledgeLoan, target: str, users: dict[str, User], holder: User, ba
 
 def seed_pledges(users: dict[str, User]) -> int:
     """Create the demo pledge loans that are missing; returns how many were created."""
-    from market.services import pledge_applications as apps
-    from market.services.pledge_monitoring import pledge_monitor_all
+    from market.pledges.services import applications as apps
+    from market.pledges.services.monitoring import pledge_monitor_all
 
     made = 0
     for key, holder_name, bank_name, count, amount, months, plan, target in PLAN:

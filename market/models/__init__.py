@@ -16,23 +16,6 @@ from .payments import (
     LedgerTransaction,
     PaymentCommand,
 )
-from .pledges import (
-    ConfirmableGround,
-    Instalment,
-    InstalmentStatus,
-    LoanRepayment,
-    PledgeAlert,
-    PledgeAlertKind,
-    PledgeConfirmation,
-    PledgeContract,
-    PledgeFiling,
-    PledgeFilingKind,
-    PledgeFilingState,
-    PledgeLoan,
-    PledgeLoanPatent,
-    PledgeLoanState,
-    RepaymentPlan,
-)
 
 __all__ = [
     "AbandonmentRequest", "AbandonmentState",
@@ -41,8 +24,4 @@ __all__ = [
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Invitation", "Organisation",
     "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand",
     "TransitionLog", "User", "UserRole",
-    # pledge financing (issue 4)
-    "ConfirmableGround", "Instalment", "InstalmentStatus", "LoanRepayment", "PledgeAlert", "PledgeAlertKind",
-    "PledgeConfirmation", "PledgeContract", "PledgeFiling", "PledgeFilingKind", "PledgeFilingState", "PledgeLoan",
-    "PledgeLoanPatent", "PledgeLoanState", "RepaymentPlan",
 ]

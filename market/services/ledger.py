@@ -41,14 +41,6 @@ def fees_account() -> LedgerAccount:
     return account
 
 
-def loan_account(loan, kind: str) -> LedgerAccount:
-    """A pledge loan's principal account: the bank's ``loan_receivable`` or the borrower's ``loan_payable``."""
-    organisation_id = loan.bank_id if kind == AccountKind.LOAN_RECEIVABLE else loan.applicant_id
-    account, _ = LedgerAccount.objects.get_or_create(
-        code=f"loan:{loan.pk}:{kind}", defaults={"kind": kind, "organisation_id": organisation_id})
-    return account
-
-
 def post(*, command: PaymentCommand, memo: str, legs: list[tuple[LedgerAccount, Decimal]],
          escrow: Escrow | None = None) -> LedgerTransaction:
     """Write one balanced transaction; refuses legs that do not sum to zero."""

@@ -17,20 +17,8 @@ from django.utils import timezone
 from market.auctions import services as auctions
 from market.licensing.models import OpenLicenceDeclaration
 from market.licensing.services import licence_contracts, open_licences
-from market.models import (
-    Document,
-    Escrow,
-    Listing,
-    ListingMode,
-    Organisation,
-    OrganisationKind,
-    Patent,
-    PledgeAlert,
-    PledgeFiling,
-    PledgeLoan,
-    User,
-    UserRole,
-)
+from market.models import Document, Escrow, Listing, ListingMode, Organisation, OrganisationKind, Patent, User, UserRole
+from market.pledges.models import PledgeAlert, PledgeFiling, PledgeLoan
 from market.services import abandonments
 from market.services import organisations as organisation_services
 from market.transfers import services as deals

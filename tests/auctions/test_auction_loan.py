@@ -10,14 +10,15 @@ from django.utils import timezone
 
 from market.auctions import services as auctions
 from market.auctions.models import Auction, AuctionState
-from market.models import Encumbrance, EncumbranceKind, PledgeLoan, PledgeLoanState
+from market.models import Encumbrance, EncumbranceKind
+from market.pledges.models import PledgeLoan, PledgeLoanState
 from market.rules import RuleViolation
 from market.services.ledger import external_account, ledger_problems
 from tests.factories import PatentFactory
 
 from .conftest import bid, deposit, end_now, fresh
 
-loans = pytest.importorskip("market.services.loans")
+loans = pytest.importorskip("market.pledges.services.loans")
 steps = pytest.importorskip("tests.pledges.steps")
 
 

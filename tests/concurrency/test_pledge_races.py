@@ -5,9 +5,11 @@ import threading
 import pytest
 from django.db import connection
 
-from market.models import LedgerEntry, PaymentCommand, PledgeLoan, PledgeLoanState
+from market.models import LedgerEntry, PaymentCommand
+from market.pledges.models import PledgeLoan, PledgeLoanState
+from market.pledges.services import applications as pledge_applications
+from market.pledges.services import loans
 from market.rules import RuleViolation
-from market.services import loans, pledge_applications
 from market.services.ledger import ledger_problems
 
 from ..pledges.steps import advance, apply

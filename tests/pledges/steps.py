@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from market.models import PledgeLoan, PledgeLoanState
-from market.services import loans, pledge_applications, pledge_registry
+from market.pledges.models import PledgeLoan, PledgeLoanState
+from market.pledges.services import applications as pledge_applications
+from market.pledges.services import loans
+from market.pledges.services import registry as pledge_registry
 
 S = PledgeLoanState
 ORDER = [S.SUBMITTED, S.APPROVED, S.SIGNED, S.FILED, S.REGISTERED, S.DISBURSED, S.REPAID, S.RELEASED]

@@ -4,7 +4,7 @@ organisation may not see."""
 import pytest
 from rest_framework.test import APIClient
 
-from market.models import PledgeLoan, PledgeLoanState
+from market.pledges.models import PledgeLoan, PledgeLoanState
 from tests.factories import PatentFactory
 
 from .steps import advance, apply

@@ -18,13 +18,11 @@ from market.models import (
     LegalStatus,
     OrganisationKind,
     PatentOwner,
-    PledgeContract,
-    PledgeLoan,
-    PledgeLoanState,
     TransitionLog,
 )
+from market.pledges.models import PledgeContract, PledgeLoan, PledgeLoanState
+from market.pledges.services import applications as apps
 from market.rules import RuleViolation
-from market.services import pledge_applications as apps
 from market.services.errors import ActionForbidden
 from notifications.models import Notification
 from tests.factories import OrganisationFactory, PatentFactory, UserFactory, pledge

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from market.auctions import services as auctions
 from market.auctions.models import Auction
-from market.models import Encumbrance, EncumbranceKind, LedgerEntry, PledgeLoan, PledgeLoanState
-from market.services import loans
+from market.models import Encumbrance, EncumbranceKind, LedgerEntry
+from market.pledges.models import PledgeLoan, PledgeLoanState
+from market.pledges.services import loans
 from market.services.ledger import ledger_problems
 
 from .steps import advance, apply

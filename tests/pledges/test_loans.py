@@ -8,22 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from market.models import (
-    Encumbrance,
-    EncumbranceKind,
-    Instalment,
-    LedgerEntry,
-    LoanRepayment,
-    PaymentCommand,
-    PledgeAlert,
-    PledgeFiling,
-    PledgeLoan,
-    PledgeLoanState,
-    TransitionLog,
-)
+from market.models import Encumbrance, EncumbranceKind, LedgerEntry, PaymentCommand, TransitionLog
+from market.pledges.models import Instalment, LoanRepayment, PledgeAlert, PledgeFiling, PledgeLoan, PledgeLoanState
+from market.pledges.services import applications as pledge_applications
+from market.pledges.services import loans, registry
 from market.rules import RuleViolation
-from market.services import loans, pledge_applications
-from market.services import pledge_registry as registry
 from market.services.errors import ActionForbidden, IdempotencyConflict
 from market.services.ledger import ledger_problems
 from notifications.models import Notification

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from market.models import LegalStatus, PledgeAlert, PledgeContract, PledgeLoanState
-from market.services import pledge_monitoring as monitoring
+from market.models import LegalStatus
+from market.pledges.models import PledgeAlert, PledgeContract, PledgeLoanState
+from market.pledges.services import monitoring
 from notifications.models import Notification
 
 from .steps import advance, apply

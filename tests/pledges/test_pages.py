@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from market.models import PledgeAlert, PledgeLoan, PledgeLoanState
+from market.pledges.models import PledgeAlert, PledgeLoan, PledgeLoanState
 
 from .steps import advance, apply
 
@@ -104,8 +104,8 @@ def test_the_loan_page_follows_the_loan_to_disbursement(holder, bank_officer, pa
 
 
 def test_defaulted_loans_offer_the_auction_and_alerts_show_on_monitoring(holder, bank_officer, staff, patent):
-    from market.services import loans
-    from market.services.pledge_monitoring import alert_raise
+    from market.pledges.services import loans
+    from market.pledges.services.monitoring import alert_raise
 
     loan = advance(apply(holder, bank_officer.organisation, [patent], amount="120000", term_months=3),
                    to=S.DISBURSED, holder=holder, bank_officer=bank_officer)

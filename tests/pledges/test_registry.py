@@ -8,21 +8,11 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from market.models import (
-    Document,
-    DocumentKind,
-    Encumbrance,
-    EncumbranceKind,
-    LegalStatus,
-    OrganisationKind,
-    PatentOwner,
-    PledgeFiling,
-    PledgeLoan,
-    PledgeLoanState,
-)
+from market.models import Document, DocumentKind, Encumbrance, EncumbranceKind, LegalStatus, OrganisationKind, PatentOwner
+from market.pledges.models import PledgeFiling, PledgeLoan, PledgeLoanState
+from market.pledges.services import applications as apps
+from market.pledges.services import registry
 from market.rules import RuleViolation
-from market.services import pledge_applications as apps
-from market.services import pledge_registry as registry
 from market.services.errors import ActionForbidden
 from tests.factories import OrganisationFactory, PatentFactory, pledge
 

@@ -3,8 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from market.models import RepaymentPlan
-from market.services.loans import repayment_schedule
+from market.pledges.models import RepaymentPlan
+from market.pledges.services.loans import repayment_schedule
 
 D = Decimal
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from market.models import Instalment, PledgeAlert, PledgeLoan, PledgeLoanState
-from market.pledge_tasks import loans_mark_overdue_task, pledge_filings_decide_due_task, pledge_monitor_all_task
+from market.pledges.models import Instalment, PledgeAlert, PledgeLoan, PledgeLoanState
+from market.pledges.tasks import loans_mark_overdue_task, pledge_filings_decide_due_task, pledge_monitor_all_task
 
 from .steps import advance, apply
 

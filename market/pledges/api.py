@@ -1,6 +1,6 @@
 """Pledge financing API: the loan from application to release, each transition a POST action.
 
-Visibility comes from ``market.pledge_selectors.loans_visible_to`` (another bank gets 404); the
+Visibility comes from ``market.pledges.selectors.loans_visible_to`` (another bank gets 404); the
 services decide everything else: bad input answers 400 with field messages, a refused step 409
 with the rule and reasons, an actor on the wrong side 403.
 """
@@ -16,7 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from market.models import (
+from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
+from market.api.permissions import ReadOnlyOrMember
+from market.api.serializers import MONEY, DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
+from market.pledges.collateral import collateral_summary
+from market.pledges.models import (
+    DEFAULT_DEBT_KIND,
+    DEFAULT_SECURITY_SCOPE,
     ConfirmableGround,
     Instalment,
     LoanRepayment,
@@ -27,9 +33,7 @@ from market.models import (
     PledgeLoanPatent,
     RepaymentPlan,
 )
-from market.models.pledges import DEFAULT_DEBT_KIND, DEFAULT_SECURITY_SCOPE
-from market.pledge_collateral import collateral_summary
-from market.pledge_selectors import (
+from market.pledges.selectors import (
     alerts_visible_to,
     filings_visible_to,
     loan_allowed_actions,
@@ -37,16 +41,11 @@ from market.pledge_selectors import (
     loan_timeline,
     loans_visible_to,
 )
-from market.services import loans as loan_services
-from market.services import pledge_applications as applications
-from market.services import pledge_registry as registry
+from market.pledges.services import applications, registry
+from market.pledges.services import loans as loan_services
+from market.pledges.services.applications import MAX_PATENTS
+from market.pledges.services.common import MAX_TERM_MONTHS
 from market.services.errors import ActionForbidden
-from market.services.pledge_applications import MAX_PATENTS
-from market.services.pledge_common import MAX_TERM_MONTHS
-
-from .common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
-from .permissions import ReadOnlyOrMember
-from .serializers import MONEY, DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
 
 
 # -- serializers -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Filing: once both sides signed the contract, either files; the platform files th
 (PDF) and the registry examines it after commit (a Celery task; a daily sweep decides anything still
 open by its due date, ``MARKET["PLEDGE_REGISTRY_DECISION_WORKING_DAYS"]`` working days — Monday to
 Friday, no holiday calendar — after the filing). Examination applies the twelve grounds of
-``market.rules.pledge_registry``: refused with the grounds (the loan goes back to "signed"; the
+``market.pledges.registry_rules``: refused with the grounds (the loan goes back to "signed"; the
 parties cure and file again, the clock restarts) or registered: only now the encumbrance register
 shows the pledge (one PLEDGE entry per patent, beneficiary the bank, secured amount, end of the debt
 term) and the 专利权质押登记通知书 is issued. A release filing clears the register the same way.
@@ -19,28 +19,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from market import locks
-from market.models import (
-    DocumentKind,
-    Encumbrance,
-    EncumbranceKind,
-    Patent,
+from market.models import DocumentKind, Encumbrance, EncumbranceKind, Patent, TransitionLog, User
+from market.pledges import locks as pledge_locks
+from market.pledges.models import (
+    PRE_REGISTRATION_STATES,
     PledgeFiling,
     PledgeFilingKind,
     PledgeFilingState,
     PledgeLoan,
     PledgeLoanPatent,
     PledgeLoanState,
-    TransitionLog,
-    User,
 )
-from market.models.pledges import PRE_REGISTRATION_STATES
-from market.rules.pledge_registry import numbered, registration_blockers
+from market.pledges.registry_rules import numbered, registration_blockers
+from market.services.errors import state_refusal
+from market.services.transitions import apply_transition
 from search.indexing import patent_changed
 
-from .errors import state_refusal
-from .pledge_common import loan_notify, require_party, require_staff
-from .transitions import apply_transition
+from .common import loan_notify, require_party, require_staff
 
 REGISTRY_NAME = "国家知识产权局（平台模拟登记系统）"
 
@@ -55,7 +50,7 @@ def working_days_after(day: dt.date, count: int) -> dt.date:
 
 
 def _request_document(filing: PledgeFiling, kind: str) -> None:
-    from .documents import document_request
+    from market.services.documents import document_request
 
     document_request(deal=filing, kind=kind)
 
@@ -65,7 +60,7 @@ def _queue_examination(filing_id: int) -> None:
     examine from the loan page, or the daily sweep decides on the due date."""
     if not settings.MARKET.get("PLEDGE_REGISTRY_AUTO_EXAMINE", True):
         return
-    from market.pledge_tasks import pledge_registry_examine_task
+    from ..tasks import pledge_registry_examine_task  # the tasks import this module
 
     transaction.on_commit(lambda: pledge_registry_examine_task.delay(filing_id), robust=True)
 
@@ -90,7 +85,7 @@ def _file(loan: PledgeLoan, *, kind: str, patents: list[Patent], actor: User | N
 def pledge_registration_file(*, loan_id: int, actor: User) -> PledgeFiling:
     """Pledgor and pledgee apply jointly: either side files the registration of the signed contract."""
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         require_party(loan, actor, "applicant", "bank")
         if loan.state != PledgeLoanState.SIGNED:
             raise state_refusal(loan, "申请质押登记")
@@ -168,8 +163,8 @@ def pledge_registry_examine(*, filing_id: int, actor: User | None = None,
     """
     loan_id = PledgeFiling.objects.values_list("loan_id", flat=True).get(pk=filing_id)
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)          # lock order: loan, then its filing
-        filing = locks.pledge_filing(filing_id)
+        loan = pledge_locks.pledge_loan(loan_id)          # lock order: loan, then its filing
+        filing = pledge_locks.pledge_filing(filing_id)
         if filing.state != PledgeFilingState.FILED:
             if refuse_decided:
                 raise state_refusal(filing, "审查")
@@ -196,7 +191,7 @@ def pledge_registry_cite_other(*, loan_id: int, actor: User, reason: str) -> Ple
     if not (reason or "").strip():
         raise ValidationError({"reason": ["请说明不符合质押条件的具体情形 / Say which condition is not met"]})
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         if loan.state not in PRE_REGISTRATION_STATES:
             raise state_refusal(loan, "援引其他不予登记情形")
         loan.other_ground, loan.other_ground_cited_by = reason.strip(), actor
@@ -213,7 +208,7 @@ def pledge_registry_clear_other(*, loan_id: int, actor: User) -> PledgeLoan:
     """Staff record that the ground-12 case is cured."""
     require_staff(actor)
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         if loan.other_ground:
             TransitionLog.record(loan, transition="clear_other_ground", from_state=loan.state, to_state=loan.state,
                                  actor=actor, reason=f"第12项情形已消除：{loan.other_ground}")

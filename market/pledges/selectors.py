@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from market.models import (
+from market.models import Document, TransitionLog, User
+from market.pledges.models import (
+    PRE_REGISTRATION_STATES,
     ConfirmableGround,
-    Document,
     PledgeAlert,
     PledgeFiling,
     PledgeFilingState,
     PledgeLoan,
     PledgeLoanState,
-    TransitionLog,
-    User,
 )
-from market.models.pledges import PRE_REGISTRATION_STATES
-from market.rules.pledge_registry import confirmed_by_both, same_day_twins
-from market.services.loans import loans_defaulted_for_auction
+from market.pledges.registry_rules import confirmed_by_both, same_day_twins
+from market.pledges.services.loans import loans_defaulted_for_auction
 
 S = PledgeLoanState
 

@@ -2,7 +2,7 @@
 notification (in-app, and e-mail after commit), never twice.
 
 Checked daily for every loan whose pledge is on the register (beat task) and after every change of a
-pledged patent or a new valuation of it (``market.models.pledges`` queues ``pledge_monitor_patent_task``):
+pledged patent or a new valuation of it (``market.pledges.models`` queues ``pledge_monitor_patent_task``):
 annual fee due within ``MARKET["PLEDGE_MONITOR_FEE_DAYS"]`` days or overdue; an invalidation request
 filed; a change of legal status; the patent's term ending before the debt; a revaluation whose P10
 (summed over the package) falls below the outstanding debt. The event identity is the alert's ``key``:
@@ -19,16 +19,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from market.models import (
-    InstalmentStatus,
-    LegalStatus,
-    Patent,
-    PledgeAlert,
-    PledgeAlertKind,
-    PledgeLoan,
-)
-from market.models.pledges import PLEDGED_STATES
+from market.models import LegalStatus, Patent
 from market.money import ZERO, cny, format_cny
+from market.pledges.models import PLEDGED_STATES, InstalmentStatus, PledgeAlert, PledgeAlertKind, PledgeLoan
 from notifications.services import notify
 
 K = PledgeAlertKind

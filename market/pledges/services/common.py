@@ -9,11 +9,11 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 
-from market.models import Organisation, PledgeLoan, User
+from market.models import Organisation, User
 from market.money import ZERO, cny
+from market.pledges.models import PledgeLoan
+from market.services.errors import ActionForbidden
 from notifications.services import notify
-
-from .errors import ActionForbidden
 
 MAX_AMOUNT = Decimal("1e13")
 MAX_TERM_MONTHS = 360

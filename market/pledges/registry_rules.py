@@ -14,18 +14,11 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from market.models import (
-    ConfirmableGround,
-    Organisation,
-    PatentKind,
-    PledgeConfirmation,
-    PledgeContract,
-    PledgeLoan,
-)
+from market.models import Organisation, PatentKind
 from market.models.patents import Patent
-
-from .base import Reason
-from .pledge import pledge_blockers
+from market.pledges.models import ConfirmableGround, PledgeConfirmation, PledgeContract, PledgeLoan
+from market.rules.base import Reason
+from market.rules.pledge import pledge_blockers
 
 RULE = "pledge_registry"
 # Ground of each reason code (the codes of pledge_blockers and of this module).

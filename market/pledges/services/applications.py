@@ -18,9 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from market import locks
 from market.models import (
-    ConfirmableGround,
     Consent,
     ConsentCapacity,
     ConsentPurpose,
@@ -29,22 +27,29 @@ from market.models import (
     Organisation,
     Patent,
     PatentOwner,
+    TransitionLog,
+    User,
+)
+from market.pledges import locks as pledge_locks
+from market.pledges.models import (
+    CLOSED_STATES,
+    DEFAULT_DEBT_KIND,
+    DEFAULT_SECURITY_SCOPE,
+    PRE_REGISTRATION_STATES,
+    ConfirmableGround,
     PledgeConfirmation,
     PledgeContract,
     PledgeLoan,
     PledgeLoanPatent,
     PledgeLoanState,
     RepaymentPlan,
-    TransitionLog,
-    User,
 )
-from market.models.pledges import CLOSED_STATES, DEFAULT_DEBT_KIND, DEFAULT_SECURITY_SCOPE, PRE_REGISTRATION_STATES
+from market.pledges.registry_rules import CURABLE_AT_APPLICATION, forfeiture_reasons, ground_of, patent_reasons
 from market.rules import Reason, RuleViolation
-from market.rules.pledge_registry import CURABLE_AT_APPLICATION, forfeiture_reasons, ground_of, patent_reasons
+from market.services.errors import ActionForbidden, state_refusal
+from market.services.transitions import apply_transition
 
-from .errors import ActionForbidden, state_refusal
-from .pledge_common import debt_end, loan_notify, money, months, require_party, term_errors
-from .transitions import apply_transition
+from .common import debt_end, loan_notify, money, months, require_party, term_errors
 
 RULE = "pledge"
 MAX_PATENTS = 20
@@ -187,7 +192,7 @@ def pledge_apply(*, actor: User, bank_id, patent_ids, amount, term_months, purpo
 
 
 def _act(loan_id: int, actor: User, *parties: str) -> PledgeLoan:
-    loan = locks.pledge_loan(loan_id)
+    loan = pledge_locks.pledge_loan(loan_id)
     require_party(loan, actor, *parties)
     return loan
 
@@ -306,7 +311,7 @@ def _loan_patent(loan: PledgeLoan, patent_id) -> Patent:
 def pledge_consent(*, loan_id: int, actor: User, patent_id) -> Consent:
     """A co-owner of one of the patents records its written consent to this pledge (Patent Law art. 14)."""
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         if loan.state not in PRE_REGISTRATION_STATES:
             raise state_refusal(loan, "同意质押")
         patent = _loan_patent(loan, patent_id)
@@ -378,7 +383,7 @@ def pledge_contract_draft(*, loan_id: int, actor: User, debt_kind: str = DEFAULT
 
 def _issue_contract(loan: PledgeLoan, actor: User) -> None:
     """Issue the contract document; a later version supersedes the issued one."""
-    from .documents import document_reissue, document_request, documents_for
+    from market.services.documents import document_reissue, document_request, documents_for
 
     issued = documents_for(loan).filter(kind=DocumentKind.PLEDGE_CONTRACT, state=DocumentState.ISSUED,
                                         superseded_by__isnull=True).first()

@@ -21,35 +21,30 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from market import locks
-from market.models import (
-    AccountKind,
+from market.models import AccountKind, LedgerAccount, LedgerEntry, Organisation, OrganisationKind, TransitionLog, User
+from market.money import ZERO, cny, format_cny
+from market.pledges import locks as pledge_locks
+from market.pledges.models import (
     Instalment,
     InstalmentStatus,
-    LedgerEntry,
     LoanRepayment,
-    Organisation,
-    OrganisationKind,
     PledgeFiling,
     PledgeFilingKind,
     PledgeFilingState,
     PledgeLoan,
     PledgeLoanState,
     RepaymentPlan,
-    TransitionLog,
-    User,
 )
-from market.money import ZERO, cny, format_cny
 from market.providers import provider
 from market.rules import Reason, RuleViolation
+from market.services import ledger
+from market.services.errors import state_refusal
+from market.services.payments import claim_command, is_replay
+from market.services.transitions import apply_transition
 
-from . import ledger
-from .errors import state_refusal
-from .payments import claim_command, is_replay
-from .pledge_common import loan_notify, money, require_party
-from .pledge_monitoring import alert_raise
-from .pledge_registry import pledge_release_file
-from .transitions import apply_transition
+from .common import loan_notify, money, require_party
+from .monitoring import alert_raise
+from .registry import pledge_release_file
 
 RULE = "pledge_loan"
 DAYS_IN_YEAR = Decimal(360)
@@ -105,6 +100,14 @@ def loans_defaulted_for_auction() -> QuerySet[PledgeLoan]:
             .prefetch_related("patents").order_by("defaulted_at", "pk"))
 
 
+def loan_account(loan, kind: str) -> LedgerAccount:
+    """A pledge loan's principal account: the bank's ``loan_receivable`` or the borrower's ``loan_payable``."""
+    organisation_id = loan.bank_id if kind == AccountKind.LOAN_RECEIVABLE else loan.applicant_id
+    account, _ = LedgerAccount.objects.get_or_create(
+        code=f"loan:{loan.pk}:{kind}", defaults={"kind": kind, "organisation_id": organisation_id})
+    return account
+
+
 # -- disbursement --------------------------------------------------------------------------------
 def _key_kind(action: str, loan: PledgeLoan) -> str:
     return f"loan_{action}:{loan.pk}"
@@ -116,7 +119,7 @@ def loan_disburse(*, loan_id: int, actor: User, idempotency_key: str) -> PledgeL
     A replay with the same key returns the loan and moves nothing.
     """
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         require_party(loan, actor, "bank")
         kind = _key_kind("disburse", loan)
         if loan.state != PledgeLoanState.REGISTERED:
@@ -136,8 +139,8 @@ def loan_disburse(*, loan_id: int, actor: User, idempotency_key: str) -> PledgeL
         ledger.post(command=command, memo=f"放款 {loan.number}", legs=[
             (ledger.external_account(loan.bank), -loan.amount),
             (ledger.external_account(loan.applicant), loan.amount),
-            (ledger.loan_account(loan, AccountKind.LOAN_RECEIVABLE), loan.amount),
-            (ledger.loan_account(loan, AccountKind.LOAN_PAYABLE), -loan.amount),
+            (loan_account(loan, AccountKind.LOAN_RECEIVABLE), loan.amount),
+            (loan_account(loan, AccountKind.LOAN_PAYABLE), -loan.amount),
         ])
         rows = repayment_schedule(principal=loan.amount, rate_percent=loan.rate_percent, plan=loan.repayment_plan,
                                   start_date=contract.start_date, term_months=loan.term, disbursed_on=today)
@@ -182,7 +185,7 @@ def loan_repay(*, loan_id: int, actor: User, amount, idempotency_key: str) -> Lo
     """
     amount = money(amount, "amount")
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         require_party(loan, actor, "applicant")
         command, is_new = claim_command(organisation=loan.applicant, key=idempotency_key,
                                         kind=_key_kind("repay", loan), actor=actor, amount=amount)
@@ -199,14 +202,14 @@ def loan_repay(*, loan_id: int, actor: User, amount, idempotency_key: str) -> Lo
         provider.charge(payer_code=loan.applicant.credit_code, amount=amount, reference=loan.number)
         legs = [(ledger.external_account(loan.applicant), -amount), (ledger.external_account(loan.bank), amount)]
         if principal:
-            legs += [(ledger.loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
-                     (ledger.loan_account(loan, AccountKind.LOAN_PAYABLE), principal)]
+            legs += [(loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
+                     (loan_account(loan, AccountKind.LOAN_PAYABLE), principal)]
         ledger.post(command=command, memo=f"还款 {loan.number}", legs=legs)
         repayment = LoanRepayment.objects.create(loan=loan, command=command, amount=amount, principal=principal,
                                                  interest=interest, paid_by=actor)
         TransitionLog.record(loan, transition="repay", from_state=loan.state, to_state=loan.state, actor=actor,
                              reason=f"还款 {amount} 元（本金 {principal}，利息 {interest}）")
-        from .pledge_monitoring import alerts_clear_paid
+        from .monitoring import alerts_clear_paid
 
         alerts_clear_paid(loan)
         if all(i.status == InstalmentStatus.PAID for i in loan.instalments.all()):
@@ -253,7 +256,7 @@ def loan_declare_default(*, loan_id: int, actor: User, reason: str) -> PledgeLoa
         raise ValidationError({"reason": ["请填写违约说明 / Describe the default"]})
     grace = settings.MARKET["PLEDGE_DEFAULT_GRACE_DAYS"]
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         require_party(loan, actor, "bank")
         if loan.state != PledgeLoanState.DISBURSED:
             raise state_refusal(loan, "宣布违约")
@@ -276,7 +279,7 @@ def loan_declare_default(*, loan_id: int, actor: User, reason: str) -> PledgeLoa
 def loan_release_patent(*, loan_id: int, actor: User, patent_id) -> PledgeFiling:
     """The bank agrees to release one patent of a package before repayment: its release (注销) is filed."""
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         require_party(loan, actor, "bank")
         if loan.state not in (PledgeLoanState.REGISTERED, PledgeLoanState.DISBURSED):
             raise state_refusal(loan, "部分解除质押")
@@ -311,8 +314,8 @@ def _recover(loan: PledgeLoan, amount: Decimal, actor: User | None, key: str) ->
                                         actor=actor, amount=principal)
         if is_new:
             ledger.post(command=command, memo=f"处置所得受偿 {loan.number}", legs=[
-                (ledger.loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
-                (ledger.loan_account(loan, AccountKind.LOAN_PAYABLE), principal)])
+                (loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
+                (loan_account(loan, AccountKind.LOAN_PAYABLE), principal)])
     return principal, interest
 
 
@@ -323,7 +326,7 @@ def loan_auction_settled(*, loan_id: int, proceeds_to_creditor, actor: User | No
     """
     proceeds = cny(proceeds_to_creditor)
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         if loan.state == PledgeLoanState.SETTLED:
             return loan
         if loan.state != PledgeLoanState.DEFAULTED:
@@ -335,8 +338,8 @@ def loan_auction_settled(*, loan_id: int, proceeds_to_creditor, actor: User | No
             command, _ = claim_command(organisation=loan.bank, key=f"pledge-loan:{loan.pk}:write-off",
                                        kind=_key_kind("write_off", loan), actor=actor, amount=written_off)
             ledger.post(command=command, memo=f"拍卖处置结案核销 {loan.number}", legs=[
-                (ledger.loan_account(loan, AccountKind.LOAN_RECEIVABLE), -written_off),
-                (ledger.loan_account(loan, AccountKind.LOAN_PAYABLE), written_off)])
+                (loan_account(loan, AccountKind.LOAN_RECEIVABLE), -written_off),
+                (loan_account(loan, AccountKind.LOAN_PAYABLE), written_off)])
         loan.instalments.exclude(status=InstalmentStatus.PAID).update(status=InstalmentStatus.CLOSED)
         now = timezone.now()
         for link in loan.pledgeloanpatent_set.filter(released_at__isnull=True).select_related("encumbrance"):
@@ -361,7 +364,7 @@ def loan_auction_failed(*, loan_id: int, actor: User | None, proceeds_to_credito
     forfeited to the creditor (``proceeds_to_creditor``) are applied to the debt."""
     recovered = cny(proceeds_to_creditor)
     with transaction.atomic():
-        loan = locks.pledge_loan(loan_id)
+        loan = pledge_locks.pledge_loan(loan_id)
         if loan.state != PledgeLoanState.DEFAULTED:
             raise state_refusal(loan, "记录流拍")
         failures = TransitionLog.for_object(loan).filter(transition="auction_failed").count()

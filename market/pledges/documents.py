@@ -5,23 +5,16 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 
-from market.extensions import register_document, register_issuer
-from market.models import (
-    Consent,
-    ConsentCapacity,
-    ConsentPurpose,
-    Document,
-    DocumentKind,
-    DocumentState,
+from market.documents.context import party, patent_row, zh
+from market.documents.numerals import rmb_upper
+from market.models import Consent, ConsentCapacity, ConsentPurpose, Document, DocumentKind, DocumentState
+from market.money import cny, format_cny
+from market.pledges.models import (
     PledgeConfirmation,
     PledgeFiling,
     PledgeFilingKind,
     PledgeLoan,
 )
-from market.models.pledges import CONTRACT_STATES, PledgeFilingState
-from market.money import cny, format_cny
-
-from .numerals import rmb_upper
 
 
 def money(value) -> dict:
@@ -30,7 +23,6 @@ def money(value) -> dict:
 
 def loan_context(loan: PledgeLoan) -> dict:
     """The data every pledge document shows: parties, the package, the contract's terms, consents."""
-    from .context import party, patent_row, zh
 
     patents = list(loan.patents.order_by("application_number"))
     contract = loan.contract()
@@ -59,7 +51,6 @@ def contract_context(document: Document, loan: PledgeLoan) -> dict:
 
 def filing_context(document: Document, filing: PledgeFiling) -> dict:
     """One filing: the loan's data, and the filing's own patents, number and decision."""
-    from .context import patent_row
 
     context = loan_context(filing.loan)
     registration = (filing.loan.filings.filter(kind=PledgeFilingKind.REGISTRATION, state="registered")
@@ -70,16 +61,3 @@ def filing_context(document: Document, filing: PledgeFiling) -> dict:
         "contract": filing.contract or context["contract"],
     })
     return context
-
-
-def register() -> None:
-    register_issuer(PledgeLoan, "ZY")
-    register_issuer(PledgeFiling, "DJ")
-    register_document(DocumentKind.PLEDGE_CONTRACT, code="ZH", template="market/documents/pledge_contract.html",
-                      builder=contract_context, issued_by={PledgeLoan: CONTRACT_STATES})
-    register_document(DocumentKind.PLEDGE_REGISTRATION, code="ZD", template="market/documents/pledge_registration.html",
-                      builder=filing_context, issued_by={PledgeFiling: tuple(PledgeFilingState)})
-    register_document(DocumentKind.PLEDGE_NOTICE, code="ZT", template="market/documents/pledge_notice.html",
-                      builder=filing_context, issued_by={PledgeFiling: (PledgeFilingState.REGISTERED,)})
-    register_document(DocumentKind.PLEDGE_RELEASE, code="ZX", template="market/documents/pledge_release.html",
-                      builder=filing_context, issued_by={PledgeFiling: tuple(PledgeFilingState)})

@@ -18,12 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from market.models.encumbrances import Encumbrance
+from market.models.organisations import Organisation, User
+from market.models.patents import Patent
+from market.models.payments import PaymentCommand
 from market.money import ZERO, cny
-
-from .encumbrances import Encumbrance
-from .organisations import Organisation, User
-from .patents import Patent
-from .payments import PaymentCommand
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 DEFAULT_DEBT_KIND = "流动资金借款"
@@ -454,7 +453,7 @@ class PledgeAlert(models.Model):
 def queue_monitoring(patent_id: int) -> None:
     if PledgeLoanPatent.objects.filter(patent_id=patent_id, released_at__isnull=True,
                                        loan__state__in=PLEDGED_STATES).exists():
-        from market.pledge_tasks import pledge_monitor_patent_task
+        from .tasks import pledge_monitor_patent_task  # the tasks import the services, which import this
 
         transaction.on_commit(lambda: pledge_monitor_patent_task.delay(patent_id), robust=True)
 

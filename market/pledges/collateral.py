@@ -17,8 +17,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from market.models import Encumbrance, EncumbranceKind, Patent, PledgeLoan, User
+from market.models import Encumbrance, EncumbranceKind, Patent, User
 from market.money import ZERO, cny
+from market.pledges.models import PledgeLoan
 from market.rules import Reason
 
 CENT = Decimal("0.0001")
@@ -100,9 +101,10 @@ def _value(patent: Patent, user: User | None) -> tuple[str, Decimal, Decimal, De
 
 def collateral_summary(loan: PledgeLoan, *, user: User | None) -> CollateralSummary:
     """The review of ``loan``'s collateral as its bank sees it (see the module docstring)."""
-    from market.services.pledge_applications import pledge_precheck
     from valuation.selectors import patent_facts
     from valuation.services import pledge_advice
+
+    from .services.applications import pledge_precheck
 
     today = timezone.localdate()
     debt_years = loan.term / 12
