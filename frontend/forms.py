@@ -7,9 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from market.models import ListingMode, Patent
+from market.web.forms import Form
+from market.web.labels import pick_language
 from search.schema import Sort
-
-from .templatetags.frontend_tags import pick_language
 
 MAX_PRICE = Decimal("9999999999999.99")
 
@@ -17,14 +17,6 @@ MAX_PRICE = Decimal("9999999999999.99")
 def _choices(enum) -> list[tuple[str, str]]:
     """Choices of a model enum with the active language's half of each label (built per form, per request)."""
     return [(value, pick_language(text)) for value, text in enum.choices]
-
-
-class Form(forms.Form):
-    """Our forms: labels without Django's ":" suffix (the CSS sets labels on their own line)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class PriceField(forms.DecimalField):

@@ -10,6 +10,7 @@ valuation and the search read.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -94,17 +95,28 @@ def register_auction_source(source: AuctionSource) -> None:
 # -- what valuation and search read from the flows ------------------------------------------------
 @dataclass(frozen=True)
 class ClosedTransfer:
-    """A transfer the register recorded: its price, when it closed, its patents, the seller."""
+    """A closed transfer deal with a price: when it closed, its patents (in the deal's order), the seller."""
 
     deal_id: int
+    deal_number: str
     price: Decimal
-    closed_on: dt.date
+    closed_on: dt.date | None
     patent_ids: tuple[int, ...]
     seller_id: int
 
 
-def _no_transfers(**filters) -> Iterable[ClosedTransfer]:
-    return ()
+class TransferHistory:
+    """The market's record of closed transfers (the transfers flow provides the real one): the most recent
+    priced ones, and how many each patent and each seller has had."""
+
+    def closed(self, *, limit: int) -> list[ClosedTransfer]:
+        return []
+
+    def count_by_patent(self, patent_ids: Iterable[int]) -> Counter:
+        return Counter()
+
+    def count_by_seller(self, organisation_ids: Iterable[int]) -> Counter:
+        return Counter()
 
 
 def _no_royalties(listing_ids: list[int]) -> dict[int, Decimal]:
@@ -112,10 +124,10 @@ def _no_royalties(listing_ids: list[int]) -> dict[int, Decimal]:
 
 
 class Providers:
-    """Single providers of data the flows own: ``closed_transfers(limit=, patent_ids=, seller_ids=)`` (newest
-    first) and ``listing_royalties(listing_ids)`` (what taking each listing's open licence costs at once)."""
+    """Single providers of data the flows own, read by valuation and search: ``transfers`` (a TransferHistory)
+    and ``listing_royalties(listing_ids)`` (what taking each listing's open licence costs at once)."""
 
-    closed_transfers: Callable[..., Iterable[ClosedTransfer]] = staticmethod(_no_transfers)
+    transfers: TransferHistory = TransferHistory()
     listing_royalties: Callable[[list[int]], dict[int, Decimal]] = staticmethod(_no_royalties)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from market.extensions import DOCUMENT_VISIBILITY
-from market.models import Document, Escrow, Listing, ListingState, Patent, User
+from market.models import Document, Escrow, Listing, ListingState, Patent, TransitionLog, User
 
 
 def listings_visible_to(user: User | None) -> QuerySet[Listing]:
@@ -33,6 +34,11 @@ def documents_visible_to(user: User | None) -> QuerySet[Document]:
     for granted in DOCUMENT_VISIBILITY:
         condition |= granted(user)
     return Document.objects.filter(condition)
+
+
+def timeline(obj: models.Model) -> QuerySet[TransitionLog]:
+    """Every transition of ``obj`` (any state machine), oldest first, with who made it."""
+    return TransitionLog.for_object(obj).select_related("actor", "organisation")
 
 
 def escrows_visible_to(user: User | None) -> QuerySet[Escrow]:

@@ -5,12 +5,12 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from frontend.forms import Form
-from frontend.templatetags.frontend_tags import pick_language
 from market.industries import Industry
 from market.models import Organisation, OrganisationKind
 from market.regions import City
 from market.transfers.models import TransferDeal
+from market.web.forms import Form
+from market.web.labels import pick_language
 
 from .models import WANTED_MODES, MatchProposal
 

@@ -9,11 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from market.extensions import ClosedTransfer, providers
 from market.models import Encumbrance, EncumbranceKind, Patent, PatentOwner, User
 from market.models.encumbrances import LICENCE_KINDS
-from market.transfers.models import DealState, TransferDeal
 
 from .facts import PatentFacts, to_columns
 from .indicators import total_scores
@@ -44,11 +43,8 @@ def patent_facts(patents: Sequence[Patent], *, on: dt.date, implemented: bool | 
         in_force[patent_id].add(kind)
     licences = Counter(Encumbrance.objects.filter(patent_id__in=ids, kind__in=LICENCE_KINDS)
                        .values_list("patent_id", flat=True))
-    transfers = Counter(TransferDeal.patents.through.objects.filter(
-        patent_id__in=ids, transferdeal__state=DealState.CLOSED).values_list("patent_id", flat=True))
-    org_ids = {org_id for rows in owners.values() for org_id, _ in rows}
-    seller_deals = Counter(TransferDeal.objects.filter(state=DealState.CLOSED, seller_id__in=org_ids)
-                           .values_list("seller_id", flat=True))
+    transfers = providers.transfers.count_by_patent(ids)
+    seller_deals = providers.transfers.count_by_seller({org_id for rows in owners.values() for org_id, _ in rows})
     facts = []
     for patent in patents:
         kinds = in_force[patent.pk]
@@ -77,11 +73,11 @@ def patent_facts(patents: Sequence[Patent], *, on: dt.date, implemented: bool | 
 def comparables(subject: PatentFacts, *, on: dt.date, weights: Mapping[str, float], limit: int) -> list[Comparable]:
     """Up to ``limit`` most recent closed deals with a price whose patents match the subject's IPC
     subclass or major industry; each comparable's score and remaining life are as of its deal."""
-    deals = (TransferDeal.objects.filter(state=DealState.CLOSED, price__gt=0)
-             .prefetch_related("patents").order_by("-closed_at", "-pk")[:COMPARABLE_SCAN])
-    found: list[tuple[TransferDeal, Patent, str, int]] = []
+    deals = providers.transfers.closed(limit=COMPARABLE_SCAN)
+    deal_patents = {p.pk: p for p in Patent.objects.filter(pk__in={pk for d in deals for pk in d.patent_ids})}
+    found: list[tuple[ClosedTransfer, Patent, str, int]] = []
     for deal in deals:
-        patents = list(deal.patents.all())
+        patents = [deal_patents[pk] for pk in deal.patent_ids if pk in deal_patents]
         matches = [(p, kind) for p in patents if (kind := match_kind(
             subject.ipc_subclasses, subject.industry, ipc_subclasses(p.ipc_codes), p.industry))]
         if not matches:
@@ -92,12 +88,12 @@ def comparables(subject: PatentFacts, *, on: dt.date, weights: Mapping[str, floa
             break
     if not found:
         return []
-    closed = [timezone.localdate(deal.closed_at) if deal.closed_at else on for deal, *_ in found]
+    closed = [deal.closed_on or on for deal, *_ in found]
     facts = [replace(f, remaining_years=patent.remaining_years(day))
              for f, (_, patent, _, _), day in zip(patent_facts([p for _, p, _, _ in found], on=on), found, closed,
                                                   strict=True)]
     scores = total_scores(to_columns(facts), weights)
-    return [Comparable(deal_id=deal.pk, deal_number=deal.number, closed_on=day, patent_id=patent.pk,
+    return [Comparable(deal_id=deal.deal_id, deal_number=deal.deal_number, closed_on=day, patent_id=patent.pk,
                        patent_number=patent.patent_number, title=patent.title,
                        price_per_patent=float(deal.price) / count, score=float(score),
                        remaining_years_at_deal=fact.remaining_years, match=kind)

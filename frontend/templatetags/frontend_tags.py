@@ -1,41 +1,22 @@
 """Template helpers: money, bilingual choice labels, dates and remaining life."""
 
-import re
 
 from django import template
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from market.licensing.models import LicenceContractState, LicenceState, OpenLicenceState
-from market.money import format_cny
 from market.pledges.models import PledgeLoanState
 from market.transfers.models import DealState
+from market.web.labels import pick_language, price_label
 
 register = template.Library()
 
-# A bilingual label such as "发明 Invention" or "10–50万元 ¥100k–500k": Chinese, a space, then no more Chinese.
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 @register.filter
 def cny(value) -> str:
     """¥1,234,567.00, or 面议 (negotiable) when there is no price."""
-    if value is None or value == "":
-        return _("面议")
-    return format_cny(value)
-
-
-def pick_language(label: str, language: str | None = None) -> str:
-    """The part of a bilingual label for the active language (the whole label if not bilingual)."""
-    label = str(label)
-    for position, char in enumerate(label):
-        if char == " " and _CJK.search(label, 0, position) and not _CJK.search(label, position):
-            zh, en = label[:position], label[position + 1:]
-            break
-    else:
-        return label
-    language = language or translation.get_language() or "zh-hans"
-    return en if language.startswith("en") else zh
+    return price_label(value)
 
 
 @register.filter

@@ -21,6 +21,7 @@ from market.auctions.models import Auction, AuctionState, DepositStatus
 from market.models import Organisation, Patent
 from market.money import cny
 from market.rules.common import active_pledges
+from market.selectors import timeline
 
 from ..forms import MAX_PRICE, Form, IdempotentForm, PriceField, ReasonForm
 from ..templatetags.frontend_tags import pick_language
@@ -303,7 +304,7 @@ def render_manage(request: HttpRequest, auction: Auction, *, outcome: Outcome | 
         "next_bid": services.next_bid(auction) if auction.state == AuctionState.CLOSED else None,
         "balance_due": services.balance_due(auction) if auction.state == AuctionState.AWAITING_PAYMENT else None,
         "timeline": [{"row": row, "from": state_label(row.from_state), "to": state_label(row.to_state)}
-                     for row in selectors.auction_timeline(auction)],
+                     for row in timeline(auction)],
         "documents": selectors.visible_documents(auction, request.user),
         "relisted_as": Auction.objects.filter(relisted_from=auction).first(),
         "panels": panels, "reasons": outcome.reasons if outcome else [], "nav": "auctions",

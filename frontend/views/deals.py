@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from market.models import Document, DocumentState
+from market.selectors import timeline
 from market.transfers import services
 from market.transfers.models import DealState, TransferDeal
-from market.transfers.selectors import deal_allowed_actions, deal_pending_consents, deal_timeline, deals_visible_to
+from market.transfers.selectors import deal_allowed_actions, deal_pending_consents, deals_visible_to
 
 from ..forms import (
     ConsentForm,
@@ -85,7 +86,7 @@ def progress_steps(deal: TransferDeal) -> list[dict]:
               (DealState.REGISTERED, _("已登记")), (DealState.CLOSED, _("完成"))]
     reached = deal.state
     if deal.state == DealState.CANCELLED:
-        cancel = deal_timeline(deal).filter(to_state=DealState.CANCELLED).last()
+        cancel = timeline(deal).filter(to_state=DealState.CANCELLED).last()
         reached = cancel.from_state if cancel else DealState.NEGOTIATING
     order = [state for state, _label in steps]
     index = order.index(reached) if reached in order else 0
@@ -146,7 +147,7 @@ def render_deal(request: HttpRequest, deal: TransferDeal, *, outcome: Outcome | 
         "deal": deal,
         "steps": progress_steps(deal),
         "offers": deal.offers.select_related("organisation", "made_by"),
-        "timeline": deal_timeline(deal),
+        "timeline": timeline(deal),
         "consents": consents,
         "patents": deal.patents.all(),
         "escrow": deal.escrow,

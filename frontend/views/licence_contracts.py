@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from market.licensing.selectors import licence_contract_allowed_actions, licence_contracts_visible_to
 from market.licensing.services import licence_contracts as services
 from market.models import ListingMode
-from market.transfers.selectors import deal_timeline
+from market.selectors import timeline
 
 from ..forms import IdempotentForm, ReasonForm
 from ..licence_forms import LicenceTermsForm, RecordForm
@@ -61,7 +61,7 @@ def render_contract(request: HttpRequest, contract, *, outcome: Outcome | None =
         panels.append({"action": action, "form": bound[1] if bound and bound[0] == name else fresh})
     context = {
         "contract": contract, "offers": contract.offers.select_related("organisation", "made_by"),
-        "licence": getattr(contract, "licence", None), "panels": panels, "timeline": deal_timeline(contract),
+        "licence": getattr(contract, "licence", None), "panels": panels, "timeline": timeline(contract),
         "documents": documents_of(contract), "can_download": bool(contract.party_of(request.user.organisation)
                                                               or request.user.is_centre_staff),
         "reasons": outcome.reasons if outcome else [], "nav": "licences",

@@ -24,8 +24,8 @@ from market.licensing.selectors import (
 from market.licensing.services import open_licences, royalties
 from market.models import Document, Patent
 from market.rules import open_licence_blockers
+from market.selectors import timeline
 from market.services.errors import ActionForbidden
-from market.transfers.selectors import deal_timeline
 
 from ..forms import ReasonForm
 from ..licence_forms import DeclarationForm, EvaluationReportForm, RoyaltyPayForm, RoyaltyReportForm, TakeUpForm
@@ -66,7 +66,7 @@ def render_declaration(request: HttpRequest, declaration, *, form: TakeUpForm | 
         "take_up_payment": open_licences.take_up_payment(declaration),
         "actions": open_licence_allowed_actions(declaration, user), "my_licence": my_licence,
         "form": form or TakeUpForm(), "reasons": outcome.reasons if outcome else [],
-        "timeline": deal_timeline(declaration) if user.is_authenticated and (
+        "timeline": timeline(declaration) if user.is_authenticated and (
             user.organisation_id == declaration.holder_id or user.is_centre_staff) else [],
         "documents": documents_of(declaration), "licence_count": declaration.licences.count(),
         "nav": "open_licences",
@@ -248,7 +248,7 @@ def render_licence(request: HttpRequest, licence, *, outcome: Outcome | None = N
                          if is_licensee and p.status == "awaiting_report"},
         "pay_forms": {p.pk: RoyaltyPayForm(initial={"period_id": p.pk}) for p in periods
                       if is_licensee and p.payable},
-        "documents": documents_of(licence), "timeline": deal_timeline(licence),
+        "documents": documents_of(licence), "timeline": timeline(licence),
         "reasons": outcome.reasons if outcome else [], "nav": "licences",
     }
     return render(request, "frontend/licences/licence_detail.html", context, status=status)

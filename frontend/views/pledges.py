@@ -22,7 +22,6 @@ from market.pledges.registry_rules import registration_blockers
 from market.pledges.selectors import (
     loan_allowed_actions,
     loan_documents,
-    loan_timeline,
     loans_visible_to,
     pending_confirmations,
     pending_consents,
@@ -30,6 +29,7 @@ from market.pledges.selectors import (
 from market.pledges.services import applications as pledge_applications
 from market.pledges.services import loans
 from market.pledges.services import registry as pledge_registry
+from market.selectors import timeline
 
 from ..pledge_forms import (
     ApplicationForm,
@@ -112,7 +112,7 @@ def progress_steps(loan: PledgeLoan) -> list[dict]:
     order = [state for state, _label in steps]
     reached = {S.INFO_REQUESTED: S.SUBMITTED}.get(loan.state, loan.state)
     if loan.state in (S.REJECTED, S.WITHDRAWN):
-        last = loan_timeline(loan).exclude(to_state__in=(S.REJECTED, S.WITHDRAWN)).last()
+        last = timeline(loan).exclude(to_state__in=(S.REJECTED, S.WITHDRAWN)).last()
         reached = {S.INFO_REQUESTED: S.SUBMITTED}.get(last.to_state, last.to_state) if last else S.SUBMITTED
     index = order.index(reached) if reached in order else 0
     final = loan.state in (S.RELEASED, S.SETTLED)
@@ -167,7 +167,7 @@ def loan_context(request: HttpRequest, loan: PledgeLoan, *, outcome: Outcome | N
         "loan": loan, "party": party, "steps": progress_steps(loan), "contract": contract,
         "links": loan.pledgeloanpatent_set.select_related("patent", "encumbrance").order_by("patent__application_number"),
         "filings": loan.filings.prefetch_related("patents"), "instalments": loan.instalments.all(),
-        "repayments": loan.repayments.all(), "timeline": loan_timeline(loan), "consents": pending_consents(loan),
+        "repayments": loan.repayments.all(), "timeline": timeline(loan), "consents": pending_consents(loan),
         "confirmations": pending_confirmations(loan), "registry_check": check,
         "panels": action_panels(loan, request.user, bound=bound, exclude=exclude),
         "reasons": outcome.reasons if outcome else [], "outstanding": loan.outstanding_principal(),

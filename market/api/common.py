@@ -1,9 +1,14 @@
 """What every API module shares: reading a request body, the idempotency key, the documented refusals."""
 
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
+from market.selectors import timeline
 from market.web.openapi import ERRORS, FIELD_ERRORS
+
+from .serializers import TransitionLogSerializer
 
 REFUSED = {409: ERRORS["409"], 403: ERRORS["403"], 400: FIELD_ERRORS}
 IDEMPOTENCY_KEY_MAX = 100
@@ -35,6 +40,16 @@ def idempotency_key(request) -> str:
     return key
 
 
+class TimelineMixin:
+    """``GET …/{id}/timeline/``: every transition of the object (who, when, from, to, why)."""
+
+    @extend_schema(responses=TransitionLogSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """Every transition: actor, time, from, to, reason."""
+        return Response(TransitionLogSerializer(timeline(self.get_object()), many=True).data)
+
+
 class ObjectActionsMixin:
     """POST actions on one object: find it among what the caller may see (404 otherwise), then read the body,
     then call the service (which checks who may act), then answer with the object as it is now.
@@ -56,7 +71,5 @@ class ObjectActionsMixin:
         return self.answer(request, obj.pk)
 
     def answer(self, request, pk, status=200):
-        from rest_framework.response import Response
-
         obj = self.get_queryset().get(pk=pk)
         return Response(self.answer_serializer(obj, context={"request": request}).data, status=status)

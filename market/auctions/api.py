@@ -11,8 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
-from market.api.serializers import DocumentSerializer, ReasonSerializer, TransitionLogSerializer
+from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, TimelineMixin, payload
+from market.api.serializers import DocumentSerializer, ReasonSerializer
 from market.auctions.models import Auction, AuctionState, DepositStatus
 from market.models import Organisation, Patent
 
@@ -135,7 +135,7 @@ class BidRowSerializer(serializers.Serializer):
     lapsed = serializers.BooleanField()
 
 
-class AuctionViewSet(ObjectActionsMixin, viewsets.ReadOnlyModelViewSet):
+class AuctionViewSet(ObjectActionsMixin, TimelineMixin, viewsets.ReadOnlyModelViewSet):
     """Auctions of defaulted pledged patents: anyone reads; staff administer; verified depositors bid."""
 
     serializer_class = AuctionSerializer
@@ -169,11 +169,6 @@ class AuctionViewSet(ObjectActionsMixin, viewsets.ReadOnlyModelViewSet):
     def bids(self, request, pk=None):
         """Every accepted bid, newest first, by bidder number (names for staff only)."""
         return Response(BidRowSerializer(selectors.bid_rows(self.get_object(), request.user), many=True).data)
-
-    @extend_schema(responses=TransitionLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def timeline(self, request, pk=None):
-        return Response(TransitionLogSerializer(selectors.auction_timeline(self.get_object()), many=True).data)
 
     @extend_schema(responses=DocumentSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -10,7 +10,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from market.auctions.models import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
-from market.models import Document, DocumentKind, DocumentState, TransitionLog, User
+from market.models import Document, DocumentKind, DocumentState, User
 
 # Staff actions by state (the services still check times and money).
 STAFF_ACTIONS = {
@@ -72,10 +72,6 @@ def allowed_actions(auction: Auction, user: User | None) -> list[str]:
             and timezone.now() <= auction.payment_due_at):
         actions.append("pay")
     return actions
-
-
-def auction_timeline(auction: Auction) -> QuerySet[TransitionLog]:
-    return TransitionLog.for_object(auction).select_related("actor", "organisation")
 
 
 def confirmation_parties(auction: Auction) -> set[int]:

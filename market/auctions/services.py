@@ -66,7 +66,7 @@ from market.services import payments
 from market.services.documents import document_reissue, document_request
 from market.services.errors import ActionForbidden, IdempotencyConflict, state_refusal
 from market.services.transitions import apply_transition
-from search.indexing import patent_changed
+from market.signals import patent_changed
 from valuation.models import Valuation
 from valuation.quick import quick_estimate
 

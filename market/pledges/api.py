@@ -16,9 +16,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
+from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, TimelineMixin, payload
 from market.api.permissions import ReadOnlyOrMember
-from market.api.serializers import MONEY, DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
+from market.api.serializers import MONEY, DocumentSerializer, IdempotentSerializer, ReasonSerializer
 from market.pledges.collateral import collateral_summary
 from market.pledges.models import (
     DEFAULT_DEBT_KIND,
@@ -38,7 +38,6 @@ from market.pledges.selectors import (
     filings_visible_to,
     loan_allowed_actions,
     loan_documents,
-    loan_timeline,
     loans_visible_to,
 )
 from market.pledges.services import applications, registry
@@ -211,7 +210,7 @@ class PledgeScheduleSerializer(serializers.Serializer):
 
 
 # -- views -----------------------------------------------------------------------------------------
-class PledgeLoanViewSet(ObjectActionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PledgeLoanViewSet(ObjectActionsMixin, TimelineMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Pledge loans (质押融资): the applicant, its bank and staff see one; co-owners see it to consent."""
 
     serializer_class = answer_serializer = PledgeLoanSerializer
@@ -356,11 +355,6 @@ class PledgeLoanViewSet(ObjectActionsMixin, mixins.CreateModelMixin, viewsets.Re
         loan = self.get_object()
         return Response(PledgeScheduleSerializer({"instalments": loan.instalments.all(), "repayments": loan.repayments.all(),
                                             "claim_amount": loan.outstanding_debt()}).data)
-
-    @extend_schema(responses=TransitionLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def timeline(self, request, pk=None):
-        return Response(TransitionLogSerializer(loan_timeline(self.get_object()), many=True).data)
 
     @extend_schema(responses=DocumentSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from market.models import Document, TransitionLog, User
+from market.models import Document, User
 from market.pledges.models import (
     PRE_REGISTRATION_STATES,
     ConfirmableGround,
@@ -20,7 +20,7 @@ from market.pledges.services.loans import loans_defaulted_for_auction
 S = PledgeLoanState
 
 # loans_defaulted_for_auction is defined with the loan services and read from here too (the auctions use it).
-__all__ = ["alerts_visible_to", "filings_visible_to", "loan_allowed_actions", "loan_documents", "loan_timeline",
+__all__ = ["alerts_visible_to", "filings_visible_to", "loan_allowed_actions", "loan_documents",
            "loans_defaulted_for_auction", "loans_visible_to", "pending_confirmations", "pending_consents",
            "pledge_documents_visible_to"]
 
@@ -71,10 +71,6 @@ def loan_documents(loan: PledgeLoan) -> list[Document]:
                                     | Q(deal_type__model="pledgefiling", deal_id__in=filings))
             .latest_versions().select_related("patent").order_by("requested_at", "pk"))
     return list(docs)
-
-
-def loan_timeline(loan: PledgeLoan) -> QuerySet[TransitionLog]:
-    return TransitionLog.for_object(loan).select_related("actor", "organisation")
 
 
 def pending_consents(loan: PledgeLoan) -> list[dict]:

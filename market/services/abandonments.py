@@ -18,7 +18,7 @@ from market.models import (
     User,
 )
 from market.rules import RuleViolation, abandonment_blockers
-from search.indexing import listing_changed, patent_changed
+from market.signals import listing_changed, patent_changed
 
 from .consents import consent_give
 from .errors import ActionForbidden, state_refusal

@@ -19,7 +19,7 @@ from market.rules import (
     pledge_blockers,
     transfer_blockers,
 )
-from search.indexing import listing_changed
+from market.signals import listing_changed
 
 from .errors import ActionForbidden
 from .transitions import apply_transition

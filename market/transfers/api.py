@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, payload
+from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, TimelineMixin, payload
 from market.api.serializers import (
     MONEY,
     DocumentSerializer,
@@ -18,14 +18,13 @@ from market.api.serializers import (
     IdempotentSerializer,
     OrganisationSerializer,
     ReasonSerializer,
-    TransitionLogSerializer,
 )
 from market.models import Document, ListingMode
 from market.selectors import documents_visible_to, listings_visible_to
 
 from . import services as deal_services
 from .models import Offer, TransferDeal
-from .selectors import deal_allowed_actions, deal_timeline, deals_visible_to
+from .selectors import deal_allowed_actions, deals_visible_to
 
 
 class OfferSerializer(serializers.ModelSerializer):
@@ -86,7 +85,7 @@ class ObjectionSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
 
 
-class DealViewSet(ObjectActionsMixin, viewsets.ReadOnlyModelViewSet):
+class DealViewSet(ObjectActionsMixin, TimelineMixin, viewsets.ReadOnlyModelViewSet):
     """Transfer deals: visible to the parties (and consenting co-owners / pledgees, and staff)."""
 
     service_key = "deal_id"
@@ -177,12 +176,6 @@ class DealViewSet(ObjectActionsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self.act(request, deal_services.deal_cancel, body=ReasonSerializer)
-
-    @extend_schema(responses=TransitionLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def timeline(self, request, pk=None):
-        """Every transition of the deal: actor, time, from, to, reason."""
-        return Response(TransitionLogSerializer(deal_timeline(self.get_object()), many=True).data)
 
     @extend_schema(responses=DocumentSerializer(many=True))
     @action(detail=True, methods=["get"])

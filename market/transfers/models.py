@@ -29,6 +29,11 @@ OPEN_STATES = (DealState.NEGOTIATING, DealState.AGREED, DealState.PUBLICISED, De
 FUNDED_STATES = (DealState.PAID, DealState.FILED)
 
 
+def deal_number(pk: int, created_at) -> str:
+    """Deal number shown on documents: ZT + year + id."""
+    return f"ZT{created_at:%Y}{pk:06d}"
+
+
 class TransferDeal(ConcurrentTransitionMixin, models.Model):
     """A transfer of the patents of one listing from the seller to the buyer."""
 
@@ -70,8 +75,7 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
 
     @property
     def number(self) -> str:
-        """Deal number shown on documents: ZT + year + id."""
-        return f"ZT{self.created_at:%Y}{self.pk:06d}"
+        return deal_number(self.pk, self.created_at)
 
     def party_of(self, organisation: Organisation | None) -> str | None:
         """'seller', 'buyer' or None for an organisation."""

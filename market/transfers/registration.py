@@ -1,12 +1,12 @@
 """How the transfer deals plug into the core: their documents, who sees them, their task."""
 
-from market.extensions import register_document, register_document_visibility, register_issuer
+from market.extensions import providers, register_document, register_document_visibility, register_issuer
 from market.models import DocumentKind
 
 from . import tasks  # noqa: F401  (registers the task with Celery)
 from .documents import change_request_context, deal_certificate_context, transfer_contract_context
 from .models import DealState, TransferDeal
-from .selectors import transfer_documents_q
+from .selectors import ClosedTransfers, transfer_documents_q
 
 
 def register() -> None:
@@ -20,3 +20,4 @@ def register() -> None:
     register_document(DocumentKind.DEAL_CERTIFICATE, code="JZ", template="market/documents/deal_certificate.html",
                       builder=deal_certificate_context, issued_by={TransferDeal: (DealState.CLOSED,)})
     register_document_visibility(transfer_documents_q)
+    providers.transfers = ClosedTransfers()

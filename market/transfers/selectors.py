@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from market.access import consenting_q
-from market.models import TransitionLog, User
+from market.extensions import ClosedTransfer, TransferHistory
+from market.models import User
 from market.rules.common import active_pledges, has_consent
 
-from .models import FUNDED_STATES, OPEN_STATES, DealState, TransferDeal
+from .models import FUNDED_STATES, OPEN_STATES, DealState, TransferDeal, deal_number
 
 
 def deals_visible_to(user: User | None) -> QuerySet[TransferDeal]:
@@ -27,10 +32,6 @@ def transfer_documents_q(user: User) -> Q:
     """Documents of the transfer deals the user's organisation is a party to."""
     deal_ids = deals_visible_to(user).filter(Q(seller_id=user.organisation_id) | Q(buyer_id=user.organisation_id))
     return Q(deal_type__model="transferdeal", deal_id__in=deal_ids.values("pk"))
-
-
-def deal_timeline(deal: TransferDeal) -> QuerySet[TransitionLog]:
-    return TransitionLog.for_object(deal).select_related("actor", "organisation")
 
 
 def deal_pending_consents(deal: TransferDeal) -> list[dict]:
@@ -94,3 +95,27 @@ def deal_allowed_actions(deal: TransferDeal, user: User | None) -> list[str]:
 
 def deal_is_funded(deal: TransferDeal) -> bool:
     return deal.state in FUNDED_STATES
+
+
+class ClosedTransfers(TransferHistory):
+    """The transfer deals the register closed, as valuation reads them (market/extensions.py)."""
+
+    def closed(self, *, limit: int) -> list[ClosedTransfer]:
+        rows = list(TransferDeal.objects.filter(state=DealState.CLOSED, price__gt=0).order_by("-closed_at", "-pk")
+                    .values_list("pk", "price", "closed_at", "seller_id", "created_at")[:limit])
+        patents: dict[int, list[int]] = defaultdict(list)
+        for deal_id, patent_id in (TransferDeal.patents.through.objects.filter(transferdeal_id__in=[r[0] for r in rows])
+                                   .order_by("pk").values_list("transferdeal_id", "patent_id")):
+            patents[deal_id].append(patent_id)
+        return [ClosedTransfer(deal_id=pk, deal_number=deal_number(pk, created_at), price=price,
+                               closed_on=timezone.localdate(closed_at) if closed_at else None,
+                               patent_ids=tuple(patents[pk]), seller_id=seller_id)
+                for pk, price, closed_at, seller_id, created_at in rows]
+
+    def count_by_patent(self, patent_ids: Iterable[int]) -> Counter:
+        return Counter(TransferDeal.patents.through.objects.filter(
+            patent_id__in=list(patent_ids), transferdeal__state=DealState.CLOSED).values_list("patent_id", flat=True))
+
+    def count_by_seller(self, organisation_ids: Iterable[int]) -> Counter:
+        return Counter(TransferDeal.objects.filter(state=DealState.CLOSED, seller_id__in=list(organisation_ids))
+                       .values_list("seller_id", flat=True))

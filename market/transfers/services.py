@@ -45,9 +45,9 @@ from market.services.documents import document_reissue, document_request, docume
 from market.services.errors import ActionForbidden, state_refusal
 from market.services.listings import listing_close
 from market.services.transitions import apply_transition
+from market.signals import patent_changed
 from market.transfers.models import FUNDED_STATES, OPEN_STATES, DealState, Objection, Offer, TransferDeal
 from notifications.services import notify
-from search.indexing import patent_changed
 
 from . import locks as deal_locks
 from .selectors import deal_pending_consents

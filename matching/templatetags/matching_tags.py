@@ -3,8 +3,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from frontend.templatetags.frontend_tags import cny, pick_language
 from market.regions import City
+from market.web.labels import pick_language, price_label
 from notifications.models import Notification
 
 from ..models import WANTED_MODES, DemandState, ProposalState
@@ -42,10 +42,10 @@ def budget(demand) -> str:
     if low is None and high is None:
         return _("不限")
     if low is None:
-        return _("不超过 %(amount)s") % {"amount": cny(high)}
+        return _("不超过 %(amount)s") % {"amount": price_label(high)}
     if high is None:
-        return _("不低于 %(amount)s") % {"amount": cny(low)}
-    return f"{cny(low)} – {cny(high)}"
+        return _("不低于 %(amount)s") % {"amount": price_label(low)}
+    return f"{price_label(low)} – {price_label(high)}"
 
 
 @register.filter

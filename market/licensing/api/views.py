@@ -11,9 +11,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, idempotency_key, payload
+from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, TimelineMixin, idempotency_key, payload
 from market.api.permissions import ReadOnlyOrMember
-from market.api.serializers import DocumentSerializer, IdempotentSerializer, ReasonSerializer, TransitionLogSerializer
+from market.api.serializers import DocumentSerializer, IdempotentSerializer, ReasonSerializer
 from market.licensing.selectors import licence_contracts_visible_to, licences_visible_to, open_licences_visible_to
 from market.licensing.services import licence_contracts as contracts
 from market.licensing.services import open_licences, royalties
@@ -21,7 +21,6 @@ from market.models import Patent
 from market.rules import open_licence_blockers
 from market.selectors import documents_visible_to, listings_visible_to
 from market.services.errors import ActionForbidden
-from market.transfers.selectors import deal_timeline
 
 from . import serializers as s
 
@@ -36,14 +35,8 @@ ROYALTY_SORTS = {
 }
 
 
-class RecordsMixin:
+class RecordsMixin(TimelineMixin):
     """GET timeline (every transition) and documents of the object."""
-
-    @extend_schema(responses=TransitionLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def timeline(self, request, pk=None):
-        """Every transition: actor, time, from, to, reason."""
-        return Response(TransitionLogSerializer(deal_timeline(self.get_object()), many=True).data)
 
     @extend_schema(responses=DocumentSerializer(many=True))
     @action(detail=True, methods=["get"])

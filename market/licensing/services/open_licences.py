@@ -44,7 +44,7 @@ from market.services.consents import consent_give
 from market.services.documents import document_request
 from market.services.errors import ActionForbidden, IdempotencyConflict, state_refusal
 from market.services.transitions import apply_transition
-from search.indexing import listing_changed
+from market.signals import listing_changed
 
 from .royalties import clean_royalty_terms, initial_payment, licence_grant, pay_period_locked
 

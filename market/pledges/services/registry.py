@@ -33,7 +33,7 @@ from market.pledges.models import (
 from market.pledges.registry_rules import numbered, registration_blockers
 from market.services.errors import state_refusal
 from market.services.transitions import apply_transition
-from search.indexing import patent_changed
+from market.signals import patent_changed
 
 from .common import loan_notify, require_party, require_staff
 
