@@ -62,11 +62,13 @@ def consenting_q(organisation_id: int, prefix: str) -> Q:
         f"{prefix}encumbrances__released_at__isnull": True})
 
 
-def own_or_staff(queryset: QuerySet, user: User | None, *fields: str, public: Q | None = None) -> QuerySet:
-    """``queryset`` narrowed to what ``user`` may see.
+def own_or_staff(queryset: QuerySet, user: User | None, *fields: str, public: Q | None = None,
+                 consenting: str | None = None) -> QuerySet:
+    """``queryset`` narrowed to what ``user`` may see: the one visibility rule of every object.
 
     Staff see every row; a member sees the rows whose ``fields`` (organisation foreign keys, or lookups
-    ending in one) name its organisation, plus the ``public`` rows; anyone else sees only ``public``.
+    ending in one) name its organisation, the ``public`` rows, and, with ``consenting`` (the lookup to the
+    object's patents), the rows whose patent it co-owns or holds in pledge; anyone else sees ``public`` only.
     """
     org = member_of(user)
     if org is not None and user.is_centre_staff:
@@ -75,4 +77,8 @@ def own_or_staff(queryset: QuerySet, user: User | None, *fields: str, public: Q 
     if org is not None:
         for field in fields:
             condition |= Q(**{field: org.pk})
+        if consenting is not None:
+            # the patents' joins repeat rows: select the ids, then the rows once
+            condition |= consenting_q(org.pk, consenting)
+            return queryset.filter(pk__in=queryset.model.objects.filter(condition).values("pk"))
     return queryset.filter(condition)

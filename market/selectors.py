@@ -5,18 +5,15 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q, QuerySet
 
+from market.access import own_or_staff
 from market.extensions import DOCUMENT_VISIBILITY
 from market.models import Document, Escrow, Listing, ListingState, Patent, TransitionLog, User
 
 
 def listings_visible_to(user: User | None) -> QuerySet[Listing]:
     """Published listings for everyone; an organisation also sees its own in any state; staff see all."""
-    qs = Listing.objects.select_related("organisation")
-    if user is None or not user.is_authenticated:
-        return qs.filter(state=ListingState.PUBLISHED)
-    if user.is_centre_staff:
-        return qs
-    return qs.filter(Q(state=ListingState.PUBLISHED) | Q(organisation_id=user.organisation_id))
+    return own_or_staff(Listing.objects.select_related("organisation"), user, "organisation_id",
+                        public=Q(state=ListingState.PUBLISHED))
 
 
 def patents_visible_to(user: User | None) -> QuerySet[Patent]:
@@ -43,9 +40,4 @@ def timeline(obj: models.Model) -> QuerySet[TransitionLog]:
 
 def escrows_visible_to(user: User | None) -> QuerySet[Escrow]:
     """An organisation sees the escrows it paid into or is paid from; staff see all."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return Escrow.objects.none()
-    qs = Escrow.objects.select_related("payer", "payee")
-    if user.is_centre_staff:
-        return qs
-    return qs.filter(Q(payer_id=user.organisation_id) | Q(payee_id=user.organisation_id))
+    return own_or_staff(Escrow.objects.select_related("payer", "payee"), user, "payer_id", "payee_id")

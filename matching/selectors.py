@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
+from market.access import own_or_staff
 from market.models import ListingMode, User
 
 from .models import Demand, DemandState, MatchProposal, ProposalState, SavedSearch
@@ -16,20 +17,14 @@ STARTED = (ProposalState.DEAL_STARTED, ProposalState.DEAL_CLOSED)
 
 def demands_visible_to(user: User | None) -> QuerySet[Demand]:
     """A demand is seen by its organisation and by staff only."""
-    qs = Demand.objects.select_related("organisation", "created_by")
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return qs.none()
-    return qs if user.is_centre_staff else qs.filter(organisation_id=user.organisation_id)
+    return own_or_staff(Demand.objects.select_related("organisation", "created_by"), user, "organisation_id")
 
 
 def proposals_visible_to(user: User | None) -> QuerySet[MatchProposal]:
     """A proposal is seen by the demand's organisation, the listing's holder and staff."""
-    qs = MatchProposal.objects.select_related("demand__organisation", "listing__organisation", "proposed_by", "deal")
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return qs.none()
-    if user.is_centre_staff:
-        return qs
-    return qs.filter(Q(demand__organisation_id=user.organisation_id) | Q(listing__organisation_id=user.organisation_id))
+    return own_or_staff(
+        MatchProposal.objects.select_related("demand__organisation", "listing__organisation", "proposed_by", "deal"),
+        user, "demand__organisation_id", "listing__organisation_id")
 
 
 def open_demands() -> QuerySet[Demand]:

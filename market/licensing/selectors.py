@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from market.access import consenting_q
+from market.access import own_or_staff
 from market.models import User
 from market.rules.common import active_pledges
 
@@ -25,37 +25,21 @@ from .models import (
 def open_licences_visible_to(user: User | None) -> QuerySet[OpenLicenceDeclaration]:
     """Published and withdrawn declarations are public (announced); the holder sees its own in any state,
     co-owners and pledgees of the patent the ones needing their consent; staff see all."""
-    qs = OpenLicenceDeclaration.objects.select_related("patent", "holder")
-    public = Q(state__in=(OpenLicenceState.PUBLISHED, OpenLicenceState.WITHDRAWN))
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return qs.filter(public)
-    if user.is_centre_staff:
-        return qs
-    ids = OpenLicenceDeclaration.objects.filter(public | Q(holder_id=user.organisation_id)
-                                                | consenting_q(user.organisation_id, "patent__")).values("pk")
-    return qs.filter(pk__in=ids)
+    return own_or_staff(OpenLicenceDeclaration.objects.select_related("patent", "holder"), user, "holder_id",
+                        public=Q(state__in=(OpenLicenceState.PUBLISHED, OpenLicenceState.WITHDRAWN)),
+                        consenting="patent__")
 
 
 def licences_visible_to(user: User | None) -> QuerySet[Licence]:
     """A licence is seen by its licensor and licensee (and staff) only."""
-    qs = Licence.objects.select_related("patent", "licensor", "licensee", "declaration", "contract")
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return qs.none()
-    if user.is_centre_staff:
-        return qs
-    return qs.filter(Q(licensor_id=user.organisation_id) | Q(licensee_id=user.organisation_id))
+    return own_or_staff(Licence.objects.select_related("patent", "licensor", "licensee", "declaration", "contract"),
+                        user, "licensor_id", "licensee_id")
 
 
 def licence_contracts_visible_to(user: User | None) -> QuerySet[LicenceContract]:
     """The parties see their contracts; co-owners and pledgees the ones needing their consent; staff all."""
-    qs = LicenceContract.objects.select_related("patent", "licensor", "licensee", "listing")
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return qs.none()
-    if user.is_centre_staff:
-        return qs
-    org = user.organisation_id
-    ids = LicenceContract.objects.filter(Q(licensor_id=org) | Q(licensee_id=org) | consenting_q(user.organisation_id, "patent__"))
-    return qs.filter(pk__in=ids.values("pk"))
+    return own_or_staff(LicenceContract.objects.select_related("patent", "licensor", "licensee", "listing"), user,
+                        "licensor_id", "licensee_id", consenting="patent__")
 
 
 def licensing_documents_q(user: User) -> Q:

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from market.models import Organisation, PatentKind
 from market.models.patents import Patent
 from market.pledges.models import ConfirmableGround, PledgeConfirmation, PledgeContract, PledgeLoan
-from market.rules.base import Reason
+from market.rules.base import Reason, about_patent
 from market.rules.pledge import pledge_blockers
 
 RULE = "pledge_registry"
@@ -145,9 +145,8 @@ def registration_blockers(loan: PledgeLoan, contract: PledgeContract | None) -> 
     patents = list(loan.pledged_patents())
     reasons = []
     for patent in patents:
-        reasons += [Reason(r.code, r.rule, f"{patent.application_number}：{r.message}")
-                    for r in patent_reasons(patent, pledgor=loan.applicant, loan=loan,
-                                            debt_end=contract.end_date if contract else None)]
+        reasons += about_patent(patent, patent_reasons(patent, pledgor=loan.applicant, loan=loan,
+                                                       debt_end=contract.end_date if contract else None))
     reasons += contract_item_reasons(contract, patents)
     if loan.other_ground.strip():
         reasons.append(Reason("other_ground", RULE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from market.access import own_or_staff
 from market.models import Document, User
 from market.pledges.models import (
     PRE_REGISTRATION_STATES,
@@ -30,14 +31,8 @@ def loans_visible_to(user: User | None) -> QuerySet[PledgeLoan]:
 
     Another bank sees nothing of an application not addressed to it.
     """
-    qs = PledgeLoan.objects.select_related("applicant", "bank")
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return qs.none()
-    if user.is_centre_staff:
-        return qs
-    org = user.organisation_id
-    co_owned = PledgeLoan.objects.filter(patents__ownerships__organisation_id=org).values("pk")
-    return qs.filter(Q(applicant_id=org) | Q(bank_id=org) | Q(pk__in=co_owned))
+    return own_or_staff(PledgeLoan.objects.select_related("applicant", "bank"), user, "applicant_id", "bank_id",
+                        consenting="patents__")
 
 
 def filings_visible_to(user: User | None) -> QuerySet[PledgeFiling]:

@@ -6,7 +6,7 @@ other place re-implements a rule.
 """
 
 from .abandonment import abandonment_blockers
-from .base import Reason, RuleViolation
+from .base import Reason, RuleViolation, about_patent
 from .check import ACTIONS, blockers_for
 from .licence import licence_blockers
 from .open_licence import open_licence_blockers, open_licence_take_up_blockers
@@ -14,7 +14,7 @@ from .pledge import pledge_blockers
 from .transfer import transfer_blockers
 
 __all__ = [
-    "abandonment_blockers",
+    "abandonment_blockers", "about_patent",
     "ACTIONS", "Reason", "RuleViolation", "blockers_for", "licence_blockers", "open_licence_blockers",
     "open_licence_take_up_blockers", "pledge_blockers", "transfer_blockers",
 ]

@@ -15,6 +15,11 @@ class Reason:
         return asdict(self)
 
 
+def about_patent(patent, reasons: list[Reason]) -> list[Reason]:
+    """The reasons, each message prefixed with the patent's application number (a deal may hold several)."""
+    return [Reason(r.code, r.rule, f"{patent.application_number}：{r.message}") for r in reasons]
+
+
 class RuleViolation(Exception):
     """A business rule refuses the operation; carries every reason (answered as HTTP 409)."""
 

@@ -14,6 +14,7 @@ from market.money import ZERO, cny
 from market.rules import (
     Reason,
     RuleViolation,
+    about_patent,
     licence_blockers,
     open_licence_blockers,
     pledge_blockers,
@@ -42,8 +43,7 @@ def listing_blockers(listing: Listing) -> list[Reason]:
             found = open_licence_blockers(patent, holder=org)
         else:
             found = pledge_blockers(patent, pledgor=org)
-        reasons += [Reason(r.code, r.rule, f"{patent.application_number}：{r.message}") for r in found
-                    if r.code not in DEAL_STAGE_CODES]
+        reasons += about_patent(patent, [r for r in found if r.code not in DEAL_STAGE_CODES])
     return reasons
 
 

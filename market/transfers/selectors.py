@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from market.access import consenting_q
+from market.access import own_or_staff
 from market.extensions import ClosedTransfer, TransferHistory
 from market.models import User
 from market.rules.common import active_pledges, has_consent
@@ -18,14 +18,8 @@ from .models import FUNDED_STATES, OPEN_STATES, DealState, TransferDeal, deal_nu
 
 def deals_visible_to(user: User | None) -> QuerySet[TransferDeal]:
     """The parties see their deals; co-owners and pledgees see deals needing their consent; staff see all."""
-    qs = TransferDeal.objects.select_related("seller", "buyer", "listing", "escrow")
-    if user is None or not user.is_authenticated or user.organisation_id is None:
-        return qs.none()
-    if user.is_centre_staff:
-        return qs
-    org = user.organisation_id
-    ids = TransferDeal.objects.filter(Q(seller_id=org) | Q(buyer_id=org) | consenting_q(org, "patents__")).values("pk")
-    return qs.filter(pk__in=ids)
+    return own_or_staff(TransferDeal.objects.select_related("seller", "buyer", "listing", "escrow"), user,
+                        "seller_id", "buyer_id", consenting="patents__")
 
 
 def transfer_documents_q(user: User) -> Q:

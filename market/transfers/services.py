@@ -38,7 +38,7 @@ from market.models import (
     User,
 )
 from market.money import ZERO, cny
-from market.rules import Reason, RuleViolation, transfer_blockers
+from market.rules import Reason, RuleViolation, about_patent, transfer_blockers
 from market.rules.common import active_pledges
 from market.services import payments
 from market.services.documents import document_reissue, document_request, documents_for
@@ -84,8 +84,7 @@ def _rule_check(deal: TransferDeal) -> None:
     """Every patent of the deal must be transferable by the seller now (consents of this deal count)."""
     reasons = []
     for patent in deal.patents.all():
-        reasons += [Reason(r.code, r.rule, f"{patent.application_number}：{r.message}")
-                    for r in transfer_blockers(patent, seller=deal.seller, deal=deal)]
+        reasons += about_patent(patent, transfer_blockers(patent, seller=deal.seller, deal=deal))
     if reasons:
         raise RuleViolation(reasons)
 

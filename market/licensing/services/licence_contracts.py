@@ -34,7 +34,7 @@ from market.licensing.models import (
     ReminderKind,
 )
 from market.models import Consent, ConsentPurpose, DocumentKind, Encumbrance, ListingMode, ListingState, TransitionLog, User
-from market.rules import Reason, RuleViolation, licence_blockers
+from market.rules import Reason, RuleViolation, about_patent, licence_blockers
 from market.services import payments
 from market.services.consents import consent_give
 from market.services.documents import document_request
@@ -96,7 +96,7 @@ def contract_blockers(contract: LicenceContract, terms: dict | None = None, *, c
                                own_encumbrance=own)
     if not consents:
         reasons = [r for r in reasons if r.code not in CONSENT_CODES]
-    return [Reason(r.code, r.rule, f"{contract.patent.application_number}：{r.message}") for r in reasons]
+    return about_patent(contract.patent, reasons)
 
 
 def _check(contract: LicenceContract, terms: dict | None = None, *, consents: bool = True) -> None:

@@ -39,7 +39,7 @@ from market.models import (
     TransitionLog,
     User,
 )
-from market.rules import Reason, RuleViolation, open_licence_blockers, open_licence_take_up_blockers
+from market.rules import Reason, RuleViolation, about_patent, open_licence_blockers, open_licence_take_up_blockers
 from market.services.consents import consent_give
 from market.services.documents import document_request
 from market.services.errors import ActionForbidden, IdempotencyConflict, state_refusal
@@ -96,10 +96,6 @@ def _staff(actor: User) -> None:
         raise ActionForbidden("只有交易中心工作人员可以审核开放许可声明 / Only trading-centre staff check declarations")
 
 
-def _prefixed(patent: Patent, reasons: list[Reason]) -> list[Reason]:
-    return [Reason(r.code, r.rule, f"{patent.application_number}：{r.message}") for r in reasons]
-
-
 # -- declaration -----------------------------------------------------------------------------------
 def open_licence_create(*, actor: User, patent_id: int, royalty_method: str, licence_years: int, annual_fee=None,
                         entry_fee=None, royalty_rate=None, unit_fee=None, period_months: int = 3,
@@ -138,7 +134,7 @@ def open_licence_create(*, actor: User, patent_id: int, royalty_method: str, lic
             reasons.append(Reason("declaration_pending", RULE,
                                   "该专利已有未完成的开放许可声明 / A declaration of this patent is already in progress"))
         if reasons:
-            raise RuleViolation(_prefixed(patent, reasons))
+            raise RuleViolation(about_patent(patent, reasons))
         declaration = OpenLicenceDeclaration.objects.create(
             patent=patent, holder=org, created_by=actor, licence_years=years,
             territory=territory.strip() or OpenLicenceDeclaration._meta.get_field("territory").default,
@@ -188,7 +184,7 @@ def open_licence_submit(*, declaration_id: int, actor: User) -> OpenLicenceDecla
         if declaration.state not in (OpenLicenceState.DRAFT, OpenLicenceState.REJECTED):
             raise state_refusal(declaration, "提交审核")
         if reasons := declaration_blockers(declaration):
-            raise RuleViolation(_prefixed(declaration.patent, reasons))
+            raise RuleViolation(about_patent(declaration.patent, reasons))
         apply_transition(declaration, "submit", actor=actor, label="提交审核")
     return declaration
 
@@ -217,7 +213,7 @@ def open_licence_publish(*, declaration_id: int, actor: User) -> OpenLicenceDecl
         if declaration.state != OpenLicenceState.SUBMITTED:
             raise state_refusal(declaration, "公告")
         if reasons := declaration_blockers(declaration):
-            raise RuleViolation(_prefixed(declaration.patent, reasons))
+            raise RuleViolation(about_patent(declaration.patent, reasons))
         number = _announcement_number("KFXK", declaration)
         apply_transition(declaration, "publish", actor=actor, label="公告", announcement_number=number,
                          reason=f"开放许可声明公告号 {number}")
@@ -350,7 +346,7 @@ def open_licence_take_up(*, declaration_id: int, actor: User, idempotency_key: s
             reasons.append(Reason("already_licensed", RULE,
                                   "贵机构已持有该开放许可下的有效许可 / You already hold a licence under this declaration"))
         if reasons:
-            raise RuleViolation(_prefixed(patent, reasons))
+            raise RuleViolation(about_patent(patent, reasons))
         now = timezone.now()
         start = timezone.localdate(now)
         licence = licence_grant(

@@ -45,7 +45,7 @@ from market.pledges.models import (
     RepaymentPlan,
 )
 from market.pledges.registry_rules import CURABLE_AT_APPLICATION, forfeiture_reasons, ground_of, patent_reasons
-from market.rules import Reason, RuleViolation
+from market.rules import Reason, RuleViolation, about_patent
 from market.services.errors import ActionForbidden, state_refusal
 from market.services.transitions import apply_transition
 
@@ -135,8 +135,8 @@ def _collect(errors: dict, name: str, parse, *args):
 
 
 def _hard_reasons(checks: list[PatentCheck]) -> list[Reason]:
-    return [Reason(r.code, r.rule, f"{c.patent.application_number}：{r.message}")
-            for c in checks for r in c.blocking if r.code not in INPUT_CODES]
+    return [reason for c in checks for reason in about_patent(c.patent, [r for r in c.blocking
+                                                                         if r.code not in INPUT_CODES])]
 
 
 def _open_application_reasons(patents: list[Patent], exclude: int | None = None) -> list[Reason]:
