@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from market.access import member_of
 from market.auctions.models import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
 from market.models import Document, DocumentKind, DocumentState, User
 
@@ -32,7 +33,7 @@ def auctions_public() -> QuerySet[Auction]:
 
 def deposit_of(auction: Auction, user: User | None) -> BidderDeposit | None:
     """The deposit the user's organisation paid for this auction, if any."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return None
     return BidderDeposit.objects.filter(auction=auction, organisation_id=user.organisation_id).first()
 
@@ -50,7 +51,7 @@ def bid_rows(auction: Auction, user: User | None, *, limit: int | None = None) -
 
 def allowed_actions(auction: Auction, user: User | None) -> list[str]:
     """The actions the auction offers ``user`` now (names of the API actions); the services may still refuse."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return []
     if user.is_centre_staff:
         actions = list(STAFF_ACTIONS.get(auction.state, []))
@@ -82,7 +83,7 @@ def confirmation_parties(auction: Auction) -> set[int]:
 
 def auction_documents(user: User | None) -> Q:
     """A filter on Document: auction announcements for every signed-in user; confirmations for their parties."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return Q(pk__in=[])
     announcements = Q(deal_type__model="auction", kind=DocumentKind.AUCTION_ANNOUNCEMENT)
     if user.is_centre_staff:

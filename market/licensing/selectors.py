@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from market.access import own_or_staff
+from market.access import member_of, own_or_staff
 from market.models import User
 from market.rules.common import active_pledges
 
@@ -61,7 +61,7 @@ def late_royalties_of_licensor(organisation_id: int) -> QuerySet[RoyaltyPeriod]:
 
 def open_licence_allowed_actions(declaration: OpenLicenceDeclaration, user: User | None) -> list[str]:
     """The API actions the declaration offers ``user`` now (rules may still refuse them)."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return []
     state, org = declaration.state, user.organisation_id
     actions: list[str] = []
@@ -84,7 +84,7 @@ def open_licence_allowed_actions(declaration: OpenLicenceDeclaration, user: User
 
 def licence_contract_allowed_actions(contract: LicenceContract, user: User | None) -> list[str]:
     """The API actions the contract offers ``user`` now (rules may still refuse them)."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return []
     party = contract.party_of(user.organisation)
     state = contract.state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from market.access import own_or_staff
+from market.access import member_of, own_or_staff
 from market.models import Document, User
 from market.pledges.models import (
     PRE_REGISTRATION_STATES,
@@ -49,7 +49,7 @@ def alerts_visible_to(user: User | None) -> QuerySet[PledgeAlert]:
 
 def pledge_documents_visible_to(user: User | None) -> Q:
     """A condition on Document: the documents of loans (and their filings) of the user's own side."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return Q(pk__in=[])
     loans = PledgeLoan.objects.all()
     if not user.is_centre_staff:
@@ -108,7 +108,7 @@ def pending_confirmations(loan: PledgeLoan) -> list[dict]:
 
 def loan_allowed_actions(loan: PledgeLoan, user: User | None) -> list[str]:
     """The actions the loan offers ``user`` now (the API action names); rules may still refuse them."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return []
     party = loan.party_of(user.organisation)
     state = loan.state

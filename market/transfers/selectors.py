@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from market.access import own_or_staff
+from market.access import member_of, own_or_staff
 from market.extensions import ClosedTransfer, TransferHistory
 from market.models import User
 from market.rules.common import active_pledges, has_consent
@@ -51,7 +51,7 @@ def deal_pending_consents(deal: TransferDeal) -> list[dict]:
 
 def deal_allowed_actions(deal: TransferDeal, user: User | None) -> list[str]:
     """The actions the deal offers ``user`` now (names of the API actions); rules may still refuse them."""
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return []
     party = deal.party_of(user.organisation)
     actions: list[str] = []
