@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from market.access import own_or_staff
+from market.access import member_of, own_or_staff
 from market.extensions import DOCUMENT_VISIBILITY
 from market.models import Document, Escrow, Listing, ListingState, Patent, TransitionLog, User
 
@@ -23,7 +23,7 @@ def patents_visible_to(user: User | None) -> QuerySet[Patent]:
 
 def documents_visible_to(user: User | None) -> QuerySet[Document]:
     """The documents ``user`` may see: staff all; a member those each flow's registered condition grants."""
-    if user is None or not user.is_authenticated:
+    if member_of(user) is None:
         return Document.objects.none()
     if user.is_centre_staff:
         return Document.objects.all()

@@ -2,9 +2,9 @@
 
 Layers, lowest first: the market core; valuation, search and notifications (above the core only); the four
 flows (market/transfers, licensing, pledges, auctions: above the core and those three, never each other);
-matching; then frontend; then config (settings, URLs, error pages), which may use everything. market/apps.py, market/api/urls.py and
-market/demo/ (with its seed_demo command) compose the flows and belong to no layer. Function-level
-imports count like the others.
+matching; then frontend; then config (settings, URLs, error pages), which may use everything.
+market/apps.py, market/api/urls.py and market/demo/ (with its seed_demo command) compose the flows and
+belong to no layer. Function-level imports count like the others.
 """
 
 import ast

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from django.db.models import Q, QuerySet
 
+from market.access import member_of
 from market.extensions import ClosedTransfer, providers
 from market.models import Encumbrance, EncumbranceKind, Patent, PatentOwner, User
 from market.models.encumbrances import LICENCE_KINDS
@@ -106,7 +107,7 @@ def valuations_visible_to(user: User | None) -> QuerySet[Valuation]:
     every valuation of a patent it holds on the register (including batch revaluations)."""
     qs = Valuation.objects.select_related("patent", "weights_version", "requested_by", "requested_by_organisation",
                                           "signed_off_by", "signed_off_organisation")
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if member_of(user) is None:
         return qs.none()
     if user.organisation.is_privileged:  # verified banks, staff and agencies review or sign valuations
         return qs
@@ -123,7 +124,7 @@ def valuation_documents_q(user: User) -> Q:
 
 def sees_pledge_advice(user: User | None) -> bool:
     """Whether pages and the API show ``user`` the pledge-ratio advice (banks and staff only)."""
-    org = user.organisation if user is not None and user.is_authenticated else None
+    org = member_of(user)
     return org is not None and (org.is_bank or org.is_staff_org)
 
 

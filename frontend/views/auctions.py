@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from market.auctions import selectors, services
 from market.auctions.models import Auction, AuctionState, DepositStatus
@@ -25,7 +25,7 @@ from market.selectors import timeline
 
 from ..forms import MAX_PRICE, Form, IdempotentForm, PriceField, ReasonForm
 from ..templatetags.frontend_tags import pick_language
-from .common import Outcome, PageAction, call_service, require_staff, run_page_action, shows_403_page
+from .common import Bound, Outcome, PageAction, PageActions, call_service, require_staff, shows_403_page
 
 # The public page polls the live panel this often while bidding may change it.
 POLL_SECONDS = 3
@@ -84,7 +84,7 @@ class RelistForm(Form):
 
 
 # Each button or form of an auction page is a PageAction: its call gets the auction, the user and the form's data.
-BIDDER_ACTIONS = {a.name: a for a in [
+BIDDER_ACTIONS = PageActions("frontend:auction_act", [
     PageAction("deposit", _("缴纳保证金"), _("保证金已缴纳，可以出价。"), form_class=IdempotentForm,
                call=lambda deal, user, d: services.auction_deposit(auction_id=deal.pk, actor=user,
                                                                    idempotency_key=d["idempotency_key"])),
@@ -93,8 +93,8 @@ BIDDER_ACTIONS = {a.name: a for a in [
     PageAction("pay", _("支付成交价款"), _("成交价款已支付，待交易中心确认。"), form_class=IdempotentForm,
                call=lambda deal, user, d: services.auction_pay(auction_id=deal.pk, actor=user,
                                                                idempotency_key=d["idempotency_key"])),
-]}
-STAFF_ACTIONS = {a.name: a for a in [
+])
+STAFF_ACTIONS = PageActions("frontend:auction_staff_action", [
     PageAction("start", _("开拍"), _("已开始竞价。"),
                call=lambda deal, user, d: services.auction_start(auction_id=deal.pk, actor=user)),
     PageAction("close", _("落槌（结束竞价）"), _("竞价已结束。"),
@@ -111,7 +111,7 @@ STAFF_ACTIONS = {a.name: a for a in [
                call=lambda deal, user, d: services.auction_cancel(auction_id=deal.pk, actor=user, reason=d["reason"])),
     PageAction("relist", _("降价重新挂拍"), _("已重新挂拍。"), form_class=RelistForm,
                call=lambda deal, user, d: services.auction_relist(auction_id=deal.pk, actor=user, **d)),
-]}
+])
 
 
 def state_label(state: str) -> str:
@@ -140,12 +140,10 @@ def public_auction(pk: int) -> Auction:
 
 
 def render_auction(request: HttpRequest, auction: Auction, *, outcome: Outcome | None = None,
-                   bound: tuple[str, forms.Form] | None = None, status: int = 200) -> HttpResponse:
-    actions = selectors.allowed_actions(auction, request.user)
-    panels = [{"action": BIDDER_ACTIONS[name],
-               "form": bound[1] if bound and bound[0] == name else BIDDER_ACTIONS[name].form_class(
-                   initial={"amount": auction.minimum_bid()} if name == "bid" else {})}
-              for name in actions if name in BIDDER_ACTIONS]
+                   bound: Bound = None, status: int = 200) -> HttpResponse:
+    panels = [BIDDER_ACTIONS.panel(auction.pk, name, bound=bound,
+                                   form=BidForm(initial={"amount": auction.minimum_bid()}) if name == "bid" else None)
+              for name in selectors.allowed_actions(auction, request.user) if name in BIDDER_ACTIONS]
     user = request.user
     context = {
         **live_context(request, auction),
@@ -196,19 +194,9 @@ def auction_announcement(request: HttpRequest, pk: int) -> FileResponse:
                         content_type="application/pdf")
 
 
-@login_required
-@require_POST
-@shows_403_page
-def auction_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """A bidder's step (deposit, bid, pay); refusals re-render the page with every reason."""
-    auction = public_auction(pk)
-    if action not in BIDDER_ACTIONS:
-        raise Http404("unknown action")
-    spec = BIDDER_ACTIONS[action]
-    return run_page_action(request, auction, spec, spec.form_class(request.POST),
-                           render_page=lambda a, **kwargs: render_auction(request, a, **kwargs),
-                           refetch=lambda: public_auction(pk),
-                           success_url=reverse("frontend:auction_detail", kwargs={"pk": auction.pk}))
+auction_act = BIDDER_ACTIONS.view(
+    find=lambda request, pk: public_auction(pk), render_page=render_auction,
+    success_url=lambda request, auction, result: reverse("frontend:auction_detail", args=[auction.pk]))
 
 
 # -- staff administration ------------------------------------------------------------------------
@@ -288,12 +276,8 @@ def auction_create(request: HttpRequest) -> HttpResponse:
 
 
 def render_manage(request: HttpRequest, auction: Auction, *, outcome: Outcome | None = None,
-                  bound: tuple[str, forms.Form] | None = None, status: int = 200) -> HttpResponse:
-    panels = []
-    for name in selectors.allowed_actions(auction, request.user):
-        spec = STAFF_ACTIONS[name]
-        form = bound[1] if bound and bound[0] == name else (spec.form_class() if spec.form_class else None)
-        panels.append({"action": spec, "form": form})
+                  bound: Bound = None, status: int = 200) -> HttpResponse:
+    panels = STAFF_ACTIONS.panels(auction.pk, selectors.allowed_actions(auction, request.user), bound=bound)
     deposits = auction.deposits.select_related("organisation", "escrow").order_by("paddle")
     context = {
         **live_context(request, auction),
@@ -312,29 +296,23 @@ def render_manage(request: HttpRequest, auction: Auction, *, outcome: Outcome | 
     return render(request, "frontend/auctions/manage.html", context, status=status)
 
 
+def managed_auction(request: HttpRequest, pk: int) -> Auction:
+    """The auction staff administer (refused to anyone else)."""
+    require_staff(request)
+    return public_auction(pk)
+
+
 @login_required
 @require_GET
 @shows_403_page
 def auction_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    require_staff(request)
-    return render_manage(request, public_auction(pk))
+    return render_manage(request, managed_auction(request, pk))
 
 
-@login_required
-@require_POST
-@shows_403_page
-def auction_staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One staff step through its service; refusals re-render the administration page with every reason."""
-    require_staff(request)
-    auction = public_auction(pk)
-    if action not in STAFF_ACTIONS:
-        raise Http404("unknown action")
-    spec = STAFF_ACTIONS[action]
+def relisted_or_same(request: HttpRequest, auction: Auction, result: object) -> str:
+    """Staff stay on the auction they acted on, or go to the new one a relisting made."""
+    target = result if isinstance(result, Auction) else auction
+    return reverse("frontend:auction_manage", args=[target.pk])
 
-    def managed(result) -> str:  # relist answers with the new auction
-        target = result if isinstance(result, Auction) else auction
-        return reverse("frontend:auction_manage", kwargs={"pk": target.pk})
 
-    return run_page_action(request, auction, spec, spec.form_class(request.POST) if spec.form_class else None,
-                           render_page=lambda a, **kwargs: render_manage(request, a, **kwargs),
-                           refetch=lambda: public_auction(pk), success_url=managed)
+auction_staff_action = STAFF_ACTIONS.view(find=managed_auction, render_page=render_manage, success_url=relisted_or_same)

@@ -10,12 +10,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from market.pledges.collateral import collateral_summary, queue_workbook
-from market.pledges.models import REVIEW_STATES, PledgeLoan, PledgeLoanState
+from market.pledges.collateral import queue_workbook
+from market.pledges.models import REVIEW_STATES, PledgeLoanState
 from market.pledges.selectors import alerts_visible_to, loans_visible_to
 
 from .common import shows_403_page
-from .pledges import REVIEW_ACTIONS, action_panels, loan_context, visible_loan
+from .pledges import render_review, visible_loan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,14 +58,6 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="pledge-queue-{timezone.localdate():%Y%m%d}.xlsx"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def render_review(request: HttpRequest, loan: PledgeLoan, *, status: int = 200, **kwargs) -> HttpResponse:
-    context = loan_context(request, loan, **kwargs)
-    context.update({"summary": collateral_summary(loan, user=request.user), "nav": "bank",
-                    "decision_panels": [p for p in action_panels(loan, request.user, bound=kwargs.get("bound"))
-                                        if p["action"].name in REVIEW_ACTIONS]})
-    return render(request, "frontend/bank/review.html", context, status=status)
 
 
 @login_required

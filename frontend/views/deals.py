@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,15 +26,17 @@ from ..forms import (
     ReasonForm,
     RegisterForm,
 )
-from .common import Outcome, PageAction, call_service, flash_errors, run_page_action, shows_403_page
+from .common import Bound, Outcome, PageAction, PageActions, Panel, call_service, flash_errors, shows_403_page
 from .public import render_listing, visible_listing
 
+# What a consent panel says the organisation consents as.
+CONSENT_NOTES = {"co_owner": _("作为共有人，同意转让"), "pledgee": _("作为质权人，同意转让")}
 # Consents of co-owners and pledgees are collected until the change is registered.
 CONSENT_STATES = (DealState.NEGOTIATING, DealState.AGREED, DealState.PUBLICISED, DealState.SIGNED, DealState.PAID,
                   DealState.FILED)
 
 
-ACTIONS = {a.name: a for a in [
+ACTIONS = PageActions("frontend:deal_action", [
     PageAction("counter", _("还价"), _("已提交还价。"), form_class=OfferForm,
                call=lambda deal, user, d: services.deal_counter(deal_id=deal.pk, actor=user, price=d["price"],
                                                                 message=d["message"])),
@@ -74,7 +74,7 @@ ACTIONS = {a.name: a for a in [
                                                                 idempotency_key=d["idempotency_key"])),
     PageAction("cancel", _("取消交易"), _("交易已取消。"), form_class=ReasonForm, danger=True,
                call=lambda deal, user, d: services.deal_cancel(deal_id=deal.pk, actor=user, reason=d["reason"])),
-]}
+])
 
 
 def progress_steps(deal: TransferDeal) -> list[dict]:
@@ -100,22 +100,19 @@ def pending_consents(deal: TransferDeal) -> list[dict]:
     return deal_pending_consents(deal) if deal.state in CONSENT_STATES else []
 
 
-def action_panels(deal: TransferDeal, user, consents: list[dict],
-                  bound: tuple[str, forms.Form] | None = None) -> list[dict]:
+def action_panels(deal: TransferDeal, user, consents: list[dict], bound: Bound = None) -> list[Panel]:
     """The actions offered to ``user`` now, each with a fresh form (or the bound one that failed)."""
     panels = []
     for name in deal_allowed_actions(deal, user):
-        action = ACTIONS[name]
         if name == "consent":  # one button per patent awaiting this organisation's consent
-            panels += [{"action": action, "patent": item["patent"], "capacity": item["capacity"],
-                        "form": ConsentForm(initial={"patent_id": item["patent"].pk})}
+            panels += [ACTIONS.panel(deal.pk, name, form=ConsentForm(initial={"patent_id": item["patent"].pk}),
+                                     note=CONSENT_NOTES[item["capacity"]], subject=item["patent"].patent_number)
                        for item in consents if item["organisation"].pk == user.organisation_id and not item["given"]]
             continue
-        fresh = action.form_class() if action.form_class else None
-        form = bound[1] if bound and bound[0] == name else fresh
+        panel = ACTIONS.panel(deal.pk, name, bound=bound)
         if name == "file_registration" and not deal.export_registration_required:
-            form.fields.pop("export_registration_number", None)  # only a transfer abroad needs it
-        panels.append({"action": action, "form": form})
+            panel.form.fields.pop("export_registration_number", None)  # only a transfer abroad needs it
+        panels.append(panel)
     return panels
 
 
@@ -141,7 +138,7 @@ def documents_context(request: HttpRequest, deal: TransferDeal) -> dict:
 
 
 def render_deal(request: HttpRequest, deal: TransferDeal, *, outcome: Outcome | None = None,
-                bound: tuple[str, forms.Form] | None = None, status: int = 200) -> HttpResponse:
+                bound: Bound = None, status: int = 200) -> HttpResponse:
     consents = pending_consents(deal)
     context = {
         "deal": deal,
@@ -174,21 +171,8 @@ def deal_documents_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "frontend/deals/_documents.html", {"deal": deal, **documents_context(request, deal)})
 
 
-@login_required
-@require_POST
-@shows_403_page
-def deal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Run one deal action through its service; refusals re-render the deal page with every reason."""
-    deal = visible_deal(request, pk)
-    if action not in ACTIONS:
-        raise Http404("unknown action")
-    spec = ACTIONS[action]
-    next_url = request.POST.get("next", "")
-    if not (next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())):
-        next_url = reverse("frontend:deal_detail", kwargs={"pk": deal.pk})
-    return run_page_action(request, deal, spec, spec.form_class(request.POST) if spec.form_class else None,
-                           render_page=lambda d, **kwargs: render_deal(request, d, **kwargs),
-                           refetch=lambda: visible_deal(request, pk), success_url=next_url)
+deal_action = ACTIONS.view(find=visible_deal, render_page=render_deal,
+                           success_url=lambda request, deal, result: reverse("frontend:deal_detail", args=[deal.pk]))
 
 
 @login_required

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from market.licensing.selectors import licence_contract_allowed_actions, licence_contracts_visible_to
 from market.licensing.services import licence_contracts as services
@@ -18,11 +17,11 @@ from market.selectors import timeline
 
 from ..forms import IdempotentForm, ReasonForm
 from ..licence_forms import LicenceTermsForm, RecordForm
-from .common import Outcome, PageAction, call_service, run_page_action, shows_403_page
+from .common import Bound, Outcome, PageAction, PageActions, call_service, shows_403_page
 from .licences import documents_of
 from .public import visible_listing
 
-ACTIONS = {a.name: a for a in [
+ACTIONS = PageActions("frontend:licence_contract_action", [
     PageAction("counter", _("还价（提出新条件）"), _("已提出新的许可条件。"), form_class=LicenceTermsForm,
                call=lambda c, u, d: services.contract_counter(contract_id=c.pk, actor=u, **d)),  # message + terms
     PageAction("accept", _("接受对方条件"), _("已接受，许可条件达成一致。"),
@@ -45,7 +44,7 @@ ACTIONS = {a.name: a for a in [
                call=lambda c, u, d: services.contract_terminate(contract_id=c.pk, actor=u, reason=d["reason"])),
     PageAction("cancel", _("取消"), _("已取消。"), form_class=ReasonForm, danger=True,
                call=lambda c, u, d: services.contract_cancel(contract_id=c.pk, actor=u, reason=d["reason"])),
-]}
+])
 
 
 def visible_contract(request: HttpRequest, pk: int):
@@ -53,12 +52,8 @@ def visible_contract(request: HttpRequest, pk: int):
 
 
 def render_contract(request: HttpRequest, contract, *, outcome: Outcome | None = None,
-                    bound: tuple[str, forms.Form] | None = None, status: int = 200) -> HttpResponse:
-    panels = []
-    for name in licence_contract_allowed_actions(contract, request.user):
-        action = ACTIONS[name]
-        fresh = action.form_class() if action.form_class else None
-        panels.append({"action": action, "form": bound[1] if bound and bound[0] == name else fresh})
+                    bound: Bound = None, status: int = 200) -> HttpResponse:
+    panels = ACTIONS.panels(contract.pk, licence_contract_allowed_actions(contract, request.user), bound=bound)
     context = {
         "contract": contract, "offers": contract.offers.select_related("organisation", "made_by"),
         "licence": getattr(contract, "licence", None), "panels": panels, "timeline": timeline(contract),
@@ -75,18 +70,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_contract(request, visible_contract(request, pk))
 
 
-@login_required
-@require_POST
-@shows_403_page
-def contract_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    contract = visible_contract(request, pk)
-    if action not in ACTIONS:
-        raise Http404("unknown action")
-    spec = ACTIONS[action]
-    return run_page_action(request, contract, spec, spec.form_class(request.POST) if spec.form_class else None,
-                           render_page=lambda c, **kwargs: render_contract(request, c, **kwargs),
-                           refetch=lambda: visible_contract(request, pk),
-                           success_url=reverse("frontend:licence_contract_detail", kwargs={"pk": contract.pk}))
+contract_action = ACTIONS.view(
+    find=visible_contract, render_page=render_contract,
+    success_url=lambda request, contract, result: reverse("frontend:licence_contract_detail", args=[contract.pk]))
 
 
 @login_required

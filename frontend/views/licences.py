@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +30,7 @@ from market.services.errors import ActionForbidden
 
 from ..forms import ReasonForm
 from ..licence_forms import DeclarationForm, EvaluationReportForm, RoyaltyPayForm, RoyaltyReportForm, TakeUpForm
-from .common import Outcome, call_service, flash_errors, require_staff, shows_403_page
+from .common import Bound, Outcome, PageAction, PageActions, call_service, flash_errors, require_staff, shows_403_page
 from .public import register_summary
 
 SORTS = {"royalty": "royalty", "-royalty": "-royalty", "newest": "newest"}
@@ -188,36 +189,28 @@ def render_my_open_licences(request: HttpRequest, *, outcome: Outcome | None = N
     return render(request, "frontend/licences/my_open_licences.html", context, status=status)
 
 
-DECLARATION_STEPS = {
-    "submit": (open_licences.open_licence_submit, gettext_lazy("已提交审核。")),
-    "withdraw": (open_licences.open_licence_withdraw, gettext_lazy("开放许可声明已撤回；已授予的许可继续有效。")),
-    "consent": (open_licences.open_licence_consent, gettext_lazy("已记录同意。")),
-}
+def _open_licences_page(request: HttpRequest, declaration, *, bound: Bound = None, **kwargs) -> HttpResponse:
+    """A declaration's actions answer on the holder's list of declarations (a refused form's errors flashed)."""
+    if bound is not None and bound[1].errors:
+        flash_errors(request, bound[1].errors)
+    return render_my_open_licences(request, **kwargs)
 
 
-@login_required
-@require_POST
-@shows_403_page
-def declaration_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    declaration = visible_declaration(request, pk)
-    if action == "evaluation_report":
-        form = EvaluationReportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            flash_errors(request, form.errors)
-            return render_my_open_licences(request, status=400)
-        outcome = call_service(open_licences.open_licence_attach_report, declaration_id=declaration.pk,
-                               actor=request.user, evaluation_report=form.cleaned_data["evaluation_report"])
-        done = _("评价报告已上传。")
-    elif action in DECLARATION_STEPS:
-        service, done = DECLARATION_STEPS[action]
-        outcome = call_service(service, declaration_id=declaration.pk, actor=request.user)
-    else:
-        raise Http404
-    if not outcome.ok:
-        flash_errors(request, outcome.errors)
-        return render_my_open_licences(request, outcome=outcome, status=409 if outcome.reasons else 400)
-    messages.success(request, done)
-    return redirect("frontend:my_open_licences")
+DECLARATION_ACTIONS = PageActions("frontend:open_licence_action", [
+    PageAction("submit", gettext_lazy("提交审核"), gettext_lazy("已提交审核。"),
+               call=lambda d, user, data: open_licences.open_licence_submit(declaration_id=d.pk, actor=user)),
+    PageAction("withdraw", gettext_lazy("撤回"), gettext_lazy("开放许可声明已撤回；已授予的许可继续有效。"),
+               call=lambda d, user, data: open_licences.open_licence_withdraw(declaration_id=d.pk, actor=user)),
+    PageAction("consent", gettext_lazy("同意"), gettext_lazy("已记录同意。"),
+               call=lambda d, user, data: open_licences.open_licence_consent(declaration_id=d.pk, actor=user)),
+    PageAction("evaluation_report", gettext_lazy("上传评价报告"), gettext_lazy("评价报告已上传。"),
+               form_class=EvaluationReportForm,
+               call=lambda d, user, data: open_licences.open_licence_attach_report(declaration_id=d.pk, actor=user,
+                                                                                  **data)),
+])
+declaration_action = DECLARATION_ACTIONS.view(
+    find=visible_declaration, render_page=_open_licences_page,
+    success_url=lambda request, declaration, result: reverse("frontend:my_open_licences"))
 
 
 # -- licences and royalties -------------------------------------------------------------------------
@@ -264,34 +257,32 @@ def licence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_licence(request, visible_licence(request, pk))
 
 
-@login_required
-@require_POST
-@shows_403_page
-def licence_royalty(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Report a period's sales or units, or pay a period, from the licence page."""
-    licence = visible_licence(request, pk)
-    form_class = {"report": RoyaltyReportForm, "pay": RoyaltyPayForm}.get(action)
-    if form_class is None:
-        raise Http404
-    form = form_class(request.POST)
-    if not form.is_valid() or not licence.periods.filter(pk=form.cleaned_data["period_id"]).exists():
-        flash_errors(request, form.errors or {"period_id": [_("该期不属于本许可")]})
-        return render_licence(request, licence, status=400)
-    period_id = form.cleaned_data["period_id"]
-    if action == "report":
-        outcome = call_service(royalties.royalty_report, period_id=period_id, actor=request.user,
-                               quantity=form.cleaned_data["quantity"])
-        done = _("已报告，本期应付许可使用费已计算。")
-    else:
-        outcome = call_service(royalties.royalty_pay, period_id=period_id, actor=request.user,
-                               idempotency_key=form.cleaned_data["idempotency_key"])
-        done = _("许可使用费已支付给许可方。")
-    if not outcome.ok:
-        flash_errors(request, outcome.errors)
-        return render_licence(request, visible_licence(request, pk), outcome=outcome,
-                              status=409 if outcome.reasons else 400)
-    messages.success(request, done)
-    return redirect("frontend:licence_detail", pk=licence.pk)
+def _licence_page(request: HttpRequest, licence, *, bound: Bound = None, **kwargs) -> HttpResponse:
+    """A royalty action answers on the licence page (a refused form's errors flashed)."""
+    if bound is not None and bound[1].errors:
+        flash_errors(request, bound[1].errors)
+    return render_licence(request, licence, **kwargs)
+
+
+def _period_of(licence, period_id: int) -> int:
+    """The period, if it is one of this licence's (the form names it)."""
+    if not licence.periods.filter(pk=period_id).exists():
+        raise ValidationError({"period_id": [_("该期不属于本许可")]})
+    return period_id
+
+
+ROYALTY_ACTIONS = PageActions("frontend:licence_royalty", [
+    PageAction("report", gettext_lazy("报告"), gettext_lazy("已报告，本期应付许可使用费已计算。"), form_class=RoyaltyReportForm,
+               call=lambda licence, user, data: royalties.royalty_report(
+                   period_id=_period_of(licence, data["period_id"]), actor=user, quantity=data["quantity"])),
+    PageAction("pay", gettext_lazy("支付"), gettext_lazy("许可使用费已支付给许可方。"), form_class=RoyaltyPayForm,
+               call=lambda licence, user, data: royalties.royalty_pay(
+                   period_id=_period_of(licence, data["period_id"]), actor=user,
+                   idempotency_key=data["idempotency_key"])),
+])
+licence_royalty = ROYALTY_ACTIONS.view(
+    find=visible_licence, render_page=_licence_page,
+    success_url=lambda request, licence, result: reverse("frontend:licence_detail", args=[licence.pk]))
 
 
 # -- staff ------------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from market.models import DocumentState
+from market.pledges.collateral import collateral_summary
 from market.pledges.models import PledgeLoan, PledgeLoanState
 from market.pledges.registry_rules import registration_blockers
 from market.pledges.selectors import (
@@ -45,53 +46,49 @@ from ..pledge_forms import (
     RepayForm,
     ResubmitForm,
 )
-from .common import Outcome, PageAction, call_service, run_page_action, shows_403_page
+from .common import Bound, Outcome, PageAction, PageActions, Panel, call_service, shows_403_page
 
 S = PledgeLoanState
 
 
-def _a(name, label, done, call, form_class=None, danger=False) -> PageAction:
-    return PageAction(name, label, done, call, form_class, danger)
-
-
 A, R, L = pledge_applications, pledge_registry, loans
-ACTIONS = {a.name: a for a in [
-    _a("approve", _("批准"), _("已批准。请起草质押合同。"),
+ACTIONS = PageActions("frontend:pledge_action", [
+    PageAction("approve", _("批准"), _("已批准。请起草质押合同。"),
        lambda loan, user, d: A.pledge_approve(loan_id=loan.pk, actor=user, **d), ApproveForm),
-    _a("request_info", _("要求补充材料"), _("已退回申请人补充材料。"),
+    PageAction("request_info", _("要求补充材料"), _("已退回申请人补充材料。"),
        lambda loan, user, d: A.pledge_request_info(loan_id=loan.pk, actor=user, **d), MessageForm),
-    _a("reject", _("拒绝申请"), _("已拒绝该申请。"),
+    PageAction("reject", _("拒绝申请"), _("已拒绝该申请。"),
        lambda loan, user, d: A.pledge_reject(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
-    _a("resubmit", _("补充材料并重新提交"), _("已重新提交。"),
+    PageAction("resubmit", _("补充材料并重新提交"), _("已重新提交。"),
        lambda loan, user, d: A.pledge_resubmit(loan_id=loan.pk, actor=user, **d), ResubmitForm),
-    _a("withdraw", _("撤回申请"), _("申请已撤回。"),
+    PageAction("withdraw", _("撤回申请"), _("申请已撤回。"),
        lambda loan, user, d: A.pledge_withdraw(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
-    _a("draft_contract", _("起草质押合同"), _("质押合同已起草，等待双方签署。"),
+    PageAction("draft_contract", _("起草质押合同"), _("质押合同已起草，等待双方签署。"),
        lambda loan, user, d: A.pledge_contract_draft(loan_id=loan.pk, actor=user, **d), ContractForm),
-    _a("sign_contract", _("签署质押合同"), _("已签署质押合同。"),
+    PageAction("sign_contract", _("签署质押合同"), _("已签署质押合同。"),
        lambda loan, user, d: A.pledge_contract_sign(loan_id=loan.pk, actor=user)),
-    _a("confirm", _("知情确认，继续办理"), _("已记录知情确认。"),
+    PageAction("confirm", _("知情确认，继续办理"), _("已记录知情确认。"),
        lambda loan, user, d: A.pledge_confirm(loan_id=loan.pk, actor=user, **d), ConfirmForm),
-    _a("consent", _("作为共有人同意出质"), _("已记录共有人同意。"),
+    PageAction("consent", _("作为共有人同意出质"), _("已记录共有人同意。"),
        lambda loan, user, d: A.pledge_consent(loan_id=loan.pk, actor=user, **d), PatentForm),
-    _a("file_registration", _("提交质押登记申请"), _("已提交质押登记申请，登记机关审查中。"),
+    PageAction("file_registration", _("提交质押登记申请"), _("已提交质押登记申请，登记机关审查中。"),
        lambda loan, user, d: R.pledge_registration_file(loan_id=loan.pk, actor=user)),
-    _a("cite_other_ground", _("援引第12项（其他情形）"), _("已援引第12项。"),
+    PageAction("cite_other_ground", _("援引第12项（其他情形）"), _("已援引第12项。"),
        lambda loan, user, d: R.pledge_registry_cite_other(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
-    _a("clear_other_ground", _("第12项情形已消除"), _("已消除第12项情形。"),
+    PageAction("clear_other_ground", _("第12项情形已消除"), _("已消除第12项情形。"),
        lambda loan, user, d: R.pledge_registry_clear_other(loan_id=loan.pk, actor=user)),
-    _a("examine", _("登记机关审查"), _("登记机关已作出决定。"),
+    PageAction("examine", _("登记机关审查"), _("登记机关已作出决定。"),
        lambda loan, user, d: [R.pledge_registry_examine_as_staff(filing_id=f.pk, actor=user)
                               for f in loan.filings.filter(state="filed")]),
-    _a("disburse", _("放款"), _("贷款已发放。"),
+    PageAction("disburse", _("放款"), _("贷款已发放。"),
        lambda loan, user, d: L.loan_disburse(loan_id=loan.pk, actor=user, **d), IdempotentForm),
-    _a("repay", _("还款"), _("还款成功。"),
+    PageAction("repay", _("还款"), _("还款成功。"),
        lambda loan, user, d: L.loan_repay(loan_id=loan.pk, actor=user, **d), RepayForm),
-    _a("release_patent", _("同意解除该专利质押"), _("已提交部分注销登记。"),
+    PageAction("release_patent", _("同意解除该专利质押"), _("已提交部分注销登记。"),
        lambda loan, user, d: L.loan_release_patent(loan_id=loan.pk, actor=user, **d), ReleasePatentForm),
-    _a("declare_default", _("宣布违约"), _("已宣布违约，交易中心可开启拍卖。"),
+    PageAction("declare_default", _("宣布违约"), _("已宣布违约，交易中心可开启拍卖。"),
        lambda loan, user, d: L.loan_declare_default(loan_id=loan.pk, actor=user, **d), ReasonForm, True),
-]}
+])
 # Actions the bank's review page shows in its own decision panel.
 REVIEW_ACTIONS = ("approve", "request_info", "reject")
 
@@ -120,36 +117,38 @@ def progress_steps(loan: PledgeLoan) -> list[dict]:
              "current" if i == index else "todo"} for i, (_state, label) in enumerate(steps)]
 
 
-def action_panels(loan: PledgeLoan, user, *, bound: tuple[str, forms.Form] | None = None,
-                  exclude: tuple[str, ...] = ()) -> list[dict]:
-    """The actions offered to ``user`` now, each with a fresh form (or the bound one that failed)."""
+def action_panels(loan: PledgeLoan, user, *, bound: Bound = None, only: tuple[str, ...] = (),
+                  hidden: dict[str, str] | None = None) -> list[Panel]:
+    """The actions offered to ``user`` now (or ``only`` some of them), each with a fresh form
+    (or the bound one that failed); a confirmation or consent is one panel per patent awaiting it."""
+    extra = {"hidden": hidden or {}}
     panels = []
     for name in loan_allowed_actions(loan, user):
-        if name in exclude:
+        if only and name not in only:
             continue
-        action = ACTIONS[name]
         if name == "confirm":
             side = loan.party_of(user.organisation)
-            panels += [{"action": action, "subject": f"{row['patent'].application_number} · {row['label']}",
-                        "form": ConfirmForm(initial={"patent_id": row["patent"].pk, "ground": row["ground"]})}
+            panels += [ACTIONS.panel(loan.pk, name, subject=f"{row['patent'].application_number} · {row['label']}",
+                                     form=ConfirmForm(initial={"patent_id": row["patent"].pk, "ground": row["ground"]}),
+                                     **extra)
                        for row in pending_confirmations(loan) if not row[side]]
-            continue
-        if name == "consent":
-            panels += [{"action": action, "subject": row["patent"].application_number,
-                        "form": PatentForm(initial={"patent_id": row["patent"].pk})}
+        elif name == "consent":
+            panels += [ACTIONS.panel(loan.pk, name, subject=row["patent"].application_number,
+                                     form=PatentForm(initial={"patent_id": row["patent"].pk}), **extra)
                        for row in pending_consents(loan)
                        if row["organisation"].pk == user.organisation_id and not row["given"]]
-            continue
-        if bound and bound[0] == name:
-            form = bound[1]
-        elif name == "release_patent":
-            form = ReleasePatentForm(patents=loan.pledged_patents())
-        elif name == "approve":
-            form = ApproveForm(initial={"amount": loan.amount_requested, "term_months": loan.term_months})
         else:
-            form = action.form_class() if action.form_class else None
-        panels.append({"action": action, "form": form})
+            panels.append(ACTIONS.panel(loan.pk, name, bound=bound, form=fresh_form(loan, name), **extra))
     return panels
+
+
+def fresh_form(loan: PledgeLoan, name: str) -> forms.Form | None:
+    """The unbound form of actions whose form starts from the loan (None: the action's plain form)."""
+    if name == "release_patent":
+        return ReleasePatentForm(patents=loan.pledged_patents())
+    if name == "approve":
+        return ApproveForm(initial={"amount": loan.amount_requested, "term_months": loan.term_months})
+    return None
 
 
 def documents_context(request: HttpRequest, loan: PledgeLoan) -> dict:
@@ -159,7 +158,7 @@ def documents_context(request: HttpRequest, loan: PledgeLoan) -> dict:
 
 
 def loan_context(request: HttpRequest, loan: PledgeLoan, *, outcome: Outcome | None = None,
-                 bound: tuple[str, forms.Form] | None = None, exclude: tuple[str, ...] = ()) -> dict:
+                 bound: Bound = None) -> dict:
     party = loan.party_of(request.user.organisation)
     contract = loan.contract()
     check = registration_blockers(loan, contract) if loan.state in (S.APPROVED, S.SIGNED) and contract else []
@@ -169,7 +168,7 @@ def loan_context(request: HttpRequest, loan: PledgeLoan, *, outcome: Outcome | N
         "filings": loan.filings.prefetch_related("patents"), "instalments": loan.instalments.all(),
         "repayments": loan.repayments.all(), "timeline": timeline(loan), "consents": pending_consents(loan),
         "confirmations": pending_confirmations(loan), "registry_check": check,
-        "panels": action_panels(loan, request.user, bound=bound, exclude=exclude),
+        "panels": action_panels(loan, request.user, bound=bound),
         "reasons": outcome.reasons if outcome else [], "outstanding": loan.outstanding_principal(),
         "claim": loan.outstanding_debt() if loan.state == S.DEFAULTED else None,
         "is_bank_side": party == "bank" or request.user.is_centre_staff,
@@ -179,6 +178,20 @@ def loan_context(request: HttpRequest, loan: PledgeLoan, *, outcome: Outcome | N
 
 def render_loan(request: HttpRequest, loan: PledgeLoan, *, status: int = 200, **kwargs) -> HttpResponse:
     return render(request, "frontend/pledges/loan_detail.html", loan_context(request, loan, **kwargs), status=status)
+
+
+def render_review(request: HttpRequest, loan: PledgeLoan, *, status: int = 200, **kwargs) -> HttpResponse:
+    """The bank's review of an application: the loan page's facts, the collateral summary and the decision,
+    whose forms post back here (``back=review``)."""
+    context = loan_context(request, loan, **kwargs)
+    context.update({"summary": collateral_summary(loan, user=request.user), "nav": "bank",
+                    "decision_panels": action_panels(loan, request.user, bound=kwargs.get("bound"),
+                                                     only=REVIEW_ACTIONS, hidden={"back": "review"})})
+    return render(request, "frontend/bank/review.html", context, status=status)
+
+
+def from_review(request: HttpRequest) -> bool:
+    return request.POST.get("back") == "review"
 
 
 # -- the holder's pages ------------------------------------------------------------------------------
@@ -248,30 +261,10 @@ def loan_documents_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "frontend/pledges/_documents.html", {"loan": loan, **documents_context(request, loan)})
 
 
-@login_required
-@require_POST
-@shows_403_page
-def loan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Run one loan action through its service; refusals re-render the page with every reason."""
-    loan = visible_loan(request, pk)
-    if action not in ACTIONS:
-        raise Http404("unknown action")
-    spec = ACTIONS[action]
-    if spec.form_class is ReleasePatentForm:
-        form = ReleasePatentForm(request.POST, patents=loan.pledged_patents())
-    else:
-        form = spec.form_class(request.POST) if spec.form_class else None
-    back = request.POST.get("back") == "review"
-    return run_page_action(request, loan, spec, form,
-                           render_page=lambda subject, **kwargs: _refused(request, subject, back=back, **kwargs),
-                           refetch=lambda: visible_loan(request, pk),
-                           success_url=reverse("frontend:bank_review" if back else "frontend:pledge_detail",
-                                               kwargs={"pk": loan.pk}))
-
-
-def _refused(request: HttpRequest, loan: PledgeLoan, *, back: bool, status: int, **kwargs) -> HttpResponse:
-    if back:
-        from .bank import render_review
-
-        return render_review(request, loan, status=status, **kwargs)
-    return render_loan(request, loan, status=status, **kwargs)
+loan_action = ACTIONS.view(
+    find=visible_loan,
+    render_page=lambda request, loan, **kwargs: (render_review if from_review(request) else render_loan)(
+        request, loan, **kwargs),
+    success_url=lambda request, loan, result: reverse(
+        "frontend:bank_review" if from_review(request) else "frontend:pledge_detail", args=[loan.pk]),
+    form_kwargs=lambda name, loan: {"patents": loan.pledged_patents()} if name == "release_patent" else {})

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -12,9 +13,9 @@ from market.licensing.models import Licence, LicenceContract, OpenLicenceDeclara
 from market.licensing.services import open_licences
 from market.models import Encumbrance, EncumbranceKind, ListingMode
 
-from ..factories import ListingFactory
+from ..factories import ListingFactory, PatentFactory
 from ..frontend.conftest import chinese, client_for  # noqa: F401  (chinese: an autouse fixture)
-from .conftest import PERCENTAGE, declare, pdf_upload
+from .conftest import ANNUAL, PERCENTAGE, declare, pdf_upload
 
 
 def text(response) -> str:
@@ -113,6 +114,39 @@ def test_royalties_are_reported_and_paid_from_the_licence_page(holder, staff, pa
     assert quarter.paid_at is not None
     refused = page.post(f"/licences/{licence.pk}/royalties/pay/", {"period_id": quarter.pk, "idempotency_key": "x"})
     assert refused.status_code == 409 and "already_paid" not in text(refused) and "已支付" in text(refused)
+
+
+def test_a_period_of_another_licence_is_refused_on_this_licences_page(holder, staff, patent, buyer):
+    first = open_licences.open_licence_take_up(declaration_id=declare(holder, staff, patent).pk, actor=buyer,
+                                               idempotency_key="first", notice_confirmed=True)
+    second_patent = PatentFactory(holders=[holder.organisation], title="一种电池包热管理系统")
+    second = open_licences.open_licence_take_up(declaration_id=declare(holder, staff, second_patent).pk, actor=buyer,
+                                                idempotency_key="second", notice_confirmed=True)
+    other_period = second.periods.get(sequence=2)
+    answer = client_for(buyer).post(f"/licences/{first.pk}/royalties/pay/",
+                                    {"period_id": other_period.pk, "idempotency_key": "cross"})
+    assert answer.status_code == 400 and "该期不属于本许可" in text(answer)
+    other_period.refresh_from_db()
+    assert other_period.paid_at is None
+
+
+def test_the_holder_uploads_an_evaluation_report_and_withdraws_from_the_list(holder, utility_patent):
+    declaration = open_licences.open_licence_create(actor=holder, patent_id=utility_patent.pk, licence_years=3,
+                                                    **ANNUAL)
+    page = client_for(holder)
+    not_a_pdf = page.post(f"/me/open-licences/{declaration.pk}/evaluation_report/",
+                          {"evaluation_report": SimpleUploadedFile("报告.pdf", b"hello", "application/pdf")})
+    assert not_a_pdf.status_code == 400
+    declaration.refresh_from_db()
+    assert not declaration.evaluation_report
+    uploaded = page.post(f"/me/open-licences/{declaration.pk}/evaluation_report/", {"evaluation_report": pdf_upload()})
+    assert uploaded.status_code == 302 and uploaded["Location"] == "/me/open-licences/"
+    declaration.refresh_from_db()
+    assert declaration.evaluation_report
+    assert page.post(f"/me/open-licences/{declaration.pk}/unknown/").status_code == 404
+    assert page.post(f"/me/open-licences/{declaration.pk}/withdraw/").status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.state == OpenLicenceState.WITHDRAWN
 
 
 def test_other_organisations_cannot_see_licences_or_contracts(declaration, buyer, outsider, holder, patent):
