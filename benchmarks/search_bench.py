@@ -338,7 +338,7 @@ def main() -> None:
 
     from market.demo.importer import import_patents
     from market.models import Listing
-    from search.parallel import default_workers
+    from search.backends.database.parallel import default_workers
 
     records, names, source = real_records()
     print(f"corpus: {args.count:,} listings resampled from {len(records):,} real records of {source} "
@@ -378,7 +378,7 @@ def main() -> None:
                 backend.rebuild(chunk_size=args.chunk_size, progress=bar.update, workers=args.workers or default_workers())
             results["reindex_s"] = round(time.perf_counter() - started, 1)
         elif name == "database":
-            from search import facet_cells
+            from search.backends.database import facet_cells
 
             facet_cells.refresh()  # what the beat task does after a deploy or at midnight (rebuild does it too)
         results |= run_queries(name, queries, args.slowest)

@@ -3,6 +3,8 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from frontend.views.common import forbidden as forbidden_page
+
 API_MESSAGES = {
     400: "请求无效 / Bad request",
     403: "无权操作 / Not allowed",
@@ -28,9 +30,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return _api(403)
-    from frontend.views.common import forbidden as page  # the 403 page with the service's message
-
-    return page(request, exception)
+    return forbidden_page(request, exception)  # the 403 page with the service's message
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from market.services.documents import document_render
+from market.documents.issue import document_render
 from market.services.listings import listings_expire_due
 
 

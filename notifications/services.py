@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market.models import Organisation, User
+from notifications import tasks
 
 from .models import Notification
 
@@ -35,10 +36,8 @@ def notify(*, key: str, kind: str, title: str, body: str = "", url: str = "",
     fresh = list(Notification.objects.filter(key=key, recipient_id__in=[n.recipient_id for n in created],
                                              emailed_at__isnull=True))
     if fresh:
-        from .tasks import notification_email_task
-
         ids = [n.pk for n in fresh]
-        transaction.on_commit(lambda: [notification_email_task.delay(pk) for pk in ids], robust=True)
+        transaction.on_commit(lambda: [tasks.notification_email_task.delay(pk) for pk in ids], robust=True)
     return fresh
 
 

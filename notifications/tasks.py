@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from .services import notification_email
+from notifications import services
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
 def notification_email_task(notification_id: int) -> bool:
     """E-mail one notification; a second run sends nothing."""
-    return notification_email(notification_id=notification_id)
+    return services.notification_email(notification_id=notification_id)

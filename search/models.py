@@ -88,7 +88,7 @@ class SearchSuggestion(models.Model):
 
 
 class SearchFacetCell(models.Model):
-    """How many entries share one combination of the facet values (``search.facet_cells``).
+    """How many entries share one combination of the facet values (``search.backends.database.facet_cells``).
 
     A search without text or IPC prefix counts its total and facets over these few thousand rows instead
     of every entry. The remaining-years bucket is relative to ``SearchFacetState.day``.

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from search import tasks
+
 from .backends import get_search_backend
 from .models import OutboxEntry
 
@@ -48,9 +50,7 @@ def outbox_record(listing_ids: Iterable[int]) -> None:
 
 
 def _queue_push() -> None:
-    from .tasks import outbox_push_task
-
-    outbox_push_task.delay()
+    tasks.outbox_push_task.delay()
 
 
 def outbox_push(*, batch_size: int = PUSH_BATCH_SIZE) -> PushResult:

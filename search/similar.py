@@ -12,6 +12,7 @@ import functools
 import logging
 from dataclasses import dataclass
 
+from .backends import get_search_backend
 from .documents import ListingDocument
 from .query import QueryWord, parse_text
 from .tokenize import normalise, segmenter
@@ -75,8 +76,6 @@ def rerank(keywords_: list[Keyword], candidates: list, *, limit: int) -> list:
 
 def similar_listings(listing_id: int) -> list:
     """Similar listings for a listing page; none (logged) while the engine cannot be reached."""
-    from .backends import get_search_backend
-
     backend = get_search_backend()
     try:
         return backend.similar(listing_id)

@@ -2,23 +2,22 @@
 
 from celery import shared_task
 
+from search import outbox
+
 from .backends import get_search_backend
+from .backends.database import facet_cells
 
 
 @shared_task(name="search.outbox_push")
 def outbox_push_task() -> int:
     """Push the pending outbox rows to the engine (queued after each commit that wrote some)."""
-    from .outbox import outbox_push
-
-    return outbox_push().pushed
+    return outbox.outbox_push().pushed
 
 
 @shared_task(name="search.outbox_sweep")
 def outbox_sweep_task() -> int:
     """Every minute (beat): push what is still pending, forget old processed rows."""
-    from .outbox import outbox_sweep
-
-    return outbox_sweep().pushed
+    return outbox.outbox_sweep().pushed
 
 
 @shared_task(name="search.index_listing")
@@ -37,9 +36,6 @@ def index_listings_task(listing_ids: list[int]) -> None:
 def refresh_facet_cells_task() -> bool:
     """Every few minutes (beat): recount the database backend's facet cells once the day has changed
     (remaining years are counted from a day; until recounted, browsing counts over the entries)."""
-
-    from . import facet_cells
-
     if get_search_backend().name != "database":
         return False
     return facet_cells.refresh()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from market.models import Document, DocumentKind, Patent, TransitionLog, User
 from market.money import cny
 from market.rules import Reason, RuleViolation, pledge_blockers
+from market.services.documents import document_request
 from market.services.errors import ActionForbidden
 
 from . import indicators
@@ -250,8 +251,6 @@ def valuations_revalue(*, patent_ids: Sequence[int], weights_version_name: str, 
 
 def valuation_report_request(*, valuation_id: int) -> Document:
     """The valuation's report as a numbered, hashed, QR-coded document (rendered after commit; idempotent)."""
-    from market.services.documents import document_request
-
     with transaction.atomic():
         valuation = Valuation.objects.get(pk=valuation_id)
         return document_request(deal=valuation, kind=DocumentKind.VALUATION_REPORT)

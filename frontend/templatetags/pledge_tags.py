@@ -3,6 +3,7 @@
 from django import template
 
 from market.pledges.models import PledgeLoanState
+from market.pledges.registry_rules import ground_of
 
 from .frontend_tags import pick_language
 
@@ -25,6 +26,4 @@ def percent(value) -> str:
 @register.filter
 def ground(reason) -> str:
     """The registry ground of a reason, as the pages cite it: 第4项."""
-    from market.pledges.registry_rules import ground_of
-
     return f"第{ground_of(reason)}项"

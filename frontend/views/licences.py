@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from market.licensing.models import LicenceContract, LicenceContractState, LicenceReminder, OpenLicenceState
 from market.licensing.selectors import (
+    ROYALTY_SORTS,
     late_royalties_of_licensor,
     licence_contracts_visible_to,
     licences_visible_to,
@@ -44,8 +45,6 @@ def documents_of(deal) -> list[Document]:
 @require_GET
 def open_licence_list(request: HttpRequest) -> HttpResponse:
     """Published declarations; sorted by what a take-up pays (royalty) or newest first."""
-    from market.licensing.api.views import ROYALTY_SORTS
-
     sort = request.GET.get("sort", "newest")
     qs = open_licences_visible_to(None).filter(state=OpenLicenceState.PUBLISHED)
     if method := request.GET.get("method"):

@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from market.licensing.models import LicenceContract, OpenLicenceDeclaration, RoyaltyMethod
-from market.models import ListingMode, ListingState, User
+from market.licensing.services import licence_contracts as contracts
+from market.licensing.services import open_licences
+from market.models import Listing, ListingMode, ListingState, User
 from market.rules import open_licence_blockers
 
 DEMO_KEY = "demo-seed-open-licence"
@@ -26,9 +28,6 @@ def _owner(users: dict[str, User], organisation_id: int) -> User | None:
 
 def seed_open_licences(users: dict[str, User]) -> int:
     """Declare, check and announce an open licence for each published open-licence listing that has none."""
-    from market.licensing.services import open_licences
-    from market.models import Listing
-
     staff, made = users["staff"], 0
     listings = (Listing.objects.filter(mode=ListingMode.OPEN_LICENCE, state=ListingState.PUBLISHED,
                                        open_licence_declaration__isnull=True)
@@ -58,9 +57,6 @@ def seed_open_licences(users: dict[str, User]) -> int:
 
 def seed_licence_contracts(users: dict[str, User]) -> int:
     """Two negotiated ordinary licences by the demo buyer: one recorded (备案), one awaiting its filing."""
-    from market.licensing.services import licence_contracts as contracts
-    from market.models import Listing
-
     buyer, staff, made = users["buyer"], users["staff"], 0
     listings = list(Listing.objects.filter(mode=ListingMode.LICENCE, state=ListingState.PUBLISHED)
                     .prefetch_related("patents").order_by("pk")[:len(CONTRACT_TARGETS)])

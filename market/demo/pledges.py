@@ -21,6 +21,9 @@ from django.test import override_settings
 
 from market.models import Encumbrance, LegalStatus, Patent, User
 from market.pledges.models import Instalment, PledgeContract, PledgeLoan, PledgeLoanPatent
+from market.pledges.services import applications as apps
+from market.pledges.services import loans, registry
+from market.pledges.services.monitoring import pledge_monitor_all
 
 # (demo key, holder account, bank account, patents, amount, months, plan, target state)
 PLAN = (
@@ -75,9 +78,6 @@ def _backdate(loan: PledgeLoan, days: int) -> None:
 
 
 def _steps(loan: PledgeLoan, users: dict[str, User], holder: User, banker: User) -> dict[str, Callable]:
-    from market.pledges.services import applications as apps
-    from market.pledges.services import loans, registry
-
     staff = users["staff"]
     key = f"demo-pledge-{loan.pk}"
 
@@ -122,8 +122,6 @@ def _steps(loan: PledgeLoan, users: dict[str, User], holder: User, banker: User)
 
 
 def _default(loan: PledgeLoan, banker: User) -> None:
-    from market.pledges.services import loans
-
     _backdate(PledgeLoan.objects.get(pk=loan.pk), BACKDATE_DAYS)
     loans.loans_mark_overdue()
     loans.loan_declare_default(loan_id=loan.pk, actor=banker,
@@ -146,9 +144,6 @@ def _run(loan: PledgeLoan, target: str, users: dict[str, User], holder: User, ba
 
 def seed_pledges(users: dict[str, User]) -> int:
     """Create the demo pledge loans that are missing; returns how many were created."""
-    from market.pledges.services import applications as apps
-    from market.pledges.services.monitoring import pledge_monitor_all
-
     made = 0
     for key, holder_name, bank_name, count, amount, months, plan, target in PLAN:
         if PledgeLoan.objects.filter(demo_key=key).exists():

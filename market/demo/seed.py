@@ -5,7 +5,7 @@ The plan (who holds which patent, what is listed in which mode, which deal goes 
 pure function of the imported records (stable hashes, ordered by ``Patent.source``), so it does
 not drift when deals have moved patents to their buyers.
 
-Listings and deals go through the services (``market.services.listings`` / ``.deals``), the same
+Listings and deals go through the services (``market.services.listings``, ``market.transfers.services``), the same
 path users take, so rules, transition logs, escrow, ledger, documents and search indexing all
 happen as they would for real.
 """
@@ -43,6 +43,8 @@ from market.models import (
 )
 from market.money import cny
 from market.regions import City
+from market.services import listings as listing_services
+from market.transfers import services as deal_services
 from market.transfers.models import TransferDeal
 
 from . import identifiers as ids
@@ -296,8 +298,6 @@ def _listing_title(patents: list[Patent]) -> str:
 
 def seed_listings(plan: list[PlannedListing], users: dict[str, User], report: SeedReport) -> dict[int, Listing]:
     """Create the planned listings through the listing services; returns them by plan index."""
-    from market.services import listings as services
-
     staff = users["staff"]
     owners = {account.organisation: users[account.username] for account in reversed(DEMO_ACCOUNTS)}
     result = {}
@@ -307,34 +307,34 @@ def seed_listings(plan: list[PlannedListing], users: dict[str, User], report: Se
         listing = Listing.objects.filter(organisation=user.organisation, mode=item.mode, patents=first).first()
         if listing is None:
             price = asking_price(item.mode, first)
-            listing = services.listing_create(
+            listing = listing_services.listing_create(
                 actor=user, title=_listing_title(item.patents), mode=item.mode,
                 patent_ids=[p.pk for p in item.patents], asking_price=price,
                 description=f"{first.abstract[:300]}\n\n{DEMO_LISTING_NOTE}", terms=TERMS[item.mode])
-            listing = _advance_listing(services, listing, item.state, user=user, staff=staff)
+            listing = _advance_listing(listing, item.state, user=user, staff=staff)
             report.listings += 1
         result[index] = listing
     return result
 
 
-def _advance_listing(services, listing: Listing, state: str, *, user: User, staff: User) -> Listing:
+def _advance_listing(listing: Listing, state: str, *, user: User, staff: User) -> Listing:
     if state == ListingState.DRAFT:
         return listing
-    services.listing_submit(listing_id=listing.pk, actor=user)
+    listing_services.listing_submit(listing_id=listing.pk, actor=user)
     if state == ListingState.REJECTED:
-        services.listing_reject(listing_id=listing.pk, actor=staff,
-                                reason="请补充技术成熟度与许可条件说明 / Please describe maturity and terms")
+        listing_services.listing_reject(listing_id=listing.pk, actor=staff,
+                                        reason="请补充技术成熟度与许可条件说明 / Please describe maturity and terms")
     elif state in (ListingState.PUBLISHED, ListingState.WITHDRAWN):
-        services.listing_publish(listing_id=listing.pk, actor=staff)
+        listing_services.listing_publish(listing_id=listing.pk, actor=staff)
         if state == ListingState.WITHDRAWN:
-            services.listing_withdraw(listing_id=listing.pk, actor=user, reason="企业经营调整 / business reasons")
+            listing_services.listing_withdraw(listing_id=listing.pk, actor=user, reason="企业经营调整 / business reasons")
     return Listing.objects.get(pk=listing.pk)  # protected FSM field: refresh_from_db would refuse
 
 
 # -- deals ---------------------------------------------------------------------------------------
 def seed_deals(plan: list[PlannedListing], listings: dict[int, Listing], users: dict[str, User],
                report: SeedReport) -> None:
-    """Transfer deals through ``market.transfers.services``: three closed, one in each intermediate state.
+    """Transfer deals through ``market.transfers.listing_services``: three closed, one in each intermediate state.
 
     Each deal's steps run in one transaction, so a failure leaves no half-made deal behind.
     """
@@ -351,29 +351,27 @@ def seed_deals(plan: list[PlannedListing], listings: dict[int, Listing], users: 
 
 def run_deal(listing: Listing, target: str, *, seller: User, buyer: User, staff: User) -> TransferDeal:
     """Open a deal on ``listing`` and take it through the steps up to ``target`` (a DealState or cancelled)."""
-    from market.transfers import services
-
     asking = listing.asking_price
-    deal = services.deal_open(listing_id=listing.pk, actor=buyer, price=cny(asking * Decimal("0.85")),
+    deal = deal_services.deal_open(listing_id=listing.pk, actor=buyer, price=cny(asking * Decimal("0.85")),
                               message="有意受让，希望进一步沟通技术细节。（演示）")
     key = f"demo-seed-{listing.pk}"
     actions = {
-        "counter": lambda: services.deal_counter(deal_id=deal.pk, actor=seller, price=cny(asking * Decimal("0.95")),
+        "counter": lambda: deal_services.deal_counter(deal_id=deal.pk, actor=seller, price=cny(asking * Decimal("0.95")),
                                                  message="可小幅让价。（演示）"),
-        "accept": lambda: services.deal_accept(deal_id=deal.pk, actor=buyer),
-        "sign_seller": lambda: services.deal_sign(deal_id=deal.pk, actor=seller),
-        "sign_buyer": lambda: services.deal_sign(deal_id=deal.pk, actor=buyer),
-        "pay": lambda: services.deal_pay(deal_id=deal.pk, actor=buyer, idempotency_key=f"{key}-pay"),
-        "file": lambda: services.deal_file_registration(deal_id=deal.pk, actor=seller),
-        "pay_fee": lambda: services.deal_pay_registration_fee(deal_id=deal.pk, actor=buyer,
+        "accept": lambda: deal_services.deal_accept(deal_id=deal.pk, actor=buyer),
+        "sign_seller": lambda: deal_services.deal_sign(deal_id=deal.pk, actor=seller),
+        "sign_buyer": lambda: deal_services.deal_sign(deal_id=deal.pk, actor=buyer),
+        "pay": lambda: deal_services.deal_pay(deal_id=deal.pk, actor=buyer, idempotency_key=f"{key}-pay"),
+        "file": lambda: deal_services.deal_file_registration(deal_id=deal.pk, actor=seller),
+        "pay_fee": lambda: deal_services.deal_pay_registration_fee(deal_id=deal.pk, actor=buyer,
                                                               idempotency_key=f"{key}-fee"),
-        "register": lambda: services.deal_register(deal_id=deal.pk, actor=staff),
-        "release": lambda: services.deal_release(deal_id=deal.pk, actor=staff, idempotency_key=f"{key}-release"),
+        "register": lambda: deal_services.deal_register(deal_id=deal.pk, actor=staff),
+        "release": lambda: deal_services.deal_release(deal_id=deal.pk, actor=staff, idempotency_key=f"{key}-release"),
     }
     for step in DEAL_STEPS[1:STEPS_FOR[target]]:
         actions[step]()
     if target == "cancelled":
-        services.deal_cancel(deal_id=deal.pk, actor=buyer, reason="受让方内部决策调整（演示） / buyer changed plans")
+        deal_services.deal_cancel(deal_id=deal.pk, actor=buyer, reason="受让方内部决策调整（演示） / buyer changed plans")
     return TransferDeal.objects.get(pk=deal.pk)
 
 

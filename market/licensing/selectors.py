@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from market.access import member_of, own_or_staff
@@ -20,6 +21,15 @@ from .models import (
     OpenLicenceState,
     RoyaltyPeriod,
 )
+
+# Orders of published declarations by what a licensee pays.
+ROYALTY_SORTS = {
+    # What a licensee pays at once (first year or entry fee), then the running rate / unit fee.
+    "royalty": (Coalesce(F("annual_fee"), F("entry_fee"), Value(0)).asc(), F("royalty_rate").asc(nulls_last=True),
+                F("unit_fee").asc(nulls_last=True)),
+    "-royalty": (Coalesce(F("annual_fee"), F("entry_fee"), Value(0)).desc(),
+                 F("royalty_rate").desc(nulls_last=True), F("unit_fee").desc(nulls_last=True)),
+}
 
 
 def open_licences_visible_to(user: User | None) -> QuerySet[OpenLicenceDeclaration]:

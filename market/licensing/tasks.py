@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from .services.licence_contracts import licence_contracts_warn_filing
-from .services.royalties import licences_expire_due, royalties_remind_late
+from .services.licence_contracts import licence_contracts_warn_filing, licences_expire_due
+from .services.royalties import royalties_remind_late
 
 
 @shared_task(name="market.tasks.licences_expire_due_task", acks_late=True)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, TimelineMixin, payload
 from market.api.permissions import ReadOnlyOrMember
 from market.api.serializers import MONEY, DocumentSerializer, IdempotentSerializer, ReasonSerializer
+from market.models import Patent
 from market.pledges.collateral import collateral_summary
 from market.pledges.models import (
     DEFAULT_DEBT_KIND,
@@ -236,8 +237,6 @@ class PledgeLoanViewSet(ObjectActionsMixin, TimelineMixin, mixins.CreateModelMix
     @action(detail=False, methods=["post"])
     def precheck(self, request):
         """May my organisation pledge these patents now? For each: the registry grounds that hold, and why."""
-        from market.models import Patent
-
         data = payload(PledgePrecheckSerializer, request)
         if request.user.organisation is None:
             raise ActionForbidden("用户未关联机构 / The user belongs to no organisation")

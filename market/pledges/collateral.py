@@ -20,7 +20,11 @@ from openpyxl.styles import Alignment, Font
 from market.models import Encumbrance, EncumbranceKind, Patent, User
 from market.money import ZERO, cny
 from market.pledges.models import PledgeLoan
+from market.pledges.services.applications import pledge_precheck
 from market.rules import Reason
+from valuation.quick import quick_estimate
+from valuation.selectors import patent_facts, valuations_visible_to
+from valuation.services import pledge_advice
 
 CENT = Decimal("0.0001")
 
@@ -88,9 +92,6 @@ def risk_flags(patent: Patent) -> list[str]:
 
 def _value(patent: Patent, user: User | None) -> tuple[str, Decimal, Decimal, Decimal, Decimal]:
     """The latest stored valuation the user may see, else the quick estimate."""
-    from valuation.quick import quick_estimate
-    from valuation.selectors import valuations_visible_to
-
     stored = valuations_visible_to(user).filter(patent=patent).order_by("-created_at", "-pk").first()
     if stored is not None:
         return f"评估 {stored.number}", stored.p10, stored.p50, stored.p90, stored.score
@@ -101,11 +102,6 @@ def _value(patent: Patent, user: User | None) -> tuple[str, Decimal, Decimal, De
 
 def collateral_summary(loan: PledgeLoan, *, user: User | None) -> CollateralSummary:
     """The review of ``loan``'s collateral as its bank sees it (see the module docstring)."""
-    from valuation.selectors import patent_facts
-    from valuation.services import pledge_advice
-
-    from .services.applications import pledge_precheck
-
     today = timezone.localdate()
     debt_years = loan.term / 12
     patents = list(loan.patents.order_by("application_number"))

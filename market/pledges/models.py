@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import models, transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -445,26 +443,3 @@ class PledgeAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.loan.number}"
-
-
-# -- monitoring on every change of a pledged patent ---------------------------------------------------
-# The receivers write nothing: they queue the monitoring task after the commit of the change, and only
-# for a patent a registered pledge holds (bulk updates and batch revaluations are caught by the daily run).
-def queue_monitoring(patent_id: int) -> None:
-    if PledgeLoanPatent.objects.filter(patent_id=patent_id, released_at__isnull=True,
-                                       loan__state__in=PLEDGED_STATES).exists():
-        from .tasks import pledge_monitor_patent_task  # the tasks import the services, which import this
-
-        transaction.on_commit(lambda: pledge_monitor_patent_task.delay(patent_id), robust=True)
-
-
-@receiver(post_save, sender=Patent, dispatch_uid="pledge-monitor-patent-saved")
-def pledged_patent_saved(sender, instance: Patent, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        queue_monitoring(instance.pk)
-
-
-@receiver(post_save, sender="valuation.Valuation", dispatch_uid="pledge-monitor-patent-valued")
-def pledged_patent_valued(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:
-    if created and not raw:
-        queue_monitoring(instance.patent_id)

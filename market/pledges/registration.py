@@ -1,5 +1,5 @@
 """How pledge financing plugs into the core: its documents and who sees them, its ledger check, its tasks,
-and the defaulted loan as the source of auctions of collateral."""
+the monitoring of pledged patents, and the defaulted loan as the source of auctions of collateral."""
 
 from market.extensions import (
     AuctionSource,
@@ -11,7 +11,7 @@ from market.extensions import (
 )
 from market.models import DocumentKind
 
-from . import tasks  # noqa: F401  (registers the tasks with Celery)
+from . import receivers, tasks  # noqa: F401  (tasks: registers them with Celery)
 from .documents import contract_context, filing_context
 from .models import CONTRACT_STATES, PledgeFiling, PledgeFilingState, PledgeLoan, PledgeLoanState
 from .selectors import pledge_documents_visible_to
@@ -26,6 +26,7 @@ def auction_prefill(loan: PledgeLoan) -> dict:
 
 
 def register() -> None:
+    receivers.connect()
     register_issuer(PledgeLoan, "ZY")
     register_issuer(PledgeFiling, "DJ")
     register_document(DocumentKind.PLEDGE_CONTRACT, code="ZH", template="market/documents/pledge_contract.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from market.access import member_of, own_or_staff
-from market.models import Document, User
+from market.models import ConsentCapacity, ConsentPurpose, Document, User
 from market.pledges.models import (
     PRE_REGISTRATION_STATES,
     ConfirmableGround,
@@ -17,6 +17,7 @@ from market.pledges.models import (
 )
 from market.pledges.registry_rules import confirmed_by_both, same_day_twins
 from market.pledges.services.loans import loans_defaulted_for_auction
+from market.rules.common import has_consent
 
 S = PledgeLoanState
 
@@ -70,9 +71,6 @@ def loan_documents(loan: PledgeLoan) -> list[Document]:
 
 def pending_consents(loan: PledgeLoan) -> list[dict]:
     """Co-owners (other than the applicant) of the package's patents and whether each consented."""
-    from market.models import ConsentCapacity, ConsentPurpose
-    from market.rules.common import has_consent
-
     if loan.state not in PRE_REGISTRATION_STATES:
         return []
     rows = []

@@ -2,30 +2,29 @@
 
 A document is immutable once issued. A correction is a new version that supersedes the old
 one: the old file stays downloadable, and the public verification page says it is superseded
-and names the current version. Rendering runs in the Celery task ``document_render_task``.
+and names the current version. Rendering runs after commit in the Celery task ``document_render_task``
+(market/documents/issue.py).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from market.documents.context import document_context
-from market.documents.pdf import render_pdf, sha256_hex
+from market.documents.pdf import sha256_hex
 from market.extensions import DOCUMENT_TYPES, ISSUERS, ISSUING_STATES
 from market.models import Document, DocumentState, Patent, TransitionLog, User
 from market.models.documents import normalise_verification_code
 from market.rules.base import Reason, RuleViolation
+from market.tasks import document_render_task
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +45,6 @@ def documents_for(deal: models.Model) -> models.QuerySet[Document]:
 
 
 def _queue_render(document_id: int) -> None:
-    from market.tasks import document_render_task  # the task module imports this one
-
     # robust: a broker or eager-render failure must not undo or fail the caller's committed work;
     # the document stays pending/failed and a repeated request queues it again.
     transaction.on_commit(lambda: document_render_task.delay(document_id), robust=True)
@@ -96,62 +93,6 @@ def document_request(*, deal: models.Model, kind: str, patent: Patent | None = N
         document.number = _first_number(document)
         document.save(update_fields=["number"])
         _queue_render(document.pk)
-    return document
-
-
-def _record_failure(document_id: int, error: Exception) -> None:
-    with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document_id)
-        if document.state == DocumentState.ISSUED:
-            return
-        before = document.state
-        document.state = DocumentState.FAILED
-        document.error = f"{type(error).__name__}: {error}"[:4000]
-        document.save(update_fields=["state", "error"])
-        TransitionLog.record(document, transition="fail", from_state=before, to_state=document.state, actor=None,
-                             reason=document.error)
-
-
-def document_render(*, document_id: int) -> Document:
-    """Render the PDF with the deal's current data, store it with its SHA-256 and size, mark it issued.
-
-    Safe to run twice: an issued document is returned untouched (never re-rendered). On error
-    the document is marked failed with the error and the exception is raised again (the task
-    retries errors that can heal).
-    """
-    document = Document.objects.select_related("patent", "supersedes", "deal_type").get(pk=document_id)
-    if document.state == DocumentState.ISSUED:
-        return document
-    issued_at = timezone.now()
-    try:
-        pdf = render_pdf(DOCUMENT_TYPES[document.kind].template, document_context(document, issued_at=issued_at))
-    except Exception as error:
-        logger.exception("rendering document %s failed", document.number)
-        _record_failure(document_id, error)
-        raise
-    stored_name = None
-    try:
-        with transaction.atomic():
-            document = Document.objects.select_for_update().get(pk=document_id)
-            if document.state == DocumentState.ISSUED:  # another worker issued it meanwhile
-                return document
-            before = document.state
-            # A random part keeps the stored name unguessable wherever media files are served.
-            document.file.save(f"{document.number}-{secrets.token_hex(8)}.pdf", ContentFile(pdf), save=False)
-            stored_name = document.file.name
-            document.sha256 = sha256_hex(pdf)
-            document.size = len(pdf)
-            document.state = DocumentState.ISSUED
-            document.issued_at = issued_at
-            document.error = ""
-            document.save(update_fields=["file", "sha256", "size", "state", "issued_at", "error"])
-            TransitionLog.record(document, transition="issue", from_state=before, to_state=document.state,
-                                 actor=None)
-    except Exception as error:
-        if stored_name:
-            document.file.storage.delete(stored_name)
-        _record_failure(document_id, error)
-        raise
     return document
 
 

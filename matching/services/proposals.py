@@ -16,7 +16,7 @@ from market.transfers.models import DealState, TransferDeal
 from market.transfers.services import deal_open
 from search.documents import documents_for
 
-from .. import locks
+from .. import locks, tasks
 from ..matcher import DemandProfile, explain, match_demand
 from ..models import Demand, DemandState, MatchProposal, ProposalState
 from .common import require_staff
@@ -60,9 +60,7 @@ def proposal_create(*, demand_id: int, listing_id: int, actor: User, note: str =
 
 
 def _notify_later(proposal_id: int) -> None:
-    from ..tasks import proposal_notify_task  # tasks import the services
-
-    proposal_notify_task.delay(proposal_id)
+    tasks.proposal_notify_task.delay(proposal_id)
 
 
 def _move(proposal_id: int, actor: User, name: str, label: str, reason: str = "", **kwargs) -> MatchProposal:

@@ -22,7 +22,6 @@ from market.models import Listing, ListingState
 from market.regions import City
 
 from ..documents import ListingDocument, document_chunks, documents_for, listing_document, published_listings
-from ..parallel import index_in_processes
 from ..query import MAX_WORDS, QueryWord, highlight_terms, parse_text
 from ..schema import VALUE_FACETS, Sort, facet_label, remaining_years
 from ..suggest import DEFAULT_LIMIT, Suggestion, ipc_suggestions, normalise_prefix, suggestions_from_rows
@@ -331,8 +330,6 @@ class SearchBackend(abc.ABC):
 
     name: str = ""
     supports_suggest = False
-    # Whether ``rebuild(workers=N)`` may index with N processes (``search.parallel``).
-    supports_parallel_rebuild = False
 
     def __init__(self, **options):
         self.options = options
@@ -371,24 +368,25 @@ class SearchBackend(abc.ABC):
                 workers: int = 1) -> RebuildResult:
         """Index every published listing in chunks, then remove entries of listings no longer published.
 
-        Entries are replaced in place, so searches keep working while it runs. ``workers`` > 1 indexes
-        with that many processes where the backend supports it and no transaction is open (a worker
-        would not see its uncommitted rows); otherwise in this process.
+        Entries are replaced in place, so searches keep working while it runs. ``workers`` is how many
+        processes may index, where the backend can use them (``index_all``).
         """
-        if workers > 1 and self.supports_parallel_rebuild and not connection.in_atomic_block:
-            indexed = index_in_processes(self.name, chunk_size=chunk_size, workers=workers, progress=progress)
-        else:
-            indexed = 0
-            for documents in document_chunks(chunk_size):
-                self.index_documents(documents)
-                indexed += len(documents)
-                forget_debug_queries()
-                if progress:
-                    progress(len(documents))
+        indexed = self.index_all(chunk_size=chunk_size, progress=progress, workers=workers)
         published = set(Listing.objects.filter(state=ListingState.PUBLISHED).values_list("pk", flat=True))
         gone = set(self.indexed_checksums()) - published
         self.remove_listings(gone)
         return RebuildResult(indexed=indexed, removed=len(gone))
+
+    def index_all(self, *, chunk_size: int, progress: Callable[[int], None] | None, workers: int) -> int:
+        """Index every published listing, ``chunk_size`` at a time, in this process; returns how many."""
+        indexed = 0
+        for documents in document_chunks(chunk_size):
+            self.index_documents(documents)
+            indexed += len(documents)
+            forget_debug_queries()
+            if progress:
+                progress(len(documents))
+        return indexed
 
     # -- reading
     @abc.abstractmethod

@@ -27,6 +27,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, helpers
 
 from search.documents import ListingDocument, document_chunks
+from search.outbox import listings_changed_since
 from search.tokenize import normalise
 
 from .base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery, forget_debug_queries
@@ -158,8 +159,6 @@ class ElasticsearchSearchBackend(SearchBackend):
 
     def _replay_changes_since(self, moment: dt.datetime) -> None:
         """Changes pushed to the old index while the new one was built: apply them to the new one."""
-        from search.outbox import listings_changed_since
-
         if changed := listings_changed_since(moment):
             self.index_listing_ids(changed)
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from market.documents.issue import document_render
 from market.models import Document, DocumentState, Escrow, EscrowState, PatentOwner
 from market.services.ledger import ledger_problems
 from market.transfers import services as deals
@@ -239,7 +240,6 @@ def test_documents_poll_while_rendering_and_link_when_issued(deal, holder, buyer
     pending = as_buyer.get(fragment_url).content.decode()
     assert "生成中" in pending and 'hx-trigger="every 2s"' in pending and fragment_url in pending
 
-    from market.services.documents import document_render
     document_render(document_id=document.pk)
     issued = as_buyer.get(fragment_url).content.decode()
     assert "every 2s" not in issued

@@ -250,12 +250,12 @@ def test_early_termination_ends_the_licence_and_cancels_future_dues(listing, hol
 
 def test_contracts_and_licences_expire_after_their_term(listing, holder, buyer):
     contract = effective(listing, holder, buyer, years=1)
-    assert royalties.licences_expire_due(today=contract.end_date) == 0
-    assert royalties.licences_expire_due(today=contract.end_date + dt.timedelta(days=1)) == 1
+    assert contracts.licences_expire_due(today=contract.end_date) == 0
+    assert contracts.licences_expire_due(today=contract.end_date + dt.timedelta(days=1)) == 1
     contract.refresh_from_db()
     contract.licence.refresh_from_db()
     assert (contract.state, contract.licence.state) == (LicenceContractState.EXPIRED, LicenceState.EXPIRED)
-    assert royalties.licences_expire_due(today=contract.end_date + dt.timedelta(days=2)) == 0
+    assert contracts.licences_expire_due(today=contract.end_date + dt.timedelta(days=2)) == 0
 
 
 def test_only_the_parties_act_and_either_may_cancel_before_effect(listing, holder, buyer, outsider, staff):

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 from django.utils import timezone
 
+from market.documents.issue import document_render
 from market.documents.numerals import rmb_upper
 from market.models import (
     Consent,
@@ -29,13 +30,7 @@ from market.models import (
     TransitionLog,
 )
 from market.rules import RuleViolation
-from market.services.documents import (
-    document_reissue,
-    document_render,
-    document_request,
-    document_verify,
-    documents_for,
-)
+from market.services.documents import document_reissue, document_request, document_verify, documents_for
 from market.tasks import document_render_task
 from market.transfers.models import DealState, TransferDeal
 

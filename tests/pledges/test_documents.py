@@ -3,11 +3,11 @@
 import re
 import subprocess
 
+from market.documents.issue import document_render
 from market.models import Document, DocumentKind
 from market.pledges.models import PledgeLoanState
 from market.pledges.services.loans import loan_release_patent
 from market.pledges.services.registry import pledge_registry_examine
-from market.services.documents import document_render
 
 from .steps import advance, apply
 

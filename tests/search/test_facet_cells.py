@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from search import facet_cells
 from search.backends import SearchQuery
+from search.backends.database import facet_cells
 from search.models import SearchFacetCell, SearchFacetState
 from search.schema import PRICE_BUCKETS, expiry_cutoff
 from search.tasks import refresh_facet_cells_task

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection, connections
 
 from market.models import ListingState
-from search import facet_cells
 from search.backends import SearchQuery, get_search_backend, reset_search_backends
+from search.backends.database import facet_cells
+from search.backends.database.parallel import id_ranges
 from search.documents import documents_for, published_listings
 from search.models import SearchFacetCell
-from search.parallel import id_ranges
 
 from .conftest import build_catalogue
 

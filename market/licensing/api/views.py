@@ -1,8 +1,6 @@
 """Licensing API: open-licence declarations (take-up in one POST), licences with royalties, licence
 contracts, and a patent's annual-fee schedule. Each transition is a POST action; logic stays in services."""
 
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,7 +12,7 @@ from rest_framework.response import Response
 from market.api.common import IDEMPOTENCY_HEADER, REFUSED, ObjectActionsMixin, TimelineMixin, idempotency_key, payload
 from market.api.permissions import ReadOnlyOrMember
 from market.api.serializers import DocumentSerializer, IdempotentSerializer, ReasonSerializer
-from market.licensing.selectors import licence_contracts_visible_to, licences_visible_to, open_licences_visible_to
+from market.licensing.selectors import ROYALTY_SORTS, licence_contracts_visible_to, licences_visible_to, open_licences_visible_to
 from market.licensing.services import licence_contracts as contracts
 from market.licensing.services import open_licences, royalties
 from market.models import Patent
@@ -26,13 +24,6 @@ from . import serializers as s
 
 TERM_NAMES = ("licence_kind", "territory", "start_date", "end_date", "royalty_method", "annual_fee", "entry_fee",
               "royalty_rate", "unit_fee", "period_months")
-ROYALTY_SORTS = {
-    # What a licensee pays at once (first year or entry fee), then the running rate / unit fee.
-    "royalty": (Coalesce(F("annual_fee"), F("entry_fee"), Value(0)).asc(), F("royalty_rate").asc(nulls_last=True),
-                F("unit_fee").asc(nulls_last=True)),
-    "-royalty": (Coalesce(F("annual_fee"), F("entry_fee"), Value(0)).desc(),
-                 F("royalty_rate").desc(nulls_last=True), F("unit_fee").desc(nulls_last=True)),
-}
 
 
 class RecordsMixin(TimelineMixin):

@@ -27,10 +27,12 @@ from market.licensing.models import (
     DEFAULT_SCOPE,
     DEFAULT_TERRITORY,
     FILING_LEVELS,
+    Licence,
     LicenceContract,
     LicenceContractState,
     LicenceKind,
     LicenceOffer,
+    LicenceState,
     ReminderKind,
 )
 from market.models import Consent, ConsentPurpose, DocumentKind, Encumbrance, ListingMode, ListingState, TransitionLog, User
@@ -344,6 +346,24 @@ def contract_expire_locked(contract_id: int, *, today: dt.date) -> None:
         apply_transition(contract, "expire", actor=None, reason="许可期限届满 / The licence term ended")
         licence_end(licence_locks.licence(contract.licence.pk), transition="expire", actor=None,
                     reason="许可期限届满 / The licence term ended")
+
+
+
+def licences_expire_due(*, today: dt.date | None = None) -> int:
+    """Daily: licences past their end date expire (a contract's licence with its contract)."""
+    today = today or timezone.localdate()
+    count = 0
+    for licence_id in Licence.objects.filter(state=LicenceState.ACTIVE, end_date__lt=today).values_list("pk",
+                                                                                                     flat=True):
+        with transaction.atomic():
+            licence = Licence.objects.get(pk=licence_id)
+            if licence.contract_id:
+                contract_expire_locked(licence.contract_id, today=today)
+            licence = licence_locks.licence(licence_id)
+            if licence.state == LicenceState.ACTIVE and licence.end_date < today:
+                licence_end(licence, transition="expire", actor=None, reason="许可期限届满 / The licence term ended")
+            count += licence.state == LicenceState.EXPIRED
+    return count
 
 
 def licence_contracts_warn_filing(*, today: dt.date | None = None) -> int:

@@ -308,25 +308,6 @@ def licence_end(licence: Licence, *, transition: str, actor: User | None, reason
     licence.periods.filter(paid_at__isnull=True, period_start__gt=timezone.localdate()).update(cancelled_at=now)
 
 
-def licences_expire_due(*, today: dt.date | None = None) -> int:
-    """Daily: licences past their end date expire (a contract's licence with its contract)."""
-    from .licence_contracts import contract_expire_locked  # it imports this module
-
-    today = today or timezone.localdate()
-    count = 0
-    for licence_id in Licence.objects.filter(state=LicenceState.ACTIVE, end_date__lt=today).values_list("pk",
-                                                                                                     flat=True):
-        with transaction.atomic():
-            licence = Licence.objects.get(pk=licence_id)
-            if licence.contract_id:
-                contract_expire_locked(licence.contract_id, today=today)
-            licence = licence_locks.licence(licence_id)
-            if licence.state == LicenceState.ACTIVE and licence.end_date < today:
-                licence_end(licence, transition="expire", actor=None, reason="许可期限届满 / The licence term ended")
-            count += licence.state == LicenceState.EXPIRED
-    return count
-
-
 # -- reminders -------------------------------------------------------------------------------------
 def reminder_send(*, kind: str, organisation: Organisation, message: str, **subject) -> LicenceReminder | None:
     """Record a reminder once (per contract or period, and kind) and mail the organisation's users after commit.

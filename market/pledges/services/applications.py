@@ -46,6 +46,7 @@ from market.pledges.models import (
 )
 from market.pledges.registry_rules import CURABLE_AT_APPLICATION, forfeiture_reasons, ground_of, patent_reasons
 from market.rules import Reason, RuleViolation, about_patent
+from market.services.documents import document_reissue, document_request, documents_for
 from market.services.errors import ActionForbidden, state_refusal
 from market.services.transitions import apply_transition
 
@@ -383,8 +384,6 @@ def pledge_contract_draft(*, loan_id: int, actor: User, debt_kind: str = DEFAULT
 
 def _issue_contract(loan: PledgeLoan, actor: User) -> None:
     """Issue the contract document; a later version supersedes the issued one."""
-    from market.services.documents import document_reissue, document_request, documents_for
-
     issued = documents_for(loan).filter(kind=DocumentKind.PLEDGE_CONTRACT, state=DocumentState.ISSUED,
                                         superseded_by__isnull=True).first()
     if issued is not None:

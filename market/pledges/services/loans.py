@@ -42,9 +42,9 @@ from market.services.errors import state_refusal
 from market.services.payments import claim_command, is_replay
 from market.services.transitions import apply_transition
 
+from . import registry
 from .common import loan_notify, money, require_party
-from .monitoring import alert_raise
-from .registry import pledge_release_file
+from .monitoring import alert_raise, alerts_clear_paid
 
 RULE = "pledge_loan"
 DAYS_IN_YEAR = Decimal(360)
@@ -209,8 +209,6 @@ def loan_repay(*, loan_id: int, actor: User, amount, idempotency_key: str) -> Lo
                                                  interest=interest, paid_by=actor)
         TransitionLog.record(loan, transition="repay", from_state=loan.state, to_state=loan.state, actor=actor,
                              reason=f"还款 {amount} 元（本金 {principal}，利息 {interest}）")
-        from .monitoring import alerts_clear_paid
-
         alerts_clear_paid(loan)
         if all(i.status == InstalmentStatus.PAID for i in loan.instalments.all()):
             _close_repaid(loan, actor)
@@ -222,7 +220,8 @@ def _close_repaid(loan: PledgeLoan, actor: User) -> None:
                            reason="贷款本息已全部结清，提交质押注销登记 / Repaid in full: release filed")
     patents = list(loan.pledged_patents())
     if patents:
-        pledge_release_file(loan=loan, patents=patents, actor=actor, reason="主债权已全部清偿 / The secured debt is repaid")
+        registry.pledge_release_file(loan=loan, patents=patents, actor=actor,
+                                     reason="主债权已全部清偿 / The secured debt is repaid")
     loan_notify(loan, event=f"log:{log.pk}", title="贷款已结清，质押注销登记已提交", to=[loan.applicant, loan.bank])
 
 
@@ -294,7 +293,7 @@ def loan_release_patent(*, loan_id: int, actor: User, patent_id) -> PledgeFiling
         if PledgeFiling.objects.filter(loan=loan, kind=PledgeFilingKind.RELEASE, state=PledgeFilingState.FILED,
                                        patents=patent).exists():
             raise RuleViolation(Reason("release_pending", RULE, "该专利的注销登记正在审查 / Release already filed"))
-        filing = pledge_release_file(loan=loan, patents=[patent], actor=actor,
+        filing = registry.pledge_release_file(loan=loan, patents=[patent], actor=actor,
                                      reason="质权人同意部分解除质押 / The pledgee agrees to release this patent")
         TransitionLog.record(loan, transition="release_patent", from_state=loan.state, to_state=loan.state,
                              actor=actor, reason=f"质权人同意解除 {patent.application_number} 的质押，已提交注销登记")

@@ -23,6 +23,7 @@ from market.models import LegalStatus, Patent
 from market.money import ZERO, cny, format_cny
 from market.pledges.models import PLEDGED_STATES, InstalmentStatus, PledgeAlert, PledgeAlertKind, PledgeLoan
 from notifications.services import notify
+from valuation.models import Valuation
 
 K = PledgeAlertKind
 # Kinds the holder is told about as well as the bank (it can act on them).
@@ -122,8 +123,6 @@ def _check_patent(loan: PledgeLoan, patent: Patent, today: dt.date) -> list[Pled
 
 def _check_value(loan: PledgeLoan, patents: list[Patent]) -> PledgeAlert | None:
     """A revaluation: the P10 of the package's latest stored valuations below the debt still owed."""
-    from valuation.models import Valuation
-
     latest = [Valuation.objects.filter(patent=p).order_by("-created_at", "-pk").first() for p in patents]
     debt = loan.outstanding_principal() if loan.disbursed_on else (loan.amount or ZERO)
     if not patents or any(v is None for v in latest) or debt <= ZERO:

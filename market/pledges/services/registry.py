@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from market.models import DocumentKind, Encumbrance, EncumbranceKind, Patent, TransitionLog, User
 from market.pledges import locks as pledge_locks
+from market.pledges import tasks
 from market.pledges.models import (
     PRE_REGISTRATION_STATES,
     PledgeFiling,
@@ -31,6 +32,7 @@ from market.pledges.models import (
     PledgeLoanState,
 )
 from market.pledges.registry_rules import numbered, registration_blockers
+from market.services.documents import document_request
 from market.services.errors import state_refusal
 from market.services.transitions import apply_transition
 from market.signals import patent_changed
@@ -50,8 +52,6 @@ def working_days_after(day: dt.date, count: int) -> dt.date:
 
 
 def _request_document(filing: PledgeFiling, kind: str) -> None:
-    from market.services.documents import document_request
-
     document_request(deal=filing, kind=kind)
 
 
@@ -60,9 +60,7 @@ def _queue_examination(filing_id: int) -> None:
     examine from the loan page, or the daily sweep decides on the due date."""
     if not settings.MARKET.get("PLEDGE_REGISTRY_AUTO_EXAMINE", True):
         return
-    from ..tasks import pledge_registry_examine_task  # the tasks import this module
-
-    transaction.on_commit(lambda: pledge_registry_examine_task.delay(filing_id), robust=True)
+    transaction.on_commit(lambda: tasks.pledge_registry_examine_task.delay(filing_id), robust=True)
 
 
 def _file(loan: PledgeLoan, *, kind: str, patents: list[Patent], actor: User | None, reason: str = "") -> PledgeFiling:

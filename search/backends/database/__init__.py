@@ -11,7 +11,6 @@ from functools import cached_property
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from search import facet_cells
 from search.documents import ListingDocument
 from search.highlight import SNIPPET_CHARS, highlight
 from search.models import SearchEntry, SearchSuggestion, SearchTerm
@@ -20,7 +19,9 @@ from search.similar import CANDIDATES, keywords, rerank
 from search.suggest import suggestion_rows
 
 from ..base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery
+from . import facet_cells
 from .compiler import HIT_FIELDS, MASK_COLUMNS, EntryQueryCompiler, FacetCellCompiler
+from .parallel import index_in_processes
 from .postgres import PostgresFullText
 from .sqlite import SqliteFullText
 
@@ -122,10 +123,13 @@ class DatabaseSearchBackend(SearchBackend):
     def is_transient(self, exc: Exception) -> bool:
         return isinstance(exc, OperationalError)  # a deadlock, a lost connection
 
-    @property
-    def supports_parallel_rebuild(self) -> bool:
-        """PostgreSQL takes concurrent writers; SQLite has one writer at a time, so processes would queue."""
-        return connection.vendor == "postgresql"
+    def index_all(self, *, chunk_size: int, progress: Callable[[int], None] | None, workers: int) -> int:
+        """With ``workers`` > 1 on PostgreSQL, that many forked processes (parallel.py), unless a transaction
+        is open (a worker would not see its uncommitted rows). SQLite has one writer at a time, so processes
+        would only queue."""
+        if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+            return index_in_processes(self.name, chunk_size=chunk_size, workers=workers, progress=progress)
+        return super().index_all(chunk_size=chunk_size, progress=progress, workers=workers)
 
     def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None,
                 workers: int = 1) -> RebuildResult:
@@ -153,7 +157,7 @@ class DatabaseSearchBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchPage:
         today = timezone.localdate()
         compiler = EntryQueryCompiler(query, self.full_text, today)
-        # Browsing counts over the facet cells when they can tell (search.facet_cells), else over the entries.
+        # Browsing counts over the facet cells when they can tell (facet_cells.py), else over the entries.
         counter = FacetCellCompiler(query, self.full_text, today) if facet_cells.usable(query, today) else compiler
         total, facets = counter.total_and_facets() if query.with_facets else (counter.total(), {})
         entries = compiler.page(total) if query.offset < total else []  # past the last hit: nothing to look for

@@ -20,7 +20,6 @@ from django.db.models import BooleanField, Count, DurationField, F, Max, OrderBy
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 
-from search import facet_cells
 from search.models import SearchEntry, SearchFacetCell, SearchTerm
 from search.query import QueryWord
 from search.schema import (
@@ -38,7 +37,7 @@ from search.schema import (
 from search.tokenize import ipc_token
 
 from ..base import FacetValue, SearchQuery
-from . import sampling
+from . import facet_cells, sampling
 from .expressions import ColumnExpression
 
 # What a hit shows; the token columns (tens of kilobytes per entry) stay in the database.
@@ -311,7 +310,7 @@ class EntryQueryCompiler:
 
 
 class FacetCellCompiler(EntryQueryCompiler):
-    """The total and facet counts of a query the facet cells can answer (``search.facet_cells.usable``):
+    """The total and facet counts of a query the facet cells can answer (``facet_cells.usable``):
     the same conditions over the cells, each cell counting as many entries as it holds."""
 
     BUCKET_COLUMNS = {"price": "price_bucket", "remaining_years": "remaining_bucket"}

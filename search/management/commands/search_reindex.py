@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from market.models import Listing, ListingState
 from search.backends import get_search_backend
-from search.parallel import default_workers
+from search.backends.database.parallel import default_workers
 
 
 class Command(BaseCommand):

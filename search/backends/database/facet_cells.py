@@ -22,8 +22,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import SearchFacetCell, SearchFacetState
-from .schema import PRICE_BUCKETS, REMAINING_BUCKETS, Bucket, expiry_cutoff
+from search.models import SearchFacetCell, SearchFacetState
+from search.schema import PRICE_BUCKETS, REMAINING_BUCKETS, Bucket, expiry_cutoff
 
 CELL_COLUMNS = ("mode", "city", "kinds_mask", "industries_mask", "legal_statuses_mask", "price_class", "price_bucket",
                 "remaining_bucket")

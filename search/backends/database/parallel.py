@@ -12,11 +12,13 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 
-from django.db import connections
+from django.db import connection, connections
 
 from market.models import Listing
-
-from .documents import documents, published_listings
+from search.backends import get_search_backend
+from search.backends.base import forget_debug_queries
+from search.documents import documents, published_listings
+from search.tokenize import segmenter
 
 
 def default_workers() -> int:
@@ -47,8 +49,6 @@ def _start_worker() -> None:
     with 3 processes on 2 cores: 626 s → 574 s. The merge sorts what ``work_mem`` holds before writing it
     into the index: with 256 MB (the app's sessions have 32 MB) a whole pending list at once, 527 s → 506 s
     into an empty index, and 15 % less WAL."""
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")
@@ -57,9 +57,6 @@ def _start_worker() -> None:
 
 
 def _index_range(task: tuple[str, int, int]) -> int:
-    from .backends import get_search_backend
-    from .backends.base import forget_debug_queries
-
     name, low, high = task
     found = documents(Listing.objects.filter(pk__gt=low, pk__lte=high))
     get_search_backend(name).index_documents(found)
@@ -74,8 +71,6 @@ def index_in_processes(backend_name: str, *, chunk_size: int, workers: int,
     The caller must not be inside a transaction: workers see only committed rows, and the connection is
     closed before forking so that no process shares another's socket.
     """
-    from .tokenize import segmenter
-
     segmenter()  # jieba's dictionary loaded once here, inherited by the forked workers
     tasks = [(backend_name, low, high) for low, high in id_ranges(chunk_size)]
     connections.close_all()
