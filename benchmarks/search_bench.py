@@ -300,7 +300,7 @@ def run_queries(name: str, queries: list[dict], slowest: int = 0) -> dict:
         if name == "database":
             raw.append(time_database_raw(captured))
         else:
-            _, body = backend.search_body(SearchQuery.from_params(params))
+            body = backend.search_request(SearchQuery.from_params(params))[1].to_dict()
             started = time.perf_counter()
             backend.client.search(index=backend.alias, body=body)
             raw.append(time.perf_counter() - started)

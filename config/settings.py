@@ -303,7 +303,7 @@ SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "zjip")
 # Replicas of the listings index: 0 on a single node (else its health stays yellow), 1 on a cluster.
 ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "0"))
 # Only for OpenSearch-compatible test servers (osmem-server) that refuse Elasticsearch's versioned
-# media types; a real Elasticsearch 8 needs false (search/backends/es_transport.py).
+# media types; a real Elasticsearch 8 needs false (search/backends/elasticsearch/transport.py).
 ELASTICSEARCH_COMPATIBILITY_SERVER = env_bool("ELASTICSEARCH_COMPATIBILITY_SERVER", False)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -7,7 +7,7 @@ deterministically from the record's position, so that filters and facets have kn
 Elasticsearch: a real server when ``ELASTICSEARCH_URL`` is set (each test gets its own index prefix,
 deleted afterwards), otherwise osmem-server (its pytest plugin's ``osmem_clone``: an empty in-memory
 copy per test, on its own port), reached through the compatibility node of
-``search.backends.es_transport``.
+``search.backends.elasticsearch.transport``.
 """
 
 import copy

@@ -18,8 +18,8 @@ from elasticsearch import ApiError, Elasticsearch
 from market.models import Listing, ListingState
 from market.services.listings import listing_publish, listing_withdraw
 from search.backends import SearchQuery, get_search_backend, reset_search_backends
-from search.backends.es_index import ANALYZER, CHAR_ANALYZER
-from search.backends.es_transport import plain_media_type
+from search.backends.elasticsearch.index import ANALYZER, CHAR_ANALYZER
+from search.backends.elasticsearch.transport import plain_media_type
 from search.models import OutboxEntry
 from search.outbox import outbox_push, outbox_sweep
 

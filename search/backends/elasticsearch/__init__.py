@@ -8,7 +8,7 @@ made meanwhile (from the outbox) and drops the old index.
 Options (``SEARCH_BACKEND = {"BACKEND": "elasticsearch", ...}``; defaults from settings): ``url``
 (ELASTICSEARCH_URL), ``index_prefix`` (SEARCH_INDEX_PREFIX), ``replicas`` (ELASTICSEARCH_REPLICAS),
 ``refresh`` (what writes wait for: "wait_for", or "true" in tests), ``compatibility_server``
-(ELASTICSEARCH_COMPATIBILITY_SERVER: plain JSON media types for osmem-server, see ``es_transport``),
+(ELASTICSEARCH_COMPATIBILITY_SERVER: plain JSON media types for osmem-server, see transport.py),
 ``timeout`` in seconds.
 
 Indexing errors are raised to the caller; the outbox keeps the rows pending when ``is_transient``
@@ -25,15 +25,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, helpers
+from elasticsearch.dsl import Search
 
 from search.documents import ListingDocument, document_chunks
 from search.outbox import listings_changed_since
 from search.tokenize import normalise
 
-from .base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery, forget_debug_queries
-from .es_compiler import ElasticsearchQueryCompiler, hit_from_source
-from .es_index import HIT_SOURCE, MAPPING_VERSION, MAPPINGS, SEPARATOR, index_settings, source
-from .es_transport import CompatibilityServerHttpNode
+from ..base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery, forget_debug_queries
+from .compiler import ElasticsearchQueryCompiler, hit_from_source
+from .index import HIT_SOURCE, MAPPING_VERSION, SEPARATOR, listing_index, source
+from .transport import CompatibilityServerHttpNode
 
 BULK_CHUNK = 500
 SCAN_SIZE = 5000
@@ -78,8 +79,7 @@ class ElasticsearchSearchBackend(SearchBackend):
 
     def _create_building_index(self, name: str) -> None:
         """A new index to fill: no replicas and no refreshes until it is full (``rebuild`` restores both)."""
-        self.client.indices.create(index=name, settings=index_settings(replicas=0, refresh_interval="-1"),
-                                   mappings=MAPPINGS)
+        self.client.indices.create(index=name, **listing_index(name, replicas=0, refresh_interval="-1").to_dict())
 
     def alias_indices(self) -> list[str]:
         """The concrete indices the alias points to (one, except for a moment during a swap)."""
@@ -92,9 +92,9 @@ class ElasticsearchSearchBackend(SearchBackend):
             return
         if not self.alias_indices():
             # A fixed name: two processes racing here create one index; the loser gets "already exists".
+            name = f"{self.alias}_v{MAPPING_VERSION}_initial"
             response = self.client.options(ignore_status=400).indices.create(
-                index=f"{self.alias}_v{MAPPING_VERSION}_initial",
-                settings=index_settings(replicas=self.replicas), mappings=MAPPINGS, aliases={self.alias: {}})
+                index=name, **listing_index(name, replicas=self.replicas, alias=self.alias).to_dict())
             if response.meta.status == 400 and "already_exists" not in str(response.body):
                 raise ApiError(str(response.body), meta=response.meta, body=response.body)
         self._index_ready = True
@@ -123,7 +123,7 @@ class ElasticsearchSearchBackend(SearchBackend):
 
     def clear(self) -> None:
         self.ensure_index()
-        self.client.delete_by_query(index=self.alias, query={"match_all": {}}, refresh=True, conflicts="proceed")
+        self._search().query("match_all").params(refresh=True, conflicts="proceed").delete()
 
     def rebuild(self, *, chunk_size: int = 500, progress: Callable[[int], None] | None = None,
                 workers: int = 1) -> RebuildResult:
@@ -163,52 +163,44 @@ class ElasticsearchSearchBackend(SearchBackend):
             self.index_listing_ids(changed)
 
     def _ids(self, indices: list[str]) -> set[int]:
-        hits = helpers.scan(self.client, index=",".join(indices), query={"query": {"match_all": {}}},
-                            _source=False, size=SCAN_SIZE)
-        return {int(hit["_id"]) for hit in hits}
+        scan = self._search(",".join(indices)).source(False).params(size=SCAN_SIZE).scan()
+        return {int(hit.meta.id) for hit in scan}
 
     # -- reading
+    def _search(self, index: str | None = None) -> Search:
+        """A request on the alias (or on ``index``) through this backend's client."""
+        return Search(using=self.client, index=index or self.alias)
+
     def indexed_checksums(self) -> dict[int, str]:
         self.ensure_index()
-        hits = helpers.scan(self.client, index=self.alias, query={"query": {"match_all": {}}},
-                            _source=["checksum"], size=SCAN_SIZE)
-        return {int(hit["_id"]): hit["_source"]["checksum"] for hit in hits}
+        scan = self._search().source(["checksum"]).params(size=SCAN_SIZE).scan()
+        return {int(hit.meta.id): hit.checksum for hit in scan}
 
-    def search_body(self, query: SearchQuery) -> tuple[ElasticsearchQueryCompiler, dict]:
-        """The compiler and request body of ``query`` (the benchmark times the raw request with it)."""
+    def search_request(self, query: SearchQuery) -> tuple[ElasticsearchQueryCompiler, Search]:
+        """The compiler and request of ``query`` (the benchmark times the raw request with its body)."""
         compiler = ElasticsearchQueryCompiler(query, timezone.localdate())
-        return compiler, compiler.body()
+        return compiler, compiler.request(self._search())
 
     def search(self, query: SearchQuery) -> SearchPage:
         self.ensure_index()
-        compiler, body = self.search_body(query)
-        return compiler.page(self.client.search(index=self.alias, body=body).body)
+        compiler, request = self.search_request(query)
+        return compiler.page(request.execute())
 
     def suggestion_rows(self, prefix: str, limit: int) -> list[tuple[str, str, str]]:
         self.ensure_index()
         include = LUCENE_REGEX_SPECIAL.sub(r"\\\1", prefix) + ".*"
-        response = self.client.search(index=self.alias, body={
-            "size": 0,
-            "query": {"prefix": {"suggest": prefix}},
-            "aggs": {"keys": {"terms": {"field": "suggest", "include": include, "size": limit,
-                                        "order": {"_key": "asc"}}}},
-        })
-        rows = [bucket["key"].split(SEPARATOR, 2) for bucket in response["aggregations"]["keys"]["buckets"]]
+        request = self._search().extra(size=0).query("prefix", suggest=prefix)
+        request.aggs.bucket("suggestions", "terms", field="suggest", include=include, size=limit, order={"_key": "asc"})
+        rows = [bucket.key.split(SEPARATOR, 2) for bucket in request.execute().aggregations.suggestions.buckets]
         return [tuple(row) for row in rows if len(row) == 3]
 
     def similar_to(self, document: ListingDocument, *, limit: int) -> list[SearchHit]:
         self.ensure_index()
         texts = document.texts
         like = normalise("\n".join([*texts["title"], *texts["body"]]))[:SIMILAR_TEXT_CHARS]
-        response = self.client.search(index=self.alias, body={
-            "size": limit,
-            "_source": HIT_SOURCE,
-            "query": {"bool": {
-                "must": {"more_like_this": {"fields": ["title_text", "body_text"], "like": like,
-                                            "min_term_freq": 1, "min_doc_freq": 2, "max_query_terms": 25,
-                                            "minimum_should_match": "10%"}},
-                "must_not": {"ids": {"values": [str(document.listing_id)]}},
-            }},
-            "sort": [{"_score": {"order": "desc"}}, {"listing_id": {"order": "desc"}}],
-        })
-        return [hit_from_source(hit["_source"], hit["_score"], []) for hit in response["hits"]["hits"]]
+        request = (self._search().extra(size=limit).source(HIT_SOURCE)
+                   .query("more_like_this", fields=["title_text", "body_text"], like=like, min_term_freq=1,
+                          min_doc_freq=2, max_query_terms=25, minimum_should_match="10%")
+                   .exclude("ids", values=[str(document.listing_id)])
+                   .sort({"_score": {"order": "desc"}}, {"listing_id": {"order": "desc"}}))
+        return [hit_from_source(hit.to_dict(), hit.meta.score, []) for hit in request.execute()]

@@ -1,4 +1,4 @@
-"""A ``SearchQuery`` as an Elasticsearch request body, and the response as a ``SearchPage``.
+"""A ``SearchQuery`` as an Elasticsearch request (elasticsearch.dsl), and the response as a ``SearchPage``.
 
 Matching is the database backend's, word for word (``search.query``): every query word must match.
 A word analysed into several bigrams (``纤维素`` → 纤维, 维素) must have all of them, each in any text
@@ -18,6 +18,11 @@ can count with every filter but its own (one ``filter`` aggregation per facet).
 import datetime as dt
 from decimal import Decimal
 
+from elasticsearch.dsl import A, Q, Search
+from elasticsearch.dsl.aggs import Agg
+from elasticsearch.dsl.query import Query
+from elasticsearch.dsl.response import Response
+
 from search.highlight import SNIPPET_CHARS, highlight
 from search.query import QueryWord
 from search.schema import (
@@ -32,8 +37,8 @@ from search.schema import (
     facet_label,
 )
 
-from .base import FacetValue, SearchHit, SearchPage, SearchQuery
-from .es_index import FIELD_BOOSTS, HIT_SOURCE, TEXT_FIELDS
+from ..base import FacetValue, SearchHit, SearchPage, SearchQuery
+from .index import FIELD_BOOSTS, HIT_SOURCE, TEXT_FIELDS
 
 # Facet name -> the keyword field it counts.
 FACET_FIELDS = {"mode": "mode", "city": "city", "kind": "kinds", "industry": "industries",
@@ -57,49 +62,47 @@ SORTS = {
 }
 
 
-def word_query(word: QueryWord) -> dict:
+def word_query(word: QueryWord) -> Query:
     """One required word: matched over the text fields, ranked by phrase matches on the weighted ones."""
     if word.prefix:
-        match = {"bool": {"should": [{"prefix": {name: word.token}} for name in TEXT_FIELDS]
-                          + [{"term": {"title_text.chars": word.token}}]}}
-        rank = {"multi_match": {"query": word.token, "type": "phrase_prefix", "fields": FIELDS,
-                                "tie_breaker": TIE_BREAKER}}
+        match = Q("bool", should=[*(Q("prefix", **{name: word.token}) for name in TEXT_FIELDS),
+                                  Q("term", **{"title_text.chars": word.token})])
+        rank = Q("multi_match", query=word.token, type="phrase_prefix", fields=FIELDS, tie_breaker=TIE_BREAKER)
     else:
-        match = {"multi_match": {"query": word.token, "type": "cross_fields", "operator": "and",
-                                 "fields": MATCH_FIELDS}}
-        rank = {"multi_match": {"query": word.token, "type": "phrase", "fields": FIELDS, "tie_breaker": TIE_BREAKER}}
-    return {"bool": {"must": [{"constant_score": {"filter": match, "boost": MATCH_SCORE}}], "should": [rank]}}
+        match = Q("multi_match", query=word.token, type="cross_fields", operator="and", fields=MATCH_FIELDS)
+        rank = Q("multi_match", query=word.token, type="phrase", fields=FIELDS, tie_breaker=TIE_BREAKER)
+    return Q("bool", must=[Q("constant_score", filter=match, boost=MATCH_SCORE)], should=[rank])
 
 
-def text_query(words: list[QueryWord]) -> dict:
+def text_query(words: list[QueryWord]) -> Query:
     if not words:
-        return {"match_all": {}}
-    return {"bool": {"must": [word_query(word) for word in words]}}
+        return Q("match_all")
+    return Q("bool", must=[word_query(word) for word in words])
 
 
-def _range(field: str, lower=None, upper=None, *, upper_inclusive: bool = False) -> dict:
+def _range(field: str, lower=None, upper=None, *, upper_inclusive: bool = False) -> Query:
     bounds = {}
     if lower is not None:
         bounds["gte"] = str(lower)
     if upper is not None:
         bounds["lte" if upper_inclusive else "lt"] = str(upper)
-    return {"range": {field: bounds}}
+    return Q("range", **{field: bounds})
 
 
 class ElasticsearchQueryCompiler:
-    """The request body of one query, and its response read back."""
+    """The request of one query, and its response read back."""
 
     def __init__(self, query: SearchQuery, today: dt.date):
         self.query = query
         self.today = today
 
-    def filters(self) -> dict[str, dict]:
+    def filters(self) -> dict[str, Query]:
         """Filter name -> its clause, for the filters the query sets (the names of ``FACET_FILTERS``)."""
         q = self.query
-        filters = {name: {"terms": {FACET_FIELDS[name]: list(getattr(q, name))}}
+        filters = {name: Q("terms", **{FACET_FIELDS[name]: list(getattr(q, name))})
                    for name in (*SINGLE_VALUED, *MULTI_VALUED) if getattr(q, name)}
         if q.ipc_prefix:
-            filters["ipc_prefix"] = {"term": {"ipc": q.ipc_prefix}}
+            filters["ipc_prefix"] = Q("term", ipc=q.ipc_prefix)
         if q.price_min is not None:
             filters["price_min"] = _range("asking_price", q.price_min)
         if q.price_max is not None:
@@ -108,45 +111,40 @@ class ElasticsearchQueryCompiler:
             filters["remaining_years_min"] = _range("expiry_date", expiry_cutoff(q.remaining_years_min, self.today))
         return filters
 
-    def body(self) -> dict:
+    def request(self, search: Search) -> Search:
+        """``search`` (an empty request on the index) asking for this query's page, and its facets if wanted."""
         q = self.query
         filters = self.filters()
-        body = {
-            "from": q.offset,
-            "size": q.page_size,
-            "track_total_hits": True,
-            "sort": SORTS[q.effective_sort],
-            "_source": HIT_SOURCE,
-        }
+        search = (search.extra(from_=q.offset, size=q.page_size, track_total_hits=True)
+                  .sort(*SORTS[q.effective_sort]).source(HIT_SOURCE))
         query = text_query(q.words)
-        if q.with_facets:
-            # Hits obey every filter; each facet counts with all filters but its own.
-            body["query"] = query
-            if filters:
-                body["post_filter"] = {"bool": {"filter": list(filters.values())}}
-            body["aggs"] = self.aggregations(filters)
-        else:
-            body["query"] = {"bool": {"must": [query], "filter": list(filters.values())}} if filters else query
-        return body
+        if not q.with_facets:
+            return search.query(Q("bool", must=[query], filter=list(filters.values())) if filters else query)
+        # Hits obey every filter; each facet counts with all filters but its own.
+        search = search.query(query)
+        if filters:
+            search = search.post_filter("bool", filter=list(filters.values()))
+        for name, aggregation in self.aggregations(filters).items():
+            search.aggs[name] = aggregation
+        return search
 
-    def aggregations(self, filters: dict[str, dict]) -> dict:
-        def scoped(name: str, aggregation: dict) -> dict:
+    def aggregations(self, filters: dict[str, Query]) -> dict[str, Agg]:
+        def scoped(name: str, aggregation: Agg) -> Agg:
             others = [clause for key, clause in filters.items() if key not in FACET_FILTERS[name]]
             if not others:  # counts over all the text matches: no filter to wrap it in
                 return aggregation
-            return {"filter": {"bool": {"filter": others}}, "aggs": {"values": aggregation}}
+            return A("filter", filter=Q("bool", filter=others), aggs={"values": aggregation})
 
-        aggregations = {name: scoped(name, {"terms": {"field": FACET_FIELDS[name], "size": 200}})
-                        for name in VALUE_FACETS}
+        aggregations = {name: scoped(name, A("terms", field=FACET_FIELDS[name], size=200)) for name in VALUE_FACETS}
         for name, buckets in RANGE_FACETS.items():
             conditions = {bucket.value: self._bucket_condition(name, bucket) for bucket in buckets}
-            aggregations[name] = scoped(name, {"filters": {"filters": conditions}})
+            aggregations[name] = scoped(name, A("filters", filters=conditions))
         return aggregations
 
-    def _bucket_condition(self, name: str, bucket: Bucket) -> dict:
+    def _bucket_condition(self, name: str, bucket: Bucket) -> Query:
         field = RANGE_FIELDS[name]
         if bucket.missing:
-            return {"bool": {"must_not": {"exists": {"field": field}}}}
+            return Q("bool", must_not=Q("exists", field=field))
         if name == "price":
             return _range(field, bucket.lower, bucket.upper)
         # More years left means a later expiry: the bucket's lower bound in years is the earlier date.
@@ -155,15 +153,15 @@ class ElasticsearchQueryCompiler:
         return _range(field, lower, upper)
 
     # -- the response
-    def page(self, response: dict) -> SearchPage:
+    def page(self, response: Response) -> SearchPage:
         q = self.query
         terms = q.highlight_terms
         return SearchPage(
-            hits=[hit_from_source(hit["_source"], hit.get("_score"), terms) for hit in response["hits"]["hits"]],
-            total=response["hits"]["total"]["value"],
+            hits=[hit_from_source(hit.to_dict(), hit.meta.score, terms) for hit in response],
+            total=response.hits.total.value,
             page=q.page,
             page_size=q.page_size,
-            facets=self.facets(response["aggregations"]) if q.with_facets else {},
+            facets=self.facets(response.aggregations.to_dict()) if q.with_facets else {},
         )
 
     def facets(self, aggregations: dict) -> dict[str, list[FacetValue]]:

@@ -1,4 +1,4 @@
-"""The Elasticsearch index of listings: analysis settings, mapping, and the source document of a listing.
+"""The Elasticsearch index of listings (elasticsearch.dsl): analysis, mapping, and the source document of a listing.
 
 Text is analysed by the chain standard tokenizer + cjk_width + lowercase + cjk_bigram: Chinese becomes
 overlapping character pairs, latin words lower-case terms. A char filter first turns every character
@@ -15,76 +15,80 @@ characters, for queries of one Chinese character. ``suggest`` holds the suggesti
 ``key<US>kind<US>text`` so that a terms aggregation lists distinct suggestions in key order.
 """
 
+from elasticsearch.dsl import Date, Index, Keyword, Long, Mapping, ScaledFloat, Text, analyzer, char_filter
+
 from search.documents import ListingDocument
 from search.suggest import suggestion_rows
 
 # Bump when the mapping or analysis changes: search_reindex then builds an index of the new version.
 MAPPING_VERSION = 1
-ANALYZER = "cjk_bigram_text"
-# Single characters of the titles: a query of one Chinese character finds every title holding it.
-CHAR_ANALYZER = "cjk_char_text"
 SEPARATOR = "\x1f"
-# Relative weights of the text fields in relevance (the issue's order: title > claims > abstract > holder).
+# Relative weights of the text fields in relevance: title > claims > abstract > holder.
 FIELD_BOOSTS = {"title_text": 8.0, "claims_text": 4.0, "body_text": 2.0, "holder_text": 1.0}
 # The fields a query word must be found in (one of them per bigram or term).
 TEXT_FIELDS = (*FIELD_BOOSTS, "codes")
 KEEP = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
-
-def index_settings(*, replicas: int, refresh_interval: str | None = None) -> dict:
-    settings = {
-        "number_of_shards": 1,
-        "number_of_replicas": replicas,
-        "analysis": {
-            "char_filter": {"word_separators": {"type": "pattern_replace", "pattern": f"[^{KEEP}]+",
-                                                "replacement": " "}},
-            "analyzer": {
-                ANALYZER: {"type": "custom", "char_filter": ["word_separators"], "tokenizer": "standard",
-                           "filter": ["cjk_width", "lowercase", "cjk_bigram"]},
-                CHAR_ANALYZER: {"type": "custom", "char_filter": ["word_separators"], "tokenizer": "standard",
-                                "filter": ["cjk_width", "lowercase"]},
-            },
-        },
-    }
-    if refresh_interval is not None:
-        settings["refresh_interval"] = refresh_interval
-    return settings
+ANALYZER = "cjk_bigram_text"
+CHAR_ANALYZER = "cjk_char_text"
+WORD_SEPARATORS = char_filter("word_separators", type="pattern_replace", pattern=f"[^{KEEP}]+", replacement=" ")
+BIGRAMS = analyzer(ANALYZER, type="custom", char_filter=[WORD_SEPARATORS], tokenizer="standard",
+                   filter=["cjk_width", "lowercase", "cjk_bigram"])
+# Single characters of the titles: a query of one Chinese character finds every title holding it.
+CHARS = analyzer(CHAR_ANALYZER, type="custom", char_filter=[WORD_SEPARATORS], tokenizer="standard",
+                 filter=["cjk_width", "lowercase"])
 
 
-def _text(**extra) -> dict:
-    return {"type": "text", "analyzer": ANALYZER, **extra}
-
-
-MAPPINGS = {
-    "dynamic": "strict",
-    "properties": {
-        "listing_id": {"type": "long"},
-        "title_text": _text(fields={"chars": {"type": "text", "analyzer": CHAR_ANALYZER}}),
-        "body_text": _text(),
-        "claims_text": _text(),
-        "holder_text": _text(),
-        "codes": _text(),
-        "mode": {"type": "keyword"},
-        "city": {"type": "keyword"},
-        "kinds": {"type": "keyword"},
-        "industries": {"type": "keyword"},
-        "legal_statuses": {"type": "keyword"},
-        "ipc": {"type": "keyword"},
-        "asking_price": {"type": "scaled_float", "scaling_factor": 100},
-        "royalty": {"type": "scaled_float", "scaling_factor": 100},
-        "published_at": {"type": "date"},
-        "expiry_date": {"type": "date"},
-        "suggest": {"type": "keyword"},
+def _mapping() -> Mapping:
+    mapping = Mapping()
+    mapping.meta("dynamic", "strict")
+    fields = {
+        "listing_id": Long(),
+        "title_text": Text(analyzer=BIGRAMS, fields={"chars": Text(analyzer=CHARS)}),
+        "body_text": Text(analyzer=BIGRAMS),
+        "claims_text": Text(analyzer=BIGRAMS),
+        "holder_text": Text(analyzer=BIGRAMS),
+        "codes": Text(analyzer=BIGRAMS),
+        "mode": Keyword(),
+        "city": Keyword(),
+        "kinds": Keyword(),
+        "industries": Keyword(),
+        "legal_statuses": Keyword(),
+        "ipc": Keyword(),
+        "asking_price": ScaledFloat(scaling_factor=100),
+        "royalty": ScaledFloat(scaling_factor=100),
+        "published_at": Date(),
+        "expiry_date": Date(),
+        "suggest": Keyword(),
         # Shown on a hit, never searched.
-        "title": {"type": "keyword", "index": False},
-        "holder": {"type": "keyword", "index": False},
-        "industry": {"type": "keyword", "index": False},
-        "price": {"type": "keyword", "index": False},  # the exact decimal, as text
-        "patent_numbers": {"type": "keyword", "index": False},
-        "abstract": {"type": "text", "index": False},
-        "checksum": {"type": "keyword", "index": False},
-    },
-}
+        "title": Keyword(index=False),
+        "holder": Keyword(index=False),
+        "industry": Keyword(index=False),
+        "price": Keyword(index=False),  # the exact decimal, as text
+        "patent_numbers": Keyword(index=False),
+        "abstract": Text(index=False),
+        "checksum": Keyword(index=False),
+    }
+    for name, field in fields.items():
+        mapping.field(name, field)
+    return mapping
+
+
+MAPPING = _mapping()
+
+
+def listing_index(name: str, *, replicas: int, refresh_interval: str | None = None,
+                  alias: str | None = None) -> Index:
+    """The index ``name`` of listings: one shard, its analysers and mapping, optionally behind ``alias``."""
+    index = Index(name)
+    index.settings(number_of_shards=1, number_of_replicas=replicas,
+                   **({"refresh_interval": refresh_interval} if refresh_interval is not None else {}))
+    index.mapping(MAPPING)
+    if alias:
+        index.aliases(**{alias: {}})
+    return index
+
+
 # What a hit reads from the source.
 HIT_SOURCE = ["listing_id", "title", "holder", "mode", "city", "industry", "price", "published_at", "expiry_date",
               "patent_numbers", "abstract"]
