@@ -2,7 +2,6 @@
 
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -16,9 +15,9 @@ from market.models import (
     Organisation,
     Patent,
     PatentKind,
-    PatentOwner,
     TransitionLog,
 )
+from market.services.patents import patent_register
 from market.validators import kind_from_application_number, normalise_application_number
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
@@ -104,14 +103,7 @@ class PatentSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated):
-        co_owner_ids = validated.pop("co_owner_ids", [])
-        org = self.context["request"].user.organisation
-        with transaction.atomic():
-            patent = Patent.objects.create(**validated)
-            PatentOwner.objects.create(patent=patent, organisation=org)
-            for other in Organisation.objects.filter(pk__in=co_owner_ids).exclude(pk=org.pk):
-                PatentOwner.objects.create(patent=patent, organisation=other)
-        return patent
+        return patent_register(actor=self.context["request"].user, **validated)
 
 
 class ListingSerializer(serializers.ModelSerializer):
