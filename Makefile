@@ -19,6 +19,8 @@ PG_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/zjip
 XDIST ?= -n 2 --dist loadgroup
 # Extra pytest arguments, e.g. make test-sqlite PYTEST_ARGS="tests/market -x".
 PYTEST_ARGS ?=
+# The benchmarks' size: 1,000,000 patents and listings is what their targets name; smaller for a quick pass.
+BENCH_COUNT ?= 1000000
 # Tests that start their own Celery worker or browser run first, in one process, then the rest in parallel.
 SERIAL_MARKERS := celery_worker or browser
 # The suite runs with the embedded defaults; only DATABASE_URL differs between the two runs.
@@ -27,7 +29,7 @@ TEST_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u
 	-u DEBUG -u SECRET_KEY -u MEDIA_ROOT VAR_DIR=$(TEST_VAR_DIR) DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-test migrate seed run test test-pg test-sqlite lint
+.PHONY: help venv install install-test migrate seed run test test-pg test-sqlite lint bench
 
 help:
 	@echo "make run          安装并启动演示站点 / install, migrate, seed demo data, serve http://127.0.0.1:8000"
@@ -35,6 +37,7 @@ help:
 	@echo "make test-pg      测试 (PostgreSQL: $(PG_DATABASE_URL))"
 	@echo "make test-sqlite  测试 (SQLite, in memory)"
 	@echo "make lint         ruff check ."
+	@echo "make bench        基准测试 / the benchmarks (PostgreSQL at 127.0.0.1; BENCH_COUNT=$(BENCH_COUNT))"
 
 $(VENV_PYTHON):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "需要 Python 3.11 / Python 3.11 is required, got " + sys.version.split()[0] + " (set PYTHON=...)")'
@@ -85,3 +88,9 @@ test-sqlite: install-test
 	$(call run_suite,sqlite,)
 
 test: lint test-pg test-sqlite
+
+# Each benchmark prints its figures and ends with one line holding a JSON object of them.
+bench: install
+	$(VENV_PYTHON) benchmarks/valuation_batch.py --count $(BENCH_COUNT)
+	$(VENV_PYTHON) benchmarks/search_bench.py --count $(BENCH_COUNT) --backends database
+	$(VENV_PYTHON) benchmarks/auction_bids.py

@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import benchenv  # noqa: E402  (beside this script)
+
 DATABASE = "zjip_bench_auction"
 
 
@@ -73,7 +75,7 @@ def setup_django(server: str, media_root: str) -> None:
     os.environ["MEDIA_ROOT"] = media_root
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         os.environ.pop(name, None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    benchenv.prepare()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 

@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/search_bench.py                      # 1,000,000 listings
     .venv/bin/python benchmarks/search_bench.py --count 100000 --backends database,elasticsearch
 
-Corpus: the real records of ../shared/data (else the repository's demo/data) RESAMPLED to N: the
+Corpus: the real records of ``--data`` (a folder of record files like demo/data, the default; a larger
+set of the same files gives more distinct texts) RESAMPLED to N: the
 KPPatent-ZH records (title, abstract, claims), the KPPatent-ZH abstracts (title taken from the
 abstract's "一种…" phrase) and the CNKI bibliographic rows (title only). Each of the N records draws
 one of them, gets its own id and publication number, and one real applicant name of the CNKI file
@@ -49,7 +50,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SHARED_DATA = ROOT.parent / "shared" / "data"
+
+import benchenv  # noqa: E402  (beside this script)
+
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/zjip_bench"
 TITLE_IN_ABSTRACT = re.compile(r"(?:公开|提供|涉及)了?(一种[^，。；、：（）\s]{3,40})")
 QUERY_COUNT = 200
@@ -59,6 +62,8 @@ SEED = 20261125
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000, help="listings (default 1,000,000)")
+    parser.add_argument("--data", type=Path, default=ROOT / "demo" / "data",
+                        help="folder of the record files (default demo/data)")
     parser.add_argument("--backends", default="database,elasticsearch",
                         help="comma-separated: database, elasticsearch")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
@@ -91,7 +96,7 @@ def prepare_database(url: str, *, reuse: bool) -> None:
 
 
 def setup_django(args) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    benchenv.prepare()
     os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
     os.environ.pop("CELERY_BROKER_URL", None)  # indexing tasks run in process
     prepare_database(args.database_url, reuse=args.reuse)
@@ -110,13 +115,10 @@ def read_lines(path: Path) -> list[str]:
         return list(lines)
 
 
-def real_records() -> tuple[list[dict], list[str], str]:
-    """Text records (title, abstract, claims, keyphrases) and organisation names, and where from."""
+def real_records(base: Path) -> tuple[list[dict], list[str]]:
+    """Text records (title, abstract, claims, keyphrases) and organisation names of the files in ``base``."""
     from market.demo.identifiers import looks_like_person
 
-    shared = SHARED_DATA / "cn_kppatent_zh_title_abstract_claims.jsonl.gz"
-    source = "../shared/data" if shared.is_file() else "demo/data"
-    base = SHARED_DATA if shared.is_file() else ROOT / "demo" / "data"
     records = [{"title": r["title"], "abstract": r["abstract"], "claims": r["claims"],
                 "keyphrases": r.get("keyphrases") or []}
                for r in map(json.loads, read_lines(base / "cn_kppatent_zh_title_abstract_claims.jsonl.gz"))]
@@ -137,7 +139,7 @@ def real_records() -> tuple[list[dict], list[str], str]:
     names = sorted({name.strip() for row in rows for name in re.split(r"[;；]", row["applicants"] or "")
                     if name.strip() and not looks_like_person(name.strip())})
     zhejiang = [name for name in names if re.search("浙江|杭州|宁波|温州|嘉兴|湖州|绍兴|金华|衢州|舟山|台州|丽水", name)]
-    return records, names + zhejiang * 5, source  # Zhejiang holders five times as likely
+    return records, names + zhejiang * 5  # Zhejiang holders five times as likely
 
 
 def write_corpus(path: Path, count: int, records: list[dict], names: list[str]) -> None:
@@ -340,10 +342,10 @@ def main() -> None:
     from market.models import Listing
     from search.backends.database.parallel import default_workers
 
-    records, names, source = real_records()
-    print(f"corpus: {args.count:,} listings resampled from {len(records):,} real records of {source} "
+    records, names = real_records(args.data)
+    print(f"corpus: {args.count:,} listings resampled from {len(records):,} real records of {args.data} "
           f"({len(set(names)):,} holder names)", flush=True)
-    figures: dict = {"count": args.count, "real_records": len(records), "source": source}
+    figures: dict = {"count": args.count, "real_records": len(records), "source": str(args.data)}
     if args.reuse and Listing.objects.count():
         print(f"reusing {Listing.objects.count():,} listings of {args.database_url}", flush=True)
     else:

@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/valuation_batch.py               # 1,000,000 patents
     .venv/bin/python benchmarks/valuation_batch.py --count 100000
 
-The patents are the real records of ../shared/data (else the repository's demo/data), read through
-the demo importer's adapters (market.demo) and RESAMPLED to N: each draws a real record and gets a
+The patents are the real records of ``--data`` (a folder of record files like demo/data, the default),
+read through the demo importer's adapters (market.demo) and RESAMPLED to N: each draws a real record and gets a
 new id, a filing date moved by up to ±3 years, and the fields no record file carries (citations,
 family, licences, register flags) drawn from fixed distributions — the output lists them.
 Each patent is scored (16 indicators, weights 2026.1) and valued by relief from royalty on the
@@ -34,7 +34,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import benchenv  # noqa: E402  (beside this script)
+
+benchenv.prepare()
 
 import django  # noqa: E402
 
@@ -56,8 +59,6 @@ from valuation.selectors import count_names  # noqa: E402
 from valuation.settings import DEFAULTS  # noqa: E402
 from valuation.weights import WEIGHTS  # noqa: E402
 
-SHARED_DATA = ROOT.parent / "shared" / "data"
-SHARED_FILES = ("cn_kppatent_zh_title_abstract_claims.jsonl.gz", "cn_cnki_bibliographic.csv.gz")
 TODAY = dt.date(2026, 1, 1)            # fixed: the same run gives the same figures whatever the day
 # Fields no record file gives, drawn per resampled patent (what they are drawn from).
 GENERATED = {
@@ -72,11 +73,13 @@ GENERATED = {
 }
 
 
-def record_files() -> tuple[list[Path], str]:
-    shared = [SHARED_DATA / name for name in SHARED_FILES]
-    if all(path.is_file() for path in shared):
-        return shared, "../shared/data"
-    return [DEMO_DATA_DIR / name for name in DEMO_FILES], "demo/data"
+FULL_FILES = ("cn_kppatent_zh_title_abstract_claims.jsonl.gz", "cn_cnki_bibliographic.csv.gz")
+
+
+def record_files(folder: Path) -> list[Path]:
+    """The record files of ``folder``: the full CNKI file where it has one, else demo/data's subset."""
+    full = [folder / name for name in FULL_FILES]
+    return full if all(path.is_file() for path in full) else [folder / name for name in DEMO_FILES]
 
 
 def load_base(paths: list[Path]) -> dict[str, np.ndarray]:
@@ -173,9 +176,10 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=500, help="patents per vectorised chunk (default 500)")
     parser.add_argument("--loop-sample", type=int, default=100, help="patents valued one by one for the ratio")
     parser.add_argument("--seed", type=int, default=20260101)
+    parser.add_argument("--data", type=Path, default=DEMO_DATA_DIR, help="folder of the record files (default demo/data)")
     args = parser.parse_args()
 
-    paths, source = record_files()
+    paths, source = record_files(args.data), str(args.data)
     started = time.perf_counter()
     base = load_base(paths)
     print(f"real records: {len(base['kind'])} from {source} ({', '.join(p.name for p in paths)}), "
