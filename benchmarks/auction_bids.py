@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import benchenv  # noqa: E402  (beside this script)
+from support import prepare_django_environment  # noqa: E402  (benchmarks/support/)
 
 DATABASE = "zjip_bench_auction"
 
@@ -75,7 +75,7 @@ def setup_django(server: str, media_root: str) -> None:
     os.environ["MEDIA_ROOT"] = media_root
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         os.environ.pop(name, None)
-    benchenv.prepare()
+    prepare_django_environment()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
@@ -91,18 +91,21 @@ def prepare(bidders: int) -> tuple[int, list[int]]:
     from django.utils import timezone
 
     from market.auctions import services as auctions
+    from market.demo.identifiers import application_number, credit_code
     from market.models import Encumbrance, EncumbranceKind, Organisation, OrganisationKind, Patent, PatentOwner, User
-    from tests.factories import application_number, credit_code
+    from market.regions import City
 
     call_command("migrate", verbosity=0)
 
     def org(n: int, name: str, kind: str = OrganisationKind.ENTERPRISE) -> Organisation:
-        return Organisation.objects.create(name=name, credit_code=credit_code(900000 + n), kind=kind, verified=True)
+        return Organisation.objects.create(name=name, credit_code=credit_code(name, kind=kind, city=City.HANGZHOU),
+                                           kind=kind, verified=True)
 
     centre, bank, holder = (org(1, "浙江知识产权交易中心", OrganisationKind.TRADING_CENTRE),
                             org(2, "基准银行", OrganisationKind.BANK), org(3, "基准出质人有限公司"))
     staff = User.objects.create(username="bench-staff", organisation=centre)
-    patent = Patent.objects.create(application_number=application_number(990001), kind="invention",
+    patent = Patent.objects.create(application_number=application_number("benchmark", year=2019, kind="invention"),
+                                   kind="invention",
                                    title="一种基准测试用锂电池隔膜", filing_date=dt.date(2019, 3, 1),
                                    grant_date=dt.date(2021, 6, 1))
     PatentOwner.objects.create(patent=patent, organisation=holder)

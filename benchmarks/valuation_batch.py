@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import benchenv  # noqa: E402  (beside this script)
+from support import prepare_django_environment  # noqa: E402  (benchmarks/support/)
 
-benchenv.prepare()
+prepare_django_environment()
 
 import django  # noqa: E402
 

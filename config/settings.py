@@ -309,9 +309,9 @@ ELASTICSEARCH_COMPATIBILITY_SERVER = env_bool("ELASTICSEARCH_COMPATIBILITY_SERVE
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@zjip.example")
 
-# Domain settings (DOMAIN.md rules marked "verify" keep their number here).
+# Domain settings: the numbers of the rules in docs/rules.md that law or practice may change.
 MARKET = {
-    # CNIPA fee for a change of bibliographic data, per patent (DOMAIN.md, Transfer).
+    # CNIPA fee for a change of bibliographic data, per patent (docs/rules.md, Transfer).
     "CHANGE_REGISTRATION_FEE_PER_PATENT": "200.00",
     # Days the fee may remain unpaid after the request before it is deemed not filed.
     "CHANGE_REGISTRATION_FEE_DAYS": 30,
@@ -328,7 +328,7 @@ MARKET = {
     # Defaults the staff form proposes: deposit and bid increment as a share of the reserve price.
     "AUCTION_DEFAULT_DEPOSIT_RATIO": "0.10",
     "AUCTION_DEFAULT_INCREMENT_RATIO": "0.01",
-    # Annual-fee reduction while an open-licence declaration stands (DOMAIN.md: 15% (verify)).
+    # Annual-fee reduction while an open-licence declaration stands (docs/rules.md, Open licence).
     "OPEN_LICENCE_FEE_REDUCTION": "0.15",
     # Largest patent evaluation report (专利权评价报告, PDF) a declaration accepts.
     "EVALUATION_REPORT_MAX_BYTES": 10 * 1024 * 1024,

@@ -76,7 +76,7 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
 ]
 
-# Open licences, licences and royalties, licence contracts (issue 6).
+# Open licences, licences and royalties, licence contracts.
 urlpatterns += [
     path("open-licences/", licences.open_licence_list, name="open_licences"),
     path("open-licences/<int:pk>/", licences.open_licence_detail, name="open_licence_detail"),

@@ -2,7 +2,7 @@
 
 Rebuild the subset from the full file (not shipped) with::
 
-    python -m market.demo.datafiles ../shared/data/cn_cnki_bibliographic.csv.gz demo/data/
+    python -m market.demo.datafiles path/to/cn_cnki_bibliographic.csv.gz demo/data/
 """
 
 from __future__ import annotations

@@ -20,12 +20,12 @@ class DocumentKind(models.TextChoices):
     LICENCE_NOTICE = "licence_notice", "开放许可实施通知书 Licence notice"
     LICENCE_RECORD = "licence_record", "专利实施许可合同备案申请表 Licence contract filing application"
     LICENCE_CONTRACT = "licence_contract", "专利实施许可合同 Licence contract"
-    # pledge financing (issue 4)
+    # pledge financing
     PLEDGE_CONTRACT = "pledge_contract", "专利权质押合同 Pledge contract"
     PLEDGE_REGISTRATION = "pledge_registration", "专利权质押登记申请表 Pledge registration application"
     PLEDGE_NOTICE = "pledge_notice", "专利权质押登记通知书 Pledge registration notice"
     PLEDGE_RELEASE = "pledge_release", "专利权质押登记注销申请表 Pledge release application"
-    # valuation (issue 5)
+    # valuation
     VALUATION_REPORT = "valuation_report", "专利价值评估报告 Valuation report"
 
 

@@ -39,7 +39,7 @@ class Organisation(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=OrganisationKind.choices)
     city = models.CharField(_("所在地市"), max_length=4, choices=City.choices, default=City.HANGZHOU)
     address = models.CharField(_("地址"), max_length=300, blank=True)
-    # Public universities and institutes of Zhejiang must publicise negotiated deals (DOMAIN.md).
+    # Public universities and institutes of Zhejiang must publicise negotiated deals (docs/rules.md, Transfer).
     is_public_institution = models.BooleanField(_("公立事业单位"), default=False)
     is_foreign = models.BooleanField(_("境外机构"), default=False)
     verified = models.BooleanField(_("已认证"), default=False)

@@ -1,4 +1,4 @@
-"""The pledge registry's twelve grounds of refusal (专利权质押登记办法 2021; DOMAIN.md, Pledge financing).
+"""The pledge registry's twelve grounds of refusal (专利权质押登记办法 2021; docs/rules.md, Pledge financing).
 
 Grounds 1-6, 8, 9 and 11 are the patent side and come from ``pledge_blockers``. This module adds the
 grounds that need the application and its contract — 7 (the contract's required items, or a 流质

@@ -2,6 +2,8 @@
 
 from dataclasses import asdict, dataclass
 
+from .sources import legal_source
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -11,8 +13,13 @@ class Reason:
     rule: str
     message: str
 
+    @property
+    def source(self) -> str:
+        """The law the refusal rests on (market/rules/sources.py); empty for the platform's own procedure."""
+        return legal_source(self.rule, self.code)
+
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {**asdict(self), "source": self.source}
 
 
 def about_patent(patent, reasons: list[Reason]) -> list[Reason]:

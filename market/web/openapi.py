@@ -23,6 +23,8 @@ class ReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
     rule = serializers.CharField()
     message = serializers.CharField()
+    source = serializers.CharField(allow_blank=True, help_text="法律依据 / The legal source (empty for the platform's "
+                                                                "own procedure)")
 
 
 class RefusalSerializer(serializers.Serializer):

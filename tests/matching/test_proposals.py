@@ -106,7 +106,8 @@ def test_a_listing_is_proposed_once_per_demand(proposal, market, demand, staff):
     assert response.status_code == 409
     assert response.json()["reasons"][0] == {
         "code": "already_proposed", "rule": "matching",
-        "message": "该挂牌已推荐给此需求 / This listing was already proposed for the demand"}
+        "message": "该挂牌已推荐给此需求 / This listing was already proposed for the demand",
+        "source": ""}  # the platform's own procedure: no law behind it
     assert MatchProposal.objects.count() == 1
 
 

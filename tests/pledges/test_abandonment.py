@@ -1,4 +1,4 @@
-"""While pledged, the holder may not abandon the patent without the pledgee's consent (DOMAIN.md)."""
+"""While pledged, the holder may not abandon the patent without the pledgee's consent (docs/rules.md)."""
 
 from rest_framework.test import APIClient
 

@@ -141,7 +141,9 @@ def test_precheck_answers_per_patent_with_ground_numbers(holder, patent):
     assert answer == [{"patent": patent.pk, "application_number": patent.application_number, "title": patent.title,
                        "allowed": True, "reasons": [],
                        "to_cure": [{"ground": 4, "code": "annual_fee_unpaid", "rule": "pledge",
-                                    "message": "专利年费未缴纳（滞纳期内） / The annual fee is unpaid (grace period)"}]}]
+                                    "message": "专利年费未缴纳（滞纳期内） / The annual fee is unpaid (grace period)",
+                                    "source": "专利权质押登记办法（2021）不予登记情形第4项 / Patent Pledge Registration "
+                                              "Measures 2021, refusal ground 4"}]}]
 
 
 def test_the_schema_documents_the_pledge_endpoints(db):

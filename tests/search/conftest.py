@@ -125,7 +125,7 @@ def build_catalogue() -> Catalogue:
         catalogue.named[key] = listing
         return listing
 
-    # The examples of DESIGN.md: words that jieba's search mode alone would miss or split.
+    # Words that jieba's search mode alone would miss or split (docs/search.md).
     catalogue.listings += [
         extra("锂电池隔膜", "一种锂电池隔膜及其制备方法", "本发明公开了一种锂电池隔膜，孔隙率高，热稳定性好。",
               "H01M50/403", orgs[0], ListingMode.TRANSFER, Decimal("800000.00")),

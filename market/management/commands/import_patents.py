@@ -20,7 +20,7 @@ class Command(BaseCommand):
             "fields the records lack are generated deterministically and listed in Patent.demo_generated_fields.")
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE", help="record file(s), e.g. ../shared/data/*.gz")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="record file(s), e.g. demo/data/*.gz")
         parser.add_argument("--source-tag", help="tag kept in Patent.source as TAG#record-id (default: file name)")
         parser.add_argument("--limit", type=int, help="stop after N records of this run")
         parser.add_argument("--resume", action="store_true",

@@ -4,7 +4,7 @@ a throwaway secret key, and plain HTTP for the test client (as behind the TLS-te
 import os
 
 
-def prepare() -> None:
+def prepare_django_environment() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

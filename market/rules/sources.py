@@ -1,0 +1,88 @@
+"""The legal source of each refusal, by the rule that gives it and the reason's code.
+
+A reason shows its source beside its message (``Reason.source``: the API's 409 answers and the pages).
+Refusals of the platform's own procedure (a step taken twice, out of turn, by the wrong side) have none.
+docs/rules.md explains each rule, where the code enforces it and which test proves it.
+"""
+
+REGISTRATION = "专利权质押登记办法（2021）不予登记情形第{}项 / Patent Pledge Registration Measures 2021, refusal ground {}"
+
+
+def _ground(number: int, also: str = "") -> str:
+    return REGISTRATION.format(number, number) + (f"; {also}" if also else "")
+
+
+TERM = "专利法第四十二条 / Patent Law art. 42"
+LAPSE = "专利法第四十四条 / Patent Law art. 44"
+INVALID = "专利法第四十七条 / Patent Law art. 47"
+CO_OWNERS = "专利法第十四条 / Patent Law art. 14"
+PLEDGED_RIGHT = "民法典第四百四十四条 / Civil Code art. 444"
+SUSPENSION = "专利法实施细则（2023）中止程序、保全 / Implementing Regulations 2023: suspended procedures, preservation"
+OPEN_LICENCE = "专利法第五十条、第五十一条，专利法实施细则（2023）第八十六条 / Patent Law arts. 50-51, " \
+               "Implementing Regulations 2023 art. 86"
+LICENCE_RECORD = "专利实施许可合同备案办法 / Measures for Recording Patent Licence Contracts"
+TRANSFER = "专利法第十条 / Patent Law art. 10"
+
+# (rule, code) first, then code alone.
+LEGAL_SOURCES: dict[tuple[str, str] | str, str] = {
+    # the patent's own state, for every act
+    "expired": TERM,
+    "lapsed": LAPSE,
+    "abandoned": LAPSE,
+    "invalidated": INVALID,
+    "already_terminated": LAPSE,
+    "annual_fee_unpaid": "专利法第四十三条，专利法实施细则（2023）年费滞纳期 / Patent Law art. 43, Implementing "
+                         "Regulations 2023 (annual fees, grace period)",
+    "ownership_dispute": SUSPENSION,
+    "court_preservation": SUSPENSION,
+    "not_registered_holder": TRANSFER,
+    ("abandonment", "not_registered_holder"): LAPSE,
+    "co_owner_consent_missing": CO_OWNERS,
+    "pledged_without_consent": PLEDGED_RIGHT,
+    # open licence
+    ("open_licence", "not_granted"): OPEN_LICENCE,
+    ("open_licence", "not_registered_holder"): OPEN_LICENCE,
+    ("open_licence", "annual_fee_unpaid"): OPEN_LICENCE,
+    ("open_licence", "ownership_dispute"): OPEN_LICENCE,
+    ("open_licence", "court_preservation"): OPEN_LICENCE,
+    ("open_licence", "exclusive_licence_in_force"): OPEN_LICENCE,
+    ("open_licence", "exclusive_licence_registered"): OPEN_LICENCE,
+    "evaluation_report_missing": "专利法第五十条第二款 / Patent Law art. 50(2)",
+    # licence by contract
+    "open_licence_declared": "专利法第五十一条第三款 / Patent Law art. 51(3)",
+    ("licence", "exclusive_licence_in_force"): LICENCE_RECORD,
+    ("licence", "exclusive_licence_registered"): LICENCE_RECORD,
+    "ordinary_licence_in_force": LICENCE_RECORD,
+    "term_past_expiry": f"{LICENCE_RECORD}; {TERM}",
+    ("licence", "not_registered_holder"): LICENCE_RECORD,
+    # transfer
+    "publicity_running": "浙江省促进科技成果转化条例（2021）第十七条 / Zhejiang Regulations on Promoting the "
+                         "Transformation of Scientific and Technological Achievements 2021, art. 17",
+    "export_registration_missing": "技术进出口管理条例 / Regulations on Technology Import and Export",
+    "fee_unpaid": "专利法实施细则（2023）专利费用 / Implementing Regulations 2023: fees",
+    # pledge registration: the twelve grounds
+    ("pledge", "not_registered_holder"): _ground(1),
+    ("pledge", "expired"): _ground(2),
+    ("pledge", "lapsed"): _ground(2),
+    ("pledge", "invalidated"): _ground(2),
+    ("pledge", "abandoned"): _ground(2),
+    ("pledge", "not_granted"): _ground(3),
+    ("pledge", "annual_fee_unpaid"): _ground(4),
+    ("pledge", "ownership_dispute"): _ground(5),
+    ("pledge", "court_preservation"): _ground(5),
+    "debt_past_expiry": _ground(6),
+    "contract_item_missing": _ground(7),
+    "forfeiture_clause": _ground(7, "民法典第四百二十八条 / Civil Code art. 428"),
+    ("pledge", "co_owner_consent_missing"): _ground(8, CO_OWNERS),
+    "already_pledged": _ground(9),
+    "same_day_filing": _ground(10),
+    "invalidation_pending": _ground(11),
+    "other_ground": _ground(12),
+    # auctions of pledged patents
+    "debtor_cannot_bid": "民法典第四百三十六条 / Civil Code art. 436",
+}
+
+
+def legal_source(rule: str, code: str) -> str:
+    """The law a refusal (``rule``, ``code``) rests on; empty for the platform's own procedure."""
+    return LEGAL_SOURCES.get((rule, code)) or LEGAL_SOURCES.get(code, "")
