@@ -64,7 +64,7 @@ from market.rules import Reason, RuleViolation, transfer_blockers
 from market.rules.common import active_pledges
 from market.services import payments
 from market.services.documents import document_reissue, document_request
-from market.services.errors import ActionForbidden, IdempotencyConflict, state_refusal
+from market.services.errors import ActionForbidden, IdempotencyConflict, require_reason, state_refusal
 from market.services.transitions import apply_transition
 from market.signals import patent_changed
 from valuation.models import Valuation
@@ -650,8 +650,7 @@ def auction_offer_next(*, auction_id: int, actor: User) -> Auction:
 def auction_fail(*, auction_id: int, actor: User, reason: str) -> Auction:
     """Staff end a closed auction without a sale (e.g. after a forfeit, no next bidder takes it)."""
     _staff(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写流拍原因 / Give a reason"]})
+    require_reason(reason, "请填写流拍原因 / Give a reason")
     with transaction.atomic():
         auction = locks.auction(auction_id)
         if auction.state != AuctionState.CLOSED:
@@ -663,8 +662,7 @@ def auction_fail(*, auction_id: int, actor: User, reason: str) -> Auction:
 def auction_cancel(*, auction_id: int, actor: User, reason: str) -> Auction:
     """Staff withdraw an auction before it closes (e.g. the debt was repaid); every deposit is refunded."""
     _staff(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写撤拍原因 / Give a reason"]})
+    require_reason(reason, "请填写撤拍原因 / Give a reason")
     with transaction.atomic():
         auction = locks.auction(auction_id)
         if auction.state not in (AuctionState.SCHEDULED, AuctionState.OPEN):

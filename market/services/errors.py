@@ -1,5 +1,7 @@
 """Errors a service raises besides RuleViolation; the API maps each to its HTTP status."""
 
+from django.core.exceptions import ValidationError
+
 from market.rules import Reason, RuleViolation
 
 
@@ -18,3 +20,10 @@ def state_refusal(obj, action: str) -> RuleViolation:
         "invalid_state", "state_machine",
         f"当前状态“{label}”下不能执行“{action}” / '{action}' is not allowed in state '{obj.state}'",
     ))
+
+
+def require_reason(reason: str, message: str) -> str:
+    """The reason a step needs, stripped; a field error (``message``) when it is blank."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [message]})
+    return reason.strip()

@@ -22,7 +22,7 @@ from market.rules import (
 )
 from market.signals import listing_changed
 
-from .errors import ActionForbidden
+from .errors import ActionForbidden, require_reason
 from .transitions import apply_transition
 
 # Consents are collected inside a deal, so a listing is not refused for lacking them yet.
@@ -111,8 +111,7 @@ def listing_publish(*, listing_id: int, actor: User) -> Listing:
 def listing_reject(*, listing_id: int, actor: User, reason: str) -> Listing:
     """Staff send a submitted listing back with a reason."""
     _check_staff(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写驳回理由 / A reason is required"]})
+    require_reason(reason, "请填写驳回理由 / A reason is required")
     with transaction.atomic():
         listing = locks.listing(listing_id)
         apply_transition(listing, "reject", actor=actor, reason=reason, label="驳回", rejection_reason=reason)

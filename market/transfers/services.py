@@ -42,7 +42,7 @@ from market.rules import Reason, RuleViolation, about_patent, transfer_blockers
 from market.rules.common import active_pledges
 from market.services import payments
 from market.services.documents import document_reissue, document_request, documents_for
-from market.services.errors import ActionForbidden, state_refusal
+from market.services.errors import ActionForbidden, require_reason, state_refusal
 from market.services.listings import listing_close
 from market.services.transitions import apply_transition
 from market.signals import patent_changed
@@ -367,8 +367,7 @@ def deal_register(*, deal_id: int, actor: User, registration_number: str = "") -
 def deal_refuse_registration(*, deal_id: int, actor: User, reason: str) -> TransferDeal:
     """CNIPA refuses the change: the deal is cancelled and the buyer refunded."""
     _staff(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写不予登记的理由 / Give the ground of refusal"]})
+    require_reason(reason, "请填写不予登记的理由 / Give the ground of refusal")
     with transaction.atomic():
         deal = deal_locks.transfer_deal(deal_id)
         if deal.state != DealState.FILED:
@@ -430,8 +429,7 @@ def _cancel(deal: TransferDeal, *, actor: User | None, reason: str) -> None:
 
 def deal_cancel(*, deal_id: int, actor: User, reason: str) -> TransferDeal:
     """Either side (or staff) cancels before registration; money in escrow goes back to the buyer."""
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写取消原因 / Give a reason"]})
+    require_reason(reason, "请填写取消原因 / Give a reason")
     with transaction.atomic():
         deal = deal_locks.transfer_deal(deal_id)
         if not actor.is_centre_staff:

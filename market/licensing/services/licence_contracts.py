@@ -40,7 +40,7 @@ from market.rules import Reason, RuleViolation, about_patent, licence_blockers
 from market.services import payments
 from market.services.consents import consent_give
 from market.services.documents import document_request
-from market.services.errors import ActionForbidden, state_refusal
+from market.services.errors import ActionForbidden, require_reason, state_refusal
 from market.services.transitions import apply_transition
 
 from .royalties import clean_royalty_terms, initial_payment, licence_end, licence_grant, pay_period_locked, reminder_send
@@ -300,8 +300,7 @@ def contract_record(*, contract_id: int, actor: User, record_number: str = "") -
 def contract_refuse_record(*, contract_id: int, actor: User, reason: str) -> LicenceContract:
     """CNIPA refuses the filing: the contract stays in effect; the licensor may cure and file again."""
     _staff(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写不予备案的理由 / Give the ground of refusal"]})
+    require_reason(reason, "请填写不予备案的理由 / Give the ground of refusal")
     with transaction.atomic():
         contract = licence_locks.licence_contract(contract_id)
         if contract.state != LicenceContractState.FILED:
@@ -314,8 +313,7 @@ def contract_refuse_record(*, contract_id: int, actor: User, reason: str) -> Lic
 # -- the end -----------------------------------------------------------------------------------------
 def contract_terminate(*, contract_id: int, actor: User, reason: str) -> LicenceContract:
     """Either party ends a contract in effect early; the licence leaves the register, future dues are cancelled."""
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写终止原因 / Give a reason"]})
+    require_reason(reason, "请填写终止原因 / Give a reason")
     with transaction.atomic():
         contract = licence_locks.licence_contract(contract_id)
         _party(contract, actor)
@@ -329,8 +327,7 @@ def contract_terminate(*, contract_id: int, actor: User, reason: str) -> Licence
 
 def contract_cancel(*, contract_id: int, actor: User, reason: str) -> LicenceContract:
     """Either party (or staff) abandons the contract before it takes effect."""
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写取消原因 / Give a reason"]})
+    require_reason(reason, "请填写取消原因 / Give a reason")
     with transaction.atomic():
         contract = licence_locks.licence_contract(contract_id)
         if not actor.is_centre_staff:

@@ -42,7 +42,7 @@ from market.models import (
 from market.rules import Reason, RuleViolation, about_patent, open_licence_blockers, open_licence_take_up_blockers
 from market.services.consents import consent_give
 from market.services.documents import document_request
-from market.services.errors import ActionForbidden, IdempotencyConflict, state_refusal
+from market.services.errors import ActionForbidden, IdempotencyConflict, require_reason, state_refusal
 from market.services.transitions import apply_transition
 from market.signals import listing_changed
 
@@ -192,8 +192,7 @@ def open_licence_submit(*, declaration_id: int, actor: User) -> OpenLicenceDecla
 def open_licence_reject(*, declaration_id: int, actor: User, reason: str) -> OpenLicenceDeclaration:
     """Staff send the declaration back with a reason; the holder may correct and submit again."""
     _staff(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": ["请填写驳回理由 / A reason is required"]})
+    require_reason(reason, "请填写驳回理由 / A reason is required")
     with transaction.atomic():
         declaration = licence_locks.open_licence_declaration(declaration_id)
         apply_transition(declaration, "reject", actor=actor, reason=reason, label="驳回", rejection_reason=reason)
