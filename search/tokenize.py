@@ -1,8 +1,9 @@
 """Tokens of the index: jieba search-mode words plus CJK character bigrams, lower-case latin words.
 
 The database backend indexes these tokens as space-separated words. Why both jieba and bigrams
-(docs/search.md): jieba's search mode finds most words (recall 0.976 on real patent text), but it splits some compounds differently from the query (纤维素 in 醋酸纤维素膜 becomes 醋酸纤维 +
-素膜); every character bigram of the text closes that gap.
+(docs/search.md): jieba's search mode finds most words (recall 0.976 on real patent text), but it
+splits some compounds differently from the query (纤维素 in 醋酸纤维素膜 becomes 醋酸纤维 + 素膜); every
+character bigram of the text closes that gap.
 
 Long texts (abstracts, claims) get bigrams only (``bigram_tokens``): a query word matches a text
 holding its jieba token *or all its bigrams* (``search.query``), and a text holding the token holds
