@@ -129,7 +129,7 @@ def test_close_racing_close_and_cancel_refunds_every_deposit_exactly_once(lot_au
 def test_without_the_row_lock_the_race_is_real(lot_auction, depositors, monkeypatch):
     """Control: with the auction's lock switched off, two bids both pass the price check against the same
     current price; only the database's unique index stops the second, with a low-level error."""
-    from market import locks
+    from market.auctions import locks
 
     gate = threading.Barrier(2)
 

@@ -87,7 +87,7 @@ def test_without_the_row_lock_the_race_is_real(signed_deal, buyer, monkeypatch):
     (unique index or optimistic state check) stops the second, instead of the clean refusal the lock gives."""
     from django_fsm import ConcurrentTransition
 
-    from market import locks
+    from market.transfers import locks
 
     monkeypatch.setattr(locks, "transfer_deal", lambda deal_id: TransferDeal.objects.select_related(
         "seller", "buyer", "listing").get(pk=deal_id))

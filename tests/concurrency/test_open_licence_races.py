@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from market import locks
+from market.licensing import locks
 from market.licensing.models import Licence, OpenLicenceDeclaration, OpenLicenceState, RoyaltyPeriod
 from market.licensing.services import open_licences
 from market.models import Escrow, EscrowState, PaymentCommand

@@ -68,7 +68,7 @@ def test_without_the_row_lock_the_race_is_real(submitted, bank_officer, monkeypa
     state check stops the second, with a low-level error instead of the clean refusal the lock gives."""
     from django_fsm import ConcurrentTransition
 
-    from market import locks
+    from market.pledges import locks
 
     monkeypatch.setattr(locks, "pledge_loan", lambda loan_id: PledgeLoan.objects.select_related(
         "applicant", "bank").get(pk=loan_id))
