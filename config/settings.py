@@ -271,6 +271,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "listings-expire": {"task": "market.tasks.listings_expire_due_task", "schedule": crontab(hour=0, minute=10)},
+    "register-expire": {"task": "market.tasks.register_expire_due_task", "schedule": crontab(hour=0, minute=5)},
     "transfer-fee-lapse": {"task": "market.tasks.deals_lapse_unpaid_filings_task",
                            "schedule": crontab(hour=0, minute=20)},
     # Retries index changes the engine missed (it was down, or a task was lost); see search/outbox.py.

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from market.documents.issue import document_render
+from market.register.feed import register_expire_due
 from market.services.listings import listings_expire_due
 
 
@@ -20,3 +21,9 @@ def document_render_task(document_id: int) -> str:
 def listings_expire_due_task() -> int:
     """Daily: published listings past their expiry date leave the market."""
     return listings_expire_due()
+
+
+@shared_task(acks_late=True)
+def register_expire_due_task() -> int:
+    """Daily: patents whose term has ended are recorded expired (期限届满) on the register."""
+    return register_expire_due()

@@ -209,7 +209,7 @@ def documents(listings: QuerySet, *, any_state: bool = False) -> list[ListingDoc
 def _patent_documents(patent_ids: set[int]) -> dict[int, PatentDocument]:
     holders: dict[int, list[str]] = defaultdict(list)
     for patent_id, name in (PatentOwner.objects.filter(patent_id__in=patent_ids).order_by("pk")
-                            .values_list("patent_id", "organisation__name")):
+                            .values_list("patent_id", "name")):
         holders[patent_id].append(name)
     return {
         pk: PatentDocument(number=f"ZL{application_number}", title=title, abstract=abstract, first_claim=first_claim,

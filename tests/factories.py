@@ -70,6 +70,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def hold(patent: Patent, org: Organisation, **fields) -> PatentOwner:
+    """``org`` on the register as a holder of ``patent``, joined (as after an accepted claim)."""
+    return PatentOwner.objects.create(patent=patent, name=org.name, credit_code=org.credit_code, organisation=org,
+                                      claimed_at=timezone.now(), **fields)
+
+
 class PatentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patent
@@ -92,7 +98,7 @@ class PatentFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         for org in extracted if extracted is not None else [OrganisationFactory()]:
-            PatentOwner.objects.create(patent=obj, organisation=org)
+            hold(obj, org)
 
 
 class ListingFactory(factory.django.DjangoModelFactory):

@@ -45,14 +45,15 @@ def patent_facts(patents: Sequence[Patent], *, on: dt.date, implemented: bool | 
     licences = Counter(Encumbrance.objects.filter(patent_id__in=ids, kind__in=LICENCE_KINDS)
                        .values_list("patent_id", flat=True))
     transfers = providers.transfers.count_by_patent(ids)
-    seller_deals = providers.transfers.count_by_seller({org_id for rows in owners.values() for org_id, _ in rows})
+    seller_deals = providers.transfers.count_by_seller({org_id for rows in owners.values() for org_id, _ in rows
+                                                        if org_id is not None})
     facts = []
     for patent in patents:
         kinds = in_force[patent.pk]
         holders = owners[patent.pk]
         licensed = bool(kinds & set(LICENCE_KINDS))
         facts.append(PatentFacts(
-            patent_id=patent.pk, kind=patent.kind, legal_status=patent.legal_status,
+            patent_id=patent.pk, kind=patent.kind, legal_status=patent.status_on(on),
             remaining_years=patent.remaining_years(on), term_years=float(patent.term_years),
             claims_count=patent.claims_count, independent_claims=patent.independent_claims,
             owners_count=len(holders), sole_action_agreement=any(sole for _, sole in holders),
@@ -66,7 +67,7 @@ def patent_facts(patents: Sequence[Patent], *, on: dt.date, implemented: bool | 
             inventors=count_names(patent.inventors),
             licences_transfers=licences[patent.pk] + transfers[patent.pk],
             implemented=licensed if implemented is None else implemented,
-            holder_closed_deals=sum(seller_deals[org_id] for org_id, _ in holders),
+            holder_closed_deals=sum(seller_deals.get(org_id, 0) for org_id, _ in holders if org_id is not None),
         ))
     return facts
 

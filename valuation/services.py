@@ -75,7 +75,7 @@ def pledge_advice(*, patent: Patent, facts: PatentFacts, p10, p50, score: float,
                   on: dt.date, bank_credit_code: str | None = None, pledgor_id: int | None = None) -> PledgeAdvice:
     """The pledge-ratio advice for ``patent``: the registry's grounds of refusal (market.rules) decide
     whether it may be pledged by its holder (``pledgor_id`` if a holder, else the first one)."""
-    holders = [o.organisation for o in patent.ownerships.select_related("organisation").order_by("pk")]
+    holders = [o.organisation for o in patent.ownerships.select_related("organisation").order_by("pk") if o.joined]
     pledgor = next((org for org in holders if org.pk == pledgor_id), holders[0] if holders else None)
     if pledgor is None:
         reasons = [Reason("no_holder", "pledge", "登记簿上没有专利权人 / No holder on the register")]

@@ -107,7 +107,7 @@ def action_panels(deal: TransferDeal, user, consents: list[dict], bound: Bound =
         if name == "consent":  # one button per patent awaiting this organisation's consent
             panels += [ACTIONS.panel(deal.pk, name, form=ConsentForm(initial={"patent_id": item["patent"].pk}),
                                      note=CONSENT_NOTES[item["capacity"]], subject=item["patent"].patent_number)
-                       for item in consents if item["organisation"].pk == user.organisation_id and not item["given"]]
+                       for item in consents if item["organisation_id"] == user.organisation_id and not item["given"]]
             continue
         panel = ACTIONS.panel(deal.pk, name, bound=bound)
         if name == "file_registration" and not deal.export_registration_required:

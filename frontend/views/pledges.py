@@ -136,7 +136,7 @@ def action_panels(loan: PledgeLoan, user, *, bound: Bound = None, only: tuple[st
             panels += [ACTIONS.panel(loan.pk, name, subject=row["patent"].application_number,
                                      form=PatentForm(initial={"patent_id": row["patent"].pk}), **extra)
                        for row in pending_consents(loan)
-                       if row["organisation"].pk == user.organisation_id and not row["given"]]
+                       if row["organisation_id"] == user.organisation_id and not row["given"]]
         else:
             panels.append(ACTIONS.panel(loan.pk, name, bound=bound, form=fresh_form(loan, name), **extra))
     return panels

@@ -57,7 +57,7 @@ def render_listing(request: HttpRequest, listing: Listing, *, offer_form: OfferF
     today = timezone.localdate()
     patents = [
         {"patent": p, "register": register_summary(p), "remaining": p.remaining_years(today),
-         "holders": [o.organisation for o in p.ownerships.all()]}
+         "holders": list(p.ownerships.all())}
         for p in listing.patents.all()
     ]
     my_deal = None

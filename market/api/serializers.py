@@ -14,11 +14,8 @@ from market.models import (
     ListingMode,
     Organisation,
     Patent,
-    PatentKind,
     TransitionLog,
 )
-from market.services.patents import patent_register
-from market.validators import kind_from_application_number, normalise_application_number
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 
@@ -47,63 +44,37 @@ class EncumbranceSerializer(serializers.ModelSerializer):
                   "registered_at", "released_at"]
 
 
+class HolderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="登记权利人编号（认领时用） / The holding's id (for claims)")
+    name = serializers.CharField()
+    share = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    organisation = serializers.IntegerField(source="organisation_id", allow_null=True,
+                                            help_text="已认领的机构 / The organisation that joined, if any")
+
+
 class PatentSerializer(serializers.ModelSerializer):
-    patent_number = serializers.CharField(read_only=True)
+    """A patent as the register records it: read-only (the register's data feed it, market/register/)."""
+
+    patent_number = serializers.CharField(read_only=True, help_text="授权后为 ZL 号，申请中为申请号 / ZL number once "
+                                                                    "granted, else the application number")
     expiry_date = serializers.DateField(read_only=True)
+    legal_status = serializers.CharField(source="current_status", read_only=True)
+    legal_status_label = serializers.CharField(source="get_current_status_display", read_only=True)
     remaining_years = serializers.SerializerMethodField()
-    holders = serializers.SerializerMethodField()
-    co_owner_ids = serializers.ListField(child=serializers.IntegerField(), write_only=True, required=False,
-                                         help_text="其他共有人机构 id / ids of co-owning organisations")
-    kind = serializers.ChoiceField(choices=PatentKind.choices, required=False)
+    holders = HolderSerializer(source="ownerships", many=True, read_only=True)
 
     class Meta:
         model = Patent
         fields = ["id", "application_number", "patent_number", "kind", "title", "abstract", "first_claim",
                   "claims_count", "independent_claims", "ipc_codes", "industry", "applicants", "inventors",
                   "filing_date", "publication_date", "grant_date", "priority_date", "family_size", "forward_citations",
-                  "backward_citations", "legal_status", "invalidation_pending", "annual_fee_overdue", "expiry_date",
-                  "remaining_years", "holders", "co_owner_ids", "demo_generated_fields", "source"]
-        read_only_fields = ["industry", "demo_generated_fields", "source"]
-        extra_kwargs = {"abstract": {"max_length": 10000}, "first_claim": {"max_length": 10000}}
+                  "backward_citations", "legal_status", "legal_status_label", "invalidation_pending",
+                  "annual_fee_overdue", "annual_fee_paid_until", "expiry_date", "remaining_years", "holders",
+                  "demo_generated_fields", "source"]
+        read_only_fields = fields
 
     def get_remaining_years(self, patent: Patent) -> float:
         return round(patent.remaining_years(), 2)
-
-    def get_holders(self, patent: Patent) -> list[dict]:
-        return [{"id": o.organisation_id, "name": o.organisation.name} for o in
-                patent.ownerships.select_related("organisation")]
-
-    def validate_application_number(self, value: str) -> str:
-        try:
-            number = normalise_application_number(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(_django_errors(exc)) from exc
-        if Patent.objects.filter(application_number=number).exists():
-            raise serializers.ValidationError("该申请号已登记 / This application number is already registered")
-        return number
-
-    def validate(self, attrs):
-        number = attrs.get("application_number")
-        if number:
-            kind = kind_from_application_number(number)
-            if attrs.get("kind") and attrs["kind"] != kind:
-                raise serializers.ValidationError({"kind": [
-                    f"专利类型与申请号的类型位不符（应为 {PatentKind(kind).label}） / "
-                    f"The kind does not match the application number's kind digit ({kind})"]})
-            attrs["kind"] = kind
-            filing = attrs.get("filing_date")
-            if filing and str(filing.year) != number[:4]:
-                raise serializers.ValidationError({"filing_date": [
-                    "申请日年份与申请号不符 / The filing year does not match the application number"]})
-        filing = attrs.get("filing_date")
-        for name, label in (("publication_date", "公开日 / publication date"), ("grant_date", "授权公告日 / grant date")):
-            if filing and attrs.get(name) and attrs[name] < filing:
-                raise serializers.ValidationError({name: [f"{label.split(' / ')[0]}不能早于申请日 / The "
-                                                          f"{label.split(' / ')[1]} cannot precede the filing date"]})
-        return attrs
-
-    def create(self, validated):
-        return patent_register(actor=self.context["request"].user, **validated)
 
 
 class ListingSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from market.licensing.api import views as licensing
 from market.pledges import api as pledges
 from market.transfers.api import DealViewSet
 
-from . import organisations, views
+from . import organisations, register, views
 from .abandonments import AbandonmentViewSet
 from .auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 
@@ -19,6 +19,7 @@ router.register("organisations", organisations.OrganisationViewSet, basename="or
 router.register("users", organisations.UserViewSet, basename="user")
 router.register("invitations", organisations.InvitationViewSet, basename="invitation")
 router.register("patents", views.PatentViewSet, basename="patent")
+router.register("claims", register.ClaimViewSet, basename="claim")
 router.register("abandonments", AbandonmentViewSet, basename="abandonment")
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("deals", DealViewSet, basename="deal")

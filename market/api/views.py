@@ -24,20 +24,27 @@ from market.views import document_file_response
 from . import serializers as s
 from .common import REFUSED, ObjectActionsMixin
 from .permissions import ReadOnlyOrMember
+from .register import RegisterEventSerializer, register_history
 
 
-class PatentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Patents (public register data); a member registers its own patents."""
+class PatentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Patents: public register data, fed by the register's data only; an organisation joins its holdings by a
+    claim (``/api/v1/claims/``)."""
 
     serializer_class = s.PatentSerializer
-    permission_classes = [ReadOnlyOrMember]
     filterset_fields = ["kind", "legal_status", "industry"]
 
     def get_queryset(self):
-        qs = patents_visible_to(self.request.user).prefetch_related("ownerships__organisation")
+        qs = patents_visible_to(self.request.user).prefetch_related("ownerships")
         if self.request.query_params.get("mine") and self.request.user.is_authenticated:
             qs = qs.filter(ownerships__organisation_id=self.request.user.organisation_id)
         return qs
+
+    @extend_schema(responses=RegisterEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The patent's register history: every event the register recorded, oldest first."""
+        return Response(RegisterEventSerializer(register_history(self.get_object()), many=True).data)
 
     @extend_schema(responses=s.EncumbranceSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -55,11 +55,11 @@ from market.models import (
     Escrow,
     Organisation,
     Patent,
-    PatentOwner,
     TransitionLog,
     User,
 )
 from market.money import ZERO, cny, format_cny
+from market.register.holders import Holder, holders_replace
 from market.rules import Reason, RuleViolation, transfer_blockers
 from market.rules.common import active_pledges
 from market.services import payments
@@ -516,8 +516,8 @@ def _transfer_register(auction: Auction, buyer: Organisation) -> None:
     """The buyer becomes the holder on the register; the creditor's pledges on the lot are released."""
     today, now = timezone.localdate(), timezone.now()
     for patent in auction.patents.all():
-        PatentOwner.objects.filter(patent=patent).delete()
-        PatentOwner.objects.create(patent=patent, organisation=buyer, since=today)
+        holders_replace(patent, [Holder.of(buyer)], key=f"auction:{auction.number}:{patent.application_number}",
+                        on=today, source=f"拍卖 {auction.number} / auction", data={"auction": auction.number})
         for pledge in Encumbrance.objects.in_force().filter(patent=patent, kind=EncumbranceKind.PLEDGE,
                                                             beneficiary=auction.creditor):
             pledge.released_at = now

@@ -149,9 +149,10 @@ def build_patent(record: SourceRecord, *, source_tag: str, today: dt.date) -> Bu
         if ipc:
             generated += ["ipc_codes", "industry"]
 
-    holder_names = [name for name in record.applicants if not ids.looks_like_person(name)]
+    holder_names = list(dict.fromkeys(name for name in record.applicants if name))
     if holder_names:
-        generated.append("owners")  # applicants taken as the holders: the register may say otherwise
+        # applicants taken as the holders, organisations' credit codes made up: the register may say otherwise
+        generated += ["owners", "holder_credit_codes"]
     patent = Patent(
         application_number=number or "", kind=kind, title=record.title, abstract=record.abstract,
         first_claim=record.first_claim, claims=record.claims, claims_count=record.claims_count,

@@ -1,9 +1,9 @@
-"""Holders by name: find or create the Organisation of each applicant name, a whole batch at a time.
+"""Holders by name. Source records name their applicants but give no credit code or address: the register's
+holder rows get a generated (valid, deterministic) credit code for each organisation name, a person none.
 
-Source records name their applicants but give no credit code or address. An organisation not yet
-on the platform is created with a generated (valid, deterministic) credit code, a city guessed
-from the place names in its name, ``verified=False``, and an address line saying what was
-generated. Cost: at most three queries per batch, however many names.
+For the benchmarks, ``join_holders`` makes every holder a platform organisation at once (as if each had
+claimed its holdings): the organisation of each name is found or created with that code, a city guessed
+from the place names in its name, ``verified=False`` and an address line saying what was generated.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q
+from django.utils import timezone
 
-from market.models import Organisation, OrganisationKind
+from market.models import Organisation, OrganisationKind, PatentOwner
 from market.regions import City
 
 from . import identifiers as ids
@@ -20,6 +21,13 @@ from . import identifiers as ids
 GENERATED_NOTE = ("【演示生成】统一社会信用代码、所在地市、机构类型由名称推定，非登记信息 / "
                   "demo-generated: credit code, city and kind inferred from the name, not registry facts")
 PUBLIC_KINDS = (OrganisationKind.UNIVERSITY, OrganisationKind.RESEARCH_INSTITUTE)
+
+
+def holder_credit_code(name: str) -> str:
+    """The made-up credit code the register records for holder ``name`` (none for a person)."""
+    if ids.looks_like_person(name):
+        return ""
+    return organisation_for_name(name).credit_code
 
 
 def organisation_for_name(name: str) -> Organisation:
@@ -56,3 +64,14 @@ def resolve_organisations(names: Iterable[str]) -> dict[str, int]:
         for pk, code in created.values_list("pk", "credit_code"):
             found[name_by_code[code]] = pk
     return found
+
+
+def join_holders() -> int:
+    """Every holder not yet joined becomes its platform organisation (benchmarks only); returns how many."""
+    free = list(PatentOwner.objects.filter(organisation__isnull=True).exclude(credit_code="")
+                .values_list("pk", "name"))
+    org_ids = resolve_organisations(name for _, name in free)
+    now = timezone.now()
+    rows = [PatentOwner(pk=pk, organisation_id=org_ids[name], claimed_at=now) for pk, name in free if name in org_ids]
+    PatentOwner.objects.bulk_update(rows, ["organisation", "claimed_at"], batch_size=2000)
+    return len(rows)

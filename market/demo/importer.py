@@ -1,4 +1,6 @@
-"""Stream a patent record file into Patent + PatentOwner rows: batches, constant memory, resumable.
+"""Stream a patent record file onto the register (Patent rows and their holders): batches, constant memory,
+resumable. The holders are the register's names (with made-up credit codes for organisations); none of them
+is a platform organisation until it claims its holding (market/register/claims.py).
 
 Per batch (default 2000 records), in one transaction: one query finds which application numbers
 are taken, at most three resolve the holders' organisations, then bulk inserts write the patents
@@ -29,7 +31,7 @@ from tqdm import tqdm
 from market.models import Patent, PatentOwner
 
 from .generate import BuiltPatent, build_patent
-from .holders import resolve_organisations
+from .holders import holder_credit_code
 from .records import ADAPTERS, RecordFile, detect_format
 
 BATCH_SIZE = 2000
@@ -140,7 +142,6 @@ def _write_batch(batch: list[BuiltPatent], stats: ImportStats) -> None:
         rows = _claim_numbers(batch, stats)
         if not rows:
             return
-        org_ids = resolve_organisations(name for built in rows for name in built.holder_names)
         Patent.objects.bulk_create([built.patent for built in rows], batch_size=BATCH_SIZE, ignore_conflicts=True)
         saved = {number: (pk, title) for pk, number, title in Patent.objects.filter(
             application_number__in=[built.patent.application_number for built in rows]
@@ -153,8 +154,8 @@ def _write_batch(batch: list[BuiltPatent], stats: ImportStats) -> None:
                 continue
             stats.imported += 1
             since = built.patent.grant_date or built.patent.filing_date
-            owners += [PatentOwner(patent_id=pk, organisation_id=org_ids[name], since=since)
-                       for name in built.holder_names if name in org_ids]
+            owners += [PatentOwner(patent_id=pk, name=name[:200], credit_code=holder_credit_code(name), since=since)
+                       for name in built.holder_names]
         PatentOwner.objects.bulk_create(owners, batch_size=BATCH_SIZE, ignore_conflicts=True)
         stats.owners += len(owners)
 

@@ -37,12 +37,14 @@ from market.models import (
     ListingState,
     Organisation,
     Patent,
-    PatentOwner,
+    RegisterEvent,
     User,
     UserRole,
 )
 from market.money import cny
 from market.regions import City
+from market.register.claims import claim_submit
+from market.register.feed import register_apply
 from market.services import listings as listing_services
 from market.transfers import services as deal_services
 from market.transfers.models import TransferDeal
@@ -63,6 +65,8 @@ from .licences import seed_licensing
 from .pledges import seed_pledges
 
 LISTING_COUNT = 60
+# What the demo's register events name as their source.
+REGISTER_SOURCE = "demo register feed (market/demo/seed.py)"
 # A university and an institute co-own patents with an enterprise partner (共有; Patent Law art. 14).
 CO_OWNERS = {"university": "hz_tech", "institute": "nb_materials"}
 # Mode of the listing an organisation publishes in each round (shifted per organisation).
@@ -102,6 +106,8 @@ class Holding:
 
     patent: Patent
     holder: str
+    # Granted when imported: the plan must not change when the demo's register events later end a patent.
+    granted: bool = True
     co_owner: str | None = None
 
 
@@ -185,44 +191,51 @@ def import_demo_files(data_dir: Path, report: SeedReport) -> None:
 def plan_holdings() -> list[Holding]:
     """Every KPPatent record with its demo holder (by industry, stable hash) and a few co-owned ones."""
     patents = Patent.objects.filter(source__startswith=f"{KPPATENT_FILE}#").order_by("source")
-    holdings = [Holding(p, ids.pick(p.source, "demo-holder", HOLDERS_BY_INDUSTRY[p.industry])) for p in patents]
+    lapsed_by_demo = set(RegisterEvent.objects.filter(key__startswith="demo-lapse:").values_list("right_id", flat=True))
+    holdings = [Holding(p, ids.pick(p.source, "demo-holder", HOLDERS_BY_INDUSTRY[p.industry]),
+                        granted=p.legal_status == LegalStatus.GRANTED or p.pk in lapsed_by_demo) for p in patents]
     for holder, partner in CO_OWNERS.items():  # the first two granted patents of each, with its partner (共有)
-        for holding in [h for h in holdings if h.holder == holder and h.patent.legal_status == LegalStatus.GRANTED][:2]:
+        for holding in [h for h in holdings if h.holder == holder and h.granted][:2]:
             holding.co_owner = partner
     return holdings
 
 
-def assign_holders(holdings: list[Holding], organisations: dict[str, Organisation], report: SeedReport) -> None:
-    """Register the demo holders of the records that have none yet, and mark ``owners`` generated."""
-    unowned = set(Patent.objects.filter(pk__in=[h.patent.pk for h in holdings], ownerships__isnull=True)
-                  .values_list("pk", flat=True))
-    owners, changed = [], []
+def register_holders(holdings: list[Holding], organisations: dict[str, Organisation], users: dict[str, User],
+                     report: SeedReport) -> None:
+    """The register's holders of the KPPatent records (the files name none) arrive as events of the register
+    feed, with the demo organisations' names and codes (co-owned: 60 / 40); each organisation then claims its
+    holdings, which the register confirms at once."""
+    owners = {account.organisation: users[account.username] for account in reversed(DEMO_ACCOUNTS)}
     for holding in holdings:
         patent = holding.patent
-        if patent.pk not in unowned:
-            continue
-        since = patent.grant_date or patent.filing_date
-        for key in filter(None, (holding.holder, holding.co_owner)):
-            owners.append(PatentOwner(patent=patent, organisation=organisations[key], since=since))
-        if "owners" not in patent.demo_generated_fields:
+        keys = [holding.holder] + ([holding.co_owner] if holding.co_owner else [])
+        shares = ("60", "40") if holding.co_owner else (None,)
+        applied = register_apply({
+            "id": f"demo-holders:{patent.application_number}", "application_number": patent.application_number,
+            "event": "holder_change", "date": (patent.grant_date or patent.filing_date).isoformat(),
+            "holders": [{"name": organisations[key].name, "credit_code": organisations[key].credit_code, "share": share}
+                        for key, share in zip(keys, shares, strict=True)]}, source=REGISTER_SOURCE)
+        if not applied:
+            continue  # registered and claimed on an earlier run (a deal may have changed its holders since)
+        report.holders += 1
+        for key in keys:
+            claim_submit(actor=owners[key], application_number=patent.application_number)
+        if "owners" not in patent.demo_generated_fields:  # the demo chose them: no fact of a register
             patent.demo_generated_fields = sorted([*patent.demo_generated_fields, "owners"])
-            changed.append(patent)
-    PatentOwner.objects.bulk_create(owners, ignore_conflicts=True)
-    Patent.objects.bulk_update(changed, ["demo_generated_fields"], batch_size=500)
-    report.holders += len(unowned)
+            Patent.objects.filter(pk=patent.pk).update(demo_generated_fields=patent.demo_generated_fields)
 
 
 def _listable(holdings: list[Holding]) -> dict[str, deque[Patent]]:
     """Granted, solely held patents of each listing organisation, in source order."""
     pools: dict[str, deque[Patent]] = {key: deque() for key in LISTING_ORGANISATIONS}
     for holding in holdings:
-        if holding.co_owner is None and holding.patent.legal_status == LegalStatus.GRANTED:
+        if holding.co_owner is None and holding.granted:
             pools[holding.holder].append(holding.patent)
     return pools
 
 
 ENCUMBERED = (("hz_tech", "ordinary_licence"), ("nb_materials", "pledge"), ("wz_electric", "dispute"),
-              ("tz_machinery", "fee_overdue"))
+              ("tz_machinery", "fee_overdue"), ("jx_energy", "lapsed"), ("sx_pharma", "invalidation"))
 
 
 def plan_encumbrances(pools: dict[str, deque[Patent]]) -> dict[str, Patent]:
@@ -231,7 +244,8 @@ def plan_encumbrances(pools: dict[str, deque[Patent]]) -> dict[str, Patent]:
 
 
 def seed_encumbrances(picks: dict[str, Patent], organisations: dict[str, Organisation], report: SeedReport) -> None:
-    """An ordinary licence, a registered pledge, an ownership dispute and an annual fee in its grace period."""
+    """An ordinary licence and a registered pledge; an ownership dispute, an annual fee in its grace period, a
+    lapsed patent and one under invalidation through the register's feed."""
     today = timezone.localdate()
     note = "【演示数据】/ demo data"
     entries = (
@@ -243,21 +257,21 @@ def seed_encumbrances(picks: dict[str, Patent], organisations: dict[str, Organis
             "beneficiary": organisations["bank_hz"], "start_date": today - dt.timedelta(days=90),
             "end_date": today - dt.timedelta(days=90) + relativedelta(years=2),
             "secured_amount": cny(3_000_000), "note": f"{note} 流动资金贷款质押"}),
-        (picks["dispute"], EncumbranceKind.OWNERSHIP_DISPUTE, {
-            "beneficiary_name": "温州鹿城某科技有限公司（演示）", "start_date": today - dt.timedelta(days=60),
-            "note": f"{note} 权属纠纷，有关程序中止"}),
-    )
+        )
     for patent, kind, fields in entries:
         if kind == EncumbranceKind.PLEDGE:
             fields["registration_number"] = f"Y{fields['start_date']:%Y}330000{patent.pk:05d}"
         _, created = Encumbrance.objects.get_or_create(patent=patent, kind=kind, defaults=fields)
         report.encumbrances += created
-    overdue = picks["fee_overdue"]
-    if not overdue.annual_fee_overdue:
-        overdue.annual_fee_overdue = True
-        overdue.demo_generated_fields = sorted({*overdue.demo_generated_fields, "annual_fee_overdue"})
-        overdue.save(update_fields=["annual_fee_overdue", "demo_generated_fields", "updated_at"])
-        report.encumbrances += 1
+    # Facts of the register arrive through its feed: a dispute, an annual fee in its grace period, a lapse and
+    # an invalidation request.
+    for kind, event, days, extra in (("dispute", "dispute", 60, {"party": "温州鹿城某科技有限公司（演示）"}),
+                                     ("fee_overdue", "fee_overdue", 30, {}), ("lapsed", "lapse", 20, {}),
+                                     ("invalidation", "invalidation_requested", 45, {"request_number": "4W1"})):
+        patent = picks[kind]
+        report.encumbrances += register_apply({
+            "id": f"demo-{event}:{patent.application_number}", "application_number": patent.application_number,
+            "event": event, "date": (today - dt.timedelta(days=days)).isoformat(), **extra}, source=REGISTER_SOURCE)
 
 
 # -- listings ------------------------------------------------------------------------------------
@@ -404,7 +418,7 @@ def seed_demo(*, data_dir: Path = DEMO_DATA_DIR, with_search: bool = True) -> tu
     picks = plan_encumbrances(pools)
     plan = plan_listings(pools)
     with transaction.atomic():
-        assign_holders(holdings, organisations, report)
+        register_holders(holdings, organisations, users, report)
         seed_encumbrances(picks, organisations, report)
         listings = seed_listings(plan, users, report)
     seed_deals(plan, listings, users, report)

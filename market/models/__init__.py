@@ -16,12 +16,14 @@ from .payments import (
     LedgerTransaction,
     PaymentCommand,
 )
+from .register import Claim, ClaimState, RegisterEvent, RegisterEventKind
 
 __all__ = [
     "AbandonmentRequest", "AbandonmentState",
     "AccountKind", "Consent", "ConsentCapacity", "ConsentPurpose", "Document", "DocumentKind",
     "DocumentState", "Encumbrance", "EncumbranceKind", "Escrow", "EscrowState", "LedgerAccount", "LedgerEntry",
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Invitation", "Organisation",
-    "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand",
+    "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "Claim", "ClaimState",
+    "RegisterEvent", "RegisterEventKind",
     "TransitionLog", "User", "UserRole",
 ]

@@ -96,8 +96,22 @@ class Patent(models.Model):
 
     @property
     def patent_number(self) -> str:
-        """ZL + application number (only meaningful once granted)."""
-        return f"ZL{self.application_number}"
+        """ZL + application number once granted; an application is known by its application number."""
+        return f"ZL{self.application_number}" if self.grant_date else self.application_number
+
+    def status_on(self, on: dt.date | None = None) -> str:
+        """The legal status the register's facts give on ``on`` (today): a granted patent past its term
+        is expired whatever was last recorded."""
+        if self.legal_status == LegalStatus.GRANTED and self.expiry_date < (on or timezone.localdate()):
+            return LegalStatus.EXPIRED
+        return self.legal_status
+
+    @property
+    def current_status(self) -> str:
+        return self.status_on()
+
+    def get_current_status_display(self) -> str:
+        return LegalStatus(self.current_status).label
 
     @property
     def main_ipc(self) -> str:
@@ -126,17 +140,35 @@ class Patent(models.Model):
         return self.ownerships.count() > 1
 
     def holder_names(self) -> str:
-        return "；".join(o.organisation.name for o in self.ownerships.select_related("organisation"))
+        return "；".join(o.name for o in self.ownerships.all())
 
 
 class PatentOwner(models.Model):
-    """One holder on the register; several rows make the patent co-owned (共有)."""
+    """One holder on the register (its name, credit code and share, as the register's data give them);
+    several rows make the patent co-owned (共有). ``organisation`` is the platform organisation that
+    claimed this holding (market/register/claims.py): empty until then, so a holder acts, and a co-owner
+    consents, only once it has joined."""
 
     patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="ownerships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="ownerships")
+    name = models.CharField(_("登记权利人"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    # Percent of the right; empty: equal shares.
+    share = models.DecimalField(_("份额（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="ownerships")
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     # A co-ownership agreement may let one owner act alone (Patent Law art. 14).
     agreement_allows_sole_action = models.BooleanField(_("共有协议允许单独处分"), default=False)
     since = models.DateField(_("登记日"), default=timezone.localdate)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["patent", "organisation"], name="uniq_patent_owner")]
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["patent", "organisation"], name="uniq_patent_owner"),
+                       models.UniqueConstraint(fields=["patent", "name"], name="uniq_patent_holder_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def joined(self) -> bool:
+        return self.organisation_id is not None

@@ -102,7 +102,7 @@ def same_day_twins(patent: Patent) -> QuerySet[Patent]:
     other = {PatentKind.INVENTION: PatentKind.UTILITY_MODEL, PatentKind.UTILITY_MODEL: PatentKind.INVENTION}
     if patent.kind not in other:
         return Patent.objects.none()
-    same_applicant = Q(ownerships__organisation__in=patent.ownerships.values("organisation"))
+    same_applicant = Q(ownerships__name__in=patent.ownerships.values("name"))
     if patent.applicants.strip():
         same_applicant |= Q(applicants=patent.applicants)
     return (Patent.objects.filter(kind=other[patent.kind], filing_date=patent.filing_date, title=patent.title)

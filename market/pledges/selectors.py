@@ -78,8 +78,9 @@ def pending_consents(loan: PledgeLoan) -> list[dict]:
         ownerships = list(patent.ownerships.select_related("organisation"))
         if any(o.organisation_id == loan.applicant_id and o.agreement_allows_sole_action for o in ownerships):
             continue
-        rows += [{"patent": patent, "organisation": o.organisation,
-                  "given": has_consent(patent, o.organisation_id, ConsentCapacity.CO_OWNER, ConsentPurpose.PLEDGE, loan)}
+        rows += [{"patent": patent, "organisation": o.organisation, "organisation_id": o.organisation_id,
+                  "name": o.name, "given": o.joined and has_consent(patent, o.organisation_id, ConsentCapacity.CO_OWNER,
+                                                                    ConsentPurpose.PLEDGE, loan)}
                  for o in ownerships if o.organisation_id != loan.applicant_id]
     return rows
 
@@ -140,7 +141,7 @@ def loan_allowed_actions(loan: PledgeLoan, user: User | None) -> list[str]:
         actions.append("file_registration")
     if party and any(not row[party] for row in pending_confirmations(loan)):
         actions.append("confirm")
-    if any(row["organisation"].pk == user.organisation_id and not row["given"] for row in pending_consents(loan)):
+    if any(row["organisation_id"] == user.organisation_id and not row["given"] for row in pending_consents(loan)):
         actions.append("consent")
     if user.is_centre_staff:
         if state in PRE_REGISTRATION_STATES:

@@ -84,14 +84,15 @@ def has_consent(patent: Patent, org_id: int, capacity: str, purpose: str, deal: 
 def co_owner_reasons(patent: Patent, actor_org: Organisation, purpose: str, deal: models.Model | None,
                      rule: str) -> list[Reason]:
     """Every other co-owner must consent, unless the co-ownership agreement lets the actor act alone."""
-    ownerships = list(patent.ownerships.select_related("organisation"))
+    ownerships = list(patent.ownerships.all())
     if len(ownerships) < 2:
         return []
     actor = next((o for o in ownerships if o.organisation_id == actor_org.pk), None)
     if actor is not None and actor.agreement_allows_sole_action:
         return []
-    missing = [o.organisation.name for o in ownerships if o.organisation_id != actor_org.pk
-               and not has_consent(patent, o.organisation_id, ConsentCapacity.CO_OWNER, purpose, deal)]
+    missing = [o.name if o.joined else f"{o.name}（尚未加入平台 / not yet on the platform）" for o in ownerships
+               if o.organisation_id != actor_org.pk
+               and not (o.joined and has_consent(patent, o.organisation_id, ConsentCapacity.CO_OWNER, purpose, deal))]
     if missing:
         names = "、".join(missing)
         return [Reason("co_owner_consent_missing", rule,

@@ -29,7 +29,8 @@ def transfer_documents_q(user: User) -> Q:
 
 
 def deal_pending_consents(deal: TransferDeal) -> list[dict]:
-    """Consents the deal still needs: co-owners other than the seller, and pledgees."""
+    """Consents the deal still needs: co-owners other than the seller (``organisation`` empty while a co-owner
+    has not joined the platform), and pledgees."""
     if deal.state not in OPEN_STATES or deal.state == DealState.REGISTERED:
         return []  # after registration the buyer is the holder: nothing is left to consent to
     needed = []
@@ -40,11 +41,15 @@ def deal_pending_consents(deal: TransferDeal) -> list[dict]:
             seller_own = patent.ownerships.filter(organisation_id=deal.seller_id, agreement_allows_sole_action=True)
             if seller_own.exists():
                 continue
-            needed.append({"patent": patent, "organisation": ownership.organisation, "capacity": "co_owner",
+            needed.append({"patent": patent, "organisation": ownership.organisation,
+                           "organisation_id": ownership.organisation_id, "name": ownership.name,
+                           "capacity": "co_owner",
                            "given": has_consent(patent, ownership.organisation_id, "co_owner", "transfer", deal)})
         for pledge in active_pledges(patent):
             if pledge.beneficiary_id:
-                needed.append({"patent": patent, "organisation": pledge.beneficiary, "capacity": "pledgee",
+                needed.append({"patent": patent, "organisation": pledge.beneficiary,
+                               "organisation_id": pledge.beneficiary_id, "name": pledge.beneficiary.name,
+                               "capacity": "pledgee",
                                "given": has_consent(patent, pledge.beneficiary_id, "pledgee", "transfer", deal)})
     return needed
 
@@ -73,7 +78,7 @@ def deal_allowed_actions(deal: TransferDeal, user: User | None) -> list[str]:
     pending = [c for c in deal_pending_consents(deal) if not c["given"]]
     if party == "seller" and pending:
         actions.append("consent_request")
-    if any(c["organisation"].pk == user.organisation_id for c in pending) and state in OPEN_STATES:
+    if any(c["organisation_id"] == user.organisation_id for c in pending) and state in OPEN_STATES:
         actions.append("consent")
     if state == DealState.PUBLICISED:
         actions.append("object")

@@ -38,6 +38,7 @@ from market.models import (
     User,
 )
 from market.money import ZERO, cny
+from market.register.holders import Holder, holders_replace
 from market.rules import Reason, RuleViolation, about_patent, transfer_blockers
 from market.rules.common import active_pledges
 from market.services import payments
@@ -45,7 +46,6 @@ from market.services.documents import document_reissue, document_request, docume
 from market.services.errors import ActionForbidden, require_reason, state_refusal
 from market.services.listings import listing_close
 from market.services.transitions import apply_transition
-from market.signals import patent_changed
 from market.transfers.models import FUNDED_STATES, OPEN_STATES, DealState, Objection, Offer, TransferDeal
 from notifications.services import notify
 
@@ -206,7 +206,8 @@ def deal_consent_request(*, deal_id: int, actor: User, message: str = "") -> lis
             raise ActionForbidden("只有转让方可以请求同意 / Only the seller asks for consents")
         if deal.state not in OPEN_STATES or deal.state == DealState.REGISTERED:
             raise state_refusal(deal, "请求同意")
-        pending = {c["organisation"].pk: c["organisation"] for c in deal_pending_consents(deal) if not c["given"]}
+        pending = {c["organisation_id"]: c["organisation"] for c in deal_pending_consents(deal)
+                   if not c["given"] and c["organisation"] is not None}
         if not pending:
             raise RuleViolation(Reason("no_consent_pending", "transfer",
                                        "本交易无待出具的同意 / No consent is pending for this deal"))
@@ -353,11 +354,11 @@ def deal_register(*, deal_id: int, actor: User, registration_number: str = "") -
                                        "变更登记费尚未缴纳 / The change fee has not been paid"))
         _rule_check(deal)
         today = timezone.localdate()
-        for patent in deal.patents.all():
-            PatentOwner.objects.filter(patent=patent).delete()
-            PatentOwner.objects.create(patent=patent, organisation=deal.buyer, since=today)
-            patent_changed(patent.pk)  # holder names are searchable
         number = registration_number or f"BG{today:%Y%m%d}{deal.pk:06d}"
+        for patent in deal.patents.all():
+            holders_replace(patent, [Holder.of(deal.buyer)], key=f"transfer:{deal.number}:{patent.application_number}",
+                            on=today, source=f"转让交易 {deal.number} / transfer deal",
+                            data={"deal": deal.number, "registration_number": number})
         apply_transition(deal, "register", actor=actor, registration_number=number,
                          reason=f"著录项目变更已登记，登记号 {number}")
         payments.escrow_capture(escrow_id=deal.escrow_id, idempotency_key=_key(deal, "capture"), actor=actor)

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from market.models import Escrow, LedgerEntry, PaymentCommand
 from market.transfers.models import DealState
 
-from ..factories import ListingFactory, PatentFactory, application_number
+from ..factories import ListingFactory, PatentFactory
 from ..market.deal_steps import advance
 
 PAYMENT_ACTIONS = [
@@ -126,14 +126,6 @@ def test_an_overlong_listing_description_is_400(holder, holder_org):
                                                       "description": "长" * 5001}, format="json")
 
     assert response.status_code == 400 and "description" in response.json()
-
-
-def test_a_grant_before_the_filing_date_is_400(holder):
-    response = api(holder).post("/api/v1/patents/", {
-        "application_number": application_number(777), "title": "一种电池", "filing_date": "2019-03-01",
-        "grant_date": "2018-12-31"}, format="json")
-
-    assert response.status_code == 400 and "不能早于申请日" in response.json()["grant_date"][0]
 
 
 @pytest.mark.parametrize("body", [{"patents": [1], "term_months": -5}, {"patents": [1], "term_months": 0},

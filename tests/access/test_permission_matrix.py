@@ -22,7 +22,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from ..factories import application_number, credit_code
+from ..factories import credit_code
 from ..licences.conftest import pdf_upload
 from .world import ACTORS, PASSWORD, World, build_world
 
@@ -88,6 +88,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ('GET', 'api:organisation-list'): EVERYONE,
     ('GET', 'api:patent-detail'): EVERYONE,
     ('GET', 'api:patent-encumbrances'): EVERYONE,
+    ('GET', 'api:patent-history'): EVERYONE,
+    ('GET', 'api:claim-list'): MEMBERS,
+    ('GET', 'api:claim-detail'): OWN_STAFF,
+    ('GET', 'api:claim-timeline'): OWN_STAFF,
     ('GET', 'api:patent-list'): EVERYONE,
     ('GET', 'api:patent-rules'): MEMBERS,
     ('GET', 'api:payment-detail'): OWN_STAFF,
@@ -188,7 +192,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ('POST', 'api:organisation-list'): EVERYONE,
     ('POST', 'api:organisation-revoke'): STAFF,
     ('POST', 'api:organisation-verify'): STAFF,
-    ('POST', 'api:patent-list'): MEMBERS,
+    ('POST', 'api:claim-list'): MEMBERS,
+    ('POST', 'api:claim-accept'): STAFF,
+    ('POST', 'api:claim-reject'): STAFF,
     ('POST', 'api:pledge-filing-examine'): STAFF,
     ('POST', 'api:pledge-loan-approve'): BANK,
     ('POST', 'api:pledge-loan-cite-other-ground'): STAFF,
@@ -265,7 +271,7 @@ OBJECT_OF = {  # route base name → the world's object its {pk} names
     "open-licence": "declaration", "licence": "licence", "licence-contract": "contract", "annual-fee": "patent",
     "pledge-loan": "loan", "pledge-filing": "filing", "pledge-alert": "alert", "invitation": "invitation",
     "user": "member", "demand": "demand", "proposal": "proposal", "saved-search": "saved_search",
-    "notification": "notification", "valuation": "valuation", "similar": "listing",
+    "notification": "notification", "valuation": "valuation", "similar": "listing", "claim": "claim",
 }
 
 
@@ -333,8 +339,9 @@ def body_for(name: str, world: World, actor: str) -> dict | None:
                                   "kind": "enterprise", "city": "3301", "admin_username": f"new-{actor}",
                                   "admin_password": PASSWORD},
         "api:organisation-revoke": reason,
-        "api:patent-list": {"application_number": application_number(880000 + ACTORS.index(actor)),
-                            "title": "一种装置", "filing_date": "2019-03-01"},
+        "api:claim-list": {"application_number": o["unclaimed_patent"].application_number},
+        "api:claim-accept": {"holding_id": o["unclaimed_patent"].ownerships.get().pk, "reason": "营业执照已核验"},
+        "api:claim-reject": reason,
         "api:listing-list": {"title": "转让", "mode": "transfer", "patent_ids": [o["declared_patent"].pk]},
         "api:listing-reject": reason,
         "api:deal-list": {"listing": o["listing"].pk, "price": "100000.00"},

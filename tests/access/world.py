@@ -17,8 +17,20 @@ from django.utils import timezone
 from market.auctions import services as auctions
 from market.licensing.models import OpenLicenceDeclaration
 from market.licensing.services import licence_contracts, open_licences
-from market.models import Document, Escrow, Listing, ListingMode, Organisation, OrganisationKind, Patent, User, UserRole
+from market.models import (
+    Document,
+    Escrow,
+    Listing,
+    ListingMode,
+    Organisation,
+    OrganisationKind,
+    Patent,
+    PatentOwner,
+    User,
+    UserRole,
+)
 from market.pledges.models import PledgeAlert, PledgeFiling, PledgeLoan
+from market.register import claims
 from market.services import abandonments
 from market.services import organisations as organisation_services
 from market.transfers import services as deals
@@ -106,6 +118,12 @@ def build_world() -> World:
         source=None, patents=lot, creditor=orgs["bank"], debtor=own, starts_at=now - dt.timedelta(minutes=1),
         ends_at=now + dt.timedelta(hours=1), actor=staff, claim_amount=Decimal("300000.00"),
         reserve_price=Decimal("200000.00"), increment=Decimal("10000.00"), deposit=Decimal("20000.00"))
+
+    # a patent on the register whose holder has not joined, and the own organisation's pending claim to it
+    o["unclaimed_patent"] = PatentFactory(holders=[], title="一种电池包壳体")
+    PatentOwner.objects.create(patent=o["unclaimed_patent"], name="杭州锂能材料有限公司（原名）", credit_code="")
+    o["claim"] = claims.claim_submit(actor=own_user, application_number=o["unclaimed_patent"].application_number,
+                                     evidence="本公司更名前的名称")
 
     # abandonment, valuation, matching, notifications, invitations
     o["abandoned_patent"] = PatentFactory(holders=[own], title="一种过时的装置")

@@ -53,34 +53,23 @@ def test_only_staff_verify_organisations(staff, outsider):
     assert org.verified
 
 
-def test_patent_with_wrong_check_digit_is_400(holder):
-    number = application_number(555)
-    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
-    response = client_for(holder).post("/api/v1/patents/", {
-        "application_number": wrong, "title": "一种电池", "filing_date": "2019-03-01"}, format="json")
-    assert response.status_code == 400
-    assert "校验位" in response.json()["application_number"][0]
-    assert not Patent.objects.exists()
+def test_nobody_writes_a_patent_through_the_api(holder, staff):
+    patent = PatentFactory(holders=[holder.organisation])
+    for client in (client_for(holder), client_for(staff)):
+        assert client.post("/api/v1/patents/", {"application_number": application_number(557), "title": "一种锂电池",
+                                                "filing_date": "2019-03-01"}, format="json").status_code == 405
+        assert client.patch(f"/api/v1/patents/{patent.pk}/", {"legal_status": "granted"},
+                            format="json").status_code == 405
+    assert Patent.objects.count() == 1
 
 
-def test_patent_kind_and_year_must_match_the_number(holder):
-    number = application_number(556)
-    response = client_for(holder).post("/api/v1/patents/", {
-        "application_number": number, "kind": "design", "title": "一种电池", "filing_date": "2018-03-01"},
-        format="json")
-    assert response.status_code == 400
-    assert "kind" in response.json()
-
-
-def test_register_patent_makes_the_caller_the_holder(holder):
-    response = client_for(holder).post("/api/v1/patents/", {
-        "application_number": "ZL" + application_number(557), "title": "一种锂电池", "filing_date": "2019-03-01",
-        "ipc_codes": ["H01M10/0525"]}, format="json")
-    assert response.status_code == 201, response.json()
-    body = response.json()
+def test_a_patent_shows_the_registers_holders_and_its_derived_status(holder):
+    patent = PatentFactory(holders=[holder.organisation], ipc_codes=["H01M10/0525"])
+    body = client_for(holder).get(f"/api/v1/patents/{patent.pk}/").json()
     assert body["kind"] == "invention" and body["industry"] == "new_materials"
-    assert body["expiry_date"] == "2039-02-28"
-    assert body["holders"] == [{"id": holder.organisation_id, "name": holder.organisation.name}]
+    assert body["expiry_date"] == "2039-02-28" and body["legal_status"] == "granted"
+    assert body["holders"] == [{"id": patent.ownerships.get().pk, "name": holder.organisation.name, "share": None,
+                                "organisation": holder.organisation_id}]
 
 
 def test_rules_endpoint_answers_with_reasons(holder, bank_org):

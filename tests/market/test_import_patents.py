@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from market.demo import identifiers as ids
-from market.demo.holders import resolve_organisations
+from market.demo.holders import join_holders, resolve_organisations
 from market.demo.importer import import_patents
 from market.industries import industry_for_ipc
 from market.models import LegalStatus, Organisation, OrganisationKind, Patent, PatentKind, PatentOwner
@@ -210,35 +210,51 @@ def test_a_generated_number_taken_by_another_patent_moves_to_the_next_alternativ
 
 
 @pytest.mark.django_db
-def test_holders_become_organisations_with_generated_valid_codes(cnki_file, tmp_path):
+def test_holders_go_on_the_register_with_generated_codes_and_join_nobody(cnki_file, tmp_path):
     out = run(cnki_file, checkpoint=tmp_path / "ck.json")
 
     assert "读取 5 条，新导入 4" in out and "跳过 1" in out  # the foreign row is not a CNIPA record
-    orgs = {o.name: o for o in Organisation.objects.all()}
-    assert set(orgs) == {"浙江工业大学", "宁波星帆信息科技有限公司", "深圳云天励飞技术股份有限公司", "成都云天励飞技术有限公司"}
-    for org in orgs.values():
-        validate_credit_code(org.credit_code)
-        assert not org.verified and org.address.startswith("【演示生成】")
-    university = orgs["浙江工业大学"]
-    assert (university.city, university.kind, university.is_public_institution) == (
-        City.HANGZHOU, OrganisationKind.UNIVERSITY, True)
-    assert university.credit_code.startswith("12330100")
-    assert orgs["宁波星帆信息科技有限公司"].city == City.NINGBO
-    assert orgs["深圳云天励飞技术股份有限公司"].city == City.OTHER
+    assert not Organisation.objects.exists()  # a holder joins the platform only by claiming its holdings
+    holders = {row.name: row for row in PatentOwner.objects.all()}
+    assert set(holders) == {"浙江工业大学", "宁波星帆信息科技有限公司", "深圳云天励飞技术股份有限公司",
+                            "成都云天励飞技术有限公司", "吴禹衡"}
+    assert not any(row.organisation_id for row in holders.values())
+    for name, row in holders.items():
+        if name == "吴禹衡":
+            assert row.credit_code == ""  # a person has no credit code
+        else:
+            validate_credit_code(row.credit_code)
+    assert holders["浙江工业大学"].credit_code.startswith("12330100")  # a public institution of 杭州
     pathology = Patent.objects.get(title__startswith="肺部病理图像")
-    assert sorted(pathology.owners.values_list("name", flat=True)) == ["成都云天励飞技术有限公司", "深圳云天励飞技术股份有限公司"]
+    assert list(pathology.ownerships.values_list("name", flat=True)) == [
+        "深圳云天励飞技术股份有限公司", "成都云天励飞技术有限公司"]
     assert pathology.applicants == "深圳云天励飞技术股份有限公司；成都云天励飞技术有限公司"
     assert pathology.filing_date.isoformat() == "2020-12-28"  # a fact of the record, not generated
     assert pathology.legal_status == LegalStatus.GRANTED and pathology.grant_date.isoformat() == "2025-06-17"
-    assert {"owners", "legal_status", "grant_date", "kind"} <= set(pathology.demo_generated_fields)
+    assert {"owners", "holder_credit_codes", "legal_status", "grant_date", "kind"} <= set(pathology.demo_generated_fields)
     assert "filing_date" not in pathology.demo_generated_fields
     walker = Patent.objects.get(title="医学护理助行器")
-    assert walker.ownerships.count() == 0 and walker.applicants == "吴禹衡"  # a person is no organisation
+    assert list(walker.ownerships.values_list("name", flat=True)) == ["吴禹衡"] and walker.applicants == "吴禹衡"
 
     run(cnki_file, checkpoint=tmp_path / "ck.json")
 
-    assert Organisation.objects.count() == 4
-    assert PatentOwner.objects.count() == 4
+    assert PatentOwner.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_join_holders_makes_each_organisation_once_with_its_registered_code(cnki_file, tmp_path):
+    run(cnki_file, checkpoint=tmp_path / "ck.json")
+
+    assert join_holders() == 4  # the person stays a holder without an organisation
+    orgs = {o.name: o for o in Organisation.objects.all()}
+    assert len(orgs) == 4 and all(not org.verified and org.address.startswith("【演示生成】") for org in orgs.values())
+    university = orgs["浙江工业大学"]
+    assert (university.city, university.kind, university.is_public_institution) == (
+        City.HANGZHOU, OrganisationKind.UNIVERSITY, True)
+    assert orgs["宁波星帆信息科技有限公司"].city == City.NINGBO and orgs["深圳云天励飞技术股份有限公司"].city == City.OTHER
+    for row in PatentOwner.objects.exclude(credit_code=""):
+        assert row.organisation.credit_code == row.credit_code
+    assert join_holders() == 0
 
 
 @pytest.mark.django_db

@@ -14,11 +14,14 @@ from market.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from market.demo.datafiles import CNKI_SUBSET_FILE, DEMO_DATA_DIR, DEMO_FILES, KPPATENT_FILE
 from market.demo.seed import index_for_search
 from market.models import (
+    Claim,
+    ClaimState,
     Document,
     Encumbrance,
     EncumbranceKind,
     EscrowState,
     LedgerEntry,
+    LegalStatus,
     Listing,
     ListingMode,
     ListingState,
@@ -26,6 +29,7 @@ from market.models import (
     OrganisationKind,
     Patent,
     PatentOwner,
+    RegisterEvent,
     TransitionLog,
     User,
 )
@@ -126,8 +130,26 @@ def test_it_records_encumbrances_on_demo_patents(seeded):
                      EncumbranceKind.OPEN_LICENCE: None}  # the open-licence declarations (market/demo/licences.py)
     pledge = Encumbrance.objects.get(kind=EncumbranceKind.PLEDGE, pledge_loan_patent__isnull=True)  # not a demo loan's
     assert pledge.secured_amount == Decimal("3000000.00") and pledge.registration_number
+
+
+
+def test_the_registers_facts_arrive_through_its_feed_and_holders_join_by_claims(seeded):
     overdue = Patent.objects.get(annual_fee_overdue=True)
-    assert "annual_fee_overdue" in overdue.demo_generated_fields
+    lapsed = Patent.objects.get(pk=RegisterEvent.objects.get(key__startswith="demo-lapse:").right_id)
+    assert lapsed.legal_status == LegalStatus.LAPSED
+    contested = Patent.objects.get(invalidation_pending=True)
+    disputed = Encumbrance.objects.get(kind=EncumbranceKind.OWNERSHIP_DISPUTE).patent
+    for patent, kind in ((overdue, "fee_overdue"), (lapsed, "lapse"), (contested, "invalidation_requested"),
+                         (disputed, "dispute")):
+        event = RegisterEvent.objects.get(right_id=patent.pk, kind=kind)
+        assert event.source.startswith("demo register feed")
+    kpp = Patent.objects.filter(source__startswith=f"{KPPATENT_FILE}#")
+    assert not PatentOwner.objects.filter(patent__in=kpp, organisation__isnull=True).exists()  # every demo holder claimed
+    assert Claim.objects.filter(state=ClaimState.ACCEPTED).count() == PatentOwner.objects.filter(patent__in=kpp).count()
+    co_owned = PatentOwner.objects.filter(patent__in=kpp, share__isnull=False)
+    assert sorted({str(row.share) for row in co_owned}) == ["40.00", "60.00"]
+    cnki = PatentOwner.objects.filter(patent__source__startswith=f"{CNKI_SUBSET_FILE}#")
+    assert cnki.exists() and not cnki.filter(organisation__isnull=False).exists()  # on the register, not on the platform
 
 
 def test_its_published_listings_are_priced_in_cny_across_modes_cities_and_industries(seeded):

@@ -17,7 +17,6 @@ from market.models import (
     EncumbranceKind,
     LegalStatus,
     OrganisationKind,
-    PatentOwner,
     TransitionLog,
 )
 from market.pledges.models import PledgeContract, PledgeLoan, PledgeLoanState
@@ -25,7 +24,7 @@ from market.pledges.services import applications as apps
 from market.rules import RuleViolation
 from market.services.errors import ActionForbidden
 from notifications.models import Notification
-from tests.factories import OrganisationFactory, PatentFactory, UserFactory, pledge
+from tests.factories import OrganisationFactory, PatentFactory, UserFactory, hold, pledge
 
 from .steps import advance, apply, approve, sign
 
@@ -95,7 +94,7 @@ def test_a_patent_that_cannot_be_pledged_refuses_the_application(case, breaks, c
 
 
 def test_curable_grounds_are_shown_by_the_precheck_but_do_not_refuse(holder, bank_officer, patent, buyer_org):
-    PatentOwner.objects.create(patent=patent, organisation=buyer_org)
+    hold(patent, buyer_org)
     patent.invalidation_pending = True
     patent.annual_fee_overdue = True
     patent.save()
@@ -180,7 +179,7 @@ def test_each_side_acts_only_for_itself(holder, bank_officer, other_banker, outs
 
 
 def test_a_co_owner_consents_in_the_platform(holder, bank_officer, patent, buyer, outsider):
-    PatentOwner.objects.create(patent=patent, organisation=buyer.organisation)
+    hold(patent, buyer.organisation)
     loan = apply_with(holder, bank_officer.organisation, [patent])
     with pytest.raises(ActionForbidden):
         apps.pledge_consent(loan_id=loan.pk, actor=outsider, patent_id=patent.pk)

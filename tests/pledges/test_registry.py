@@ -14,7 +14,7 @@ from market.pledges.services import applications as apps
 from market.pledges.services import registry
 from market.rules import RuleViolation
 from market.services.errors import ActionForbidden
-from tests.factories import OrganisationFactory, PatentFactory, pledge
+from tests.factories import OrganisationFactory, PatentFactory, hold, pledge
 
 from .steps import advance, apply, file_and_examine
 
@@ -68,7 +68,7 @@ def twin(ctx):
 
 
 def co_owner(ctx):
-    PatentOwner.objects.create(patent=ctx["patent"], organisation=ctx["buyer_org"])
+    hold(ctx["patent"], ctx["buyer_org"])
 
 
 def co_owner_consents(ctx):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from market.models import Encumbrance, EncumbranceKind, OrganisationKind, PatentOwner, TransitionLog
+from market.models import Encumbrance, EncumbranceKind, OrganisationKind, TransitionLog
 from market.rules import RuleViolation
 from market.services.errors import ActionForbidden
 from valuation.indicators import CODES
@@ -15,7 +15,7 @@ from valuation.selectors import valuation_history, valuations_visible_to
 from valuation.services import valuation_create, valuation_sign_off
 from valuation.weights import WEIGHTS
 
-from ..factories import OrganisationFactory, PatentFactory, UserFactory, pledge
+from ..factories import OrganisationFactory, PatentFactory, UserFactory, hold, pledge
 
 FLAT_INCOME = {"revenue": 1_000_000, "growth": 0, "royalty_rate": 0.05, "share": 0.5, "discount_rate": 0.10,
                "economic_life": 3}
@@ -127,7 +127,7 @@ def test_pending_invalidation_lowers_value_and_blocks_the_pledge(holder, patent)
 
 
 def test_co_owned_patent_is_flagged_not_blocked(holder, holder_org, patent):
-    PatentOwner.objects.create(patent=patent, organisation=OrganisationFactory(name="浙江大学"))
+    hold(patent, OrganisationFactory(name="浙江大学"))
     valuation = valuation_create(patent_id=patent.pk, actor=holder, inputs={"income": FLAT_INCOME})
     assert valuation.pledge_ratio > 0
     assert "co_owned" in valuation.pledge_advice["flags"]
