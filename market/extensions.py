@@ -3,7 +3,7 @@
 The flows (market/transfers, licensing, pledges, auctions) register here from ``MarketConfig.ready()``
 (market/apps.py); valuation registers its report the same way from its own AppConfig. Each registry is a
 plain mapping or list the core reads: which documents exist and who may see them, what the ledger check
-also checks, what an auction's source learns when it ends, what deal history and listing prices the
+also checks, which debt a pledge secures, what an auction's source learns when it ends, what deal history and listing prices the
 valuation and the search read.
 """
 
@@ -64,6 +64,31 @@ def register_document_visibility(condition: Callable[[models.Model], Q]) -> None
 
 def register_ledger_check(check: Callable[[], list[str]]) -> None:
     LEDGER_CHECKS.append(check)
+
+
+# -- the debts pledges secure -------------------------------------------------------------------
+@dataclass(frozen=True)
+class SecuredDebt:
+    """The debt a registered pledge secures, as the flow that made it knows it (a pledge loan).
+
+    ``amount`` is what the pledgee may claim today; ``account`` is where the ledger books the money paid to
+    the pledgee from proceeds until ``apply(amount=, actor=, key=)`` applies it to the debt (in the caller's
+    transaction). ``key`` names the debt, so a debt secured by several patents is claimed once.
+    """
+
+    key: str
+    label: str
+    amount: Decimal
+    account: models.Model
+    apply: Callable[..., None]
+
+
+# Each: a pledge (Encumbrance) → its debt, or None when that flow did not make it.
+SECURED_DEBTS: list[Callable[[models.Model], SecuredDebt | None]] = []
+
+
+def register_secured_debt(finder: Callable[[models.Model], SecuredDebt | None]) -> None:
+    SECURED_DEBTS.append(finder)
 
 
 # -- auctions of collateral ------------------------------------------------------------------------

@@ -505,7 +505,7 @@ def _pay_out(auction: Auction, escrow: Escrow, step: str, actor: User | None) ->
     unpaid = max(ZERO, auction.claim_amount - auction.proceeds_to_creditor)
     payments.escrow_capture(escrow_id=escrow.pk, idempotency_key=_key(auction, f"{step}-capture"), actor=actor)
     payments.escrow_release(escrow_id=escrow.pk, idempotency_key=_key(auction, f"{step}-release"), actor=actor,
-                            first_claims=[(auction.creditor, unpaid)])
+                            first_claims=[payments.Payout(auction.creditor, unpaid)])
     to_creditor = min(unpaid, escrow.amount)
     auction.proceeds_to_creditor += to_creditor
     auction.proceeds_to_debtor += escrow.amount - to_creditor

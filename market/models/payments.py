@@ -84,6 +84,8 @@ class AccountKind(models.TextChoices):
     # Pledge loans: the bank's claim on the borrower (principal outstanding) and its mirror on the borrower's side.
     LOAN_RECEIVABLE = "loan_receivable", "贷款本金（银行债权） Loan receivable"
     LOAN_PAYABLE = "loan_payable", "贷款本金（借款人债务） Loan payable"
+    # Money paid to the pledgee from proceeds (a transfer price, a royalty) until the loan applies it.
+    LOAN_PROCEEDS = "loan_proceeds", "质押物价款（待抵偿） Loan proceeds"
 
 
 class LedgerAccount(models.Model):

@@ -402,14 +402,17 @@ class Instalment(models.Model):
 
 
 class LoanRepayment(models.Model):
-    """One repayment by the borrower: one payment command (idempotency key), split into interest and principal."""
+    """One repayment: by the borrower, or from the proceeds of transferring or licensing the pledged patents
+    (Civil Code art. 444); one payment command (idempotency key), split into interest and principal."""
 
     loan = models.ForeignKey(PledgeLoan, on_delete=models.PROTECT, related_name="repayments")
     command = models.OneToOneField(PaymentCommand, on_delete=models.PROTECT, related_name="pledge_repayment")
     amount = models.DecimalField(_("还款金额 (元)"), **MONEY)
     principal = models.DecimalField(_("其中本金 (元)"), **MONEY)
     interest = models.DecimalField(_("其中利息 (元)"), **MONEY)
-    paid_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # The escrow whose proceeds paid it (its reference), empty for the borrower's own repayments.
+    proceeds_of = models.CharField(_("价款来源"), max_length=60, blank=True)
+    paid_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     paid_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -8,6 +8,7 @@ from market.extensions import (
     register_document_visibility,
     register_issuer,
     register_ledger_check,
+    register_secured_debt,
 )
 from market.models import DocumentKind
 
@@ -39,6 +40,7 @@ def register() -> None:
                       builder=filing_context, issued_by={PledgeFiling: tuple(PledgeFilingState)})
     register_document_visibility(pledge_documents_visible_to)
     register_ledger_check(loans.loan_ledger_problems)
+    register_secured_debt(loans.secured_debt)
     register_auction_source(AuctionSource(
         model=PledgeLoan, prefill=auction_prefill, awaiting=loans.loans_defaulted_for_auction,
         settled=lambda source_id, **kwargs: loans.loan_auction_settled(loan_id=source_id, **kwargs),

@@ -7,12 +7,13 @@ nothing; the same key for a different request is refused (IdempotencyConflict).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
 from market import locks
-from market.models import AccountKind, Escrow, EscrowState, Organisation, PaymentCommand, User
+from market.models import AccountKind, Escrow, EscrowState, LedgerAccount, Organisation, PaymentCommand, User
 from market.money import ZERO, cny
 from market.providers import provider
 
@@ -92,9 +93,30 @@ def escrow_capture(*, escrow_id: int, idempotency_key: str, actor: User | None) 
     return escrow
 
 
-def escrow_release(*, escrow_id: int, idempotency_key: str, actor: User | None,
-                   first_claims: list[tuple[Organisation, Decimal]] = ()) -> Escrow:
-    """Pay captured money out: ``first_claims`` (e.g. a pledgee's secured debt) first, the rest to the payee."""
+@dataclass(frozen=True)
+class Payout:
+    """Money an escrow pays out to ``organisation``; booked on ``account`` (default: its external account)."""
+
+    organisation: Organisation
+    amount: Decimal
+    account: LedgerAccount | None = None
+
+
+def split_by_shares(amount: Decimal, shares: list[tuple[Organisation, Decimal]]) -> list[Payout]:
+    """``amount`` split by ``shares`` (weights), each part rounded to the fen, the last taking what is left."""
+    total = sum((weight for _, weight in shares), ZERO)
+    payouts, left = [], cny(amount)
+    for index, (organisation, weight) in enumerate(shares):
+        part = left if index == len(shares) - 1 else cny(amount * weight / total)
+        payouts.append(Payout(organisation, part))
+        left -= part
+    return payouts
+
+
+def escrow_release(*, escrow_id: int, idempotency_key: str, actor: User | None, first_claims: list[Payout] = (),
+                   shares: list[tuple[Organisation, Decimal]] | None = None) -> Escrow:
+    """Pay captured money out: ``first_claims`` (e.g. a pledgee's secured debt) first, the rest to the payee,
+    or split between several by ``shares`` (co-holders: organisation and weight)."""
     escrow = locks.escrow(escrow_id)
     command, is_new = claim_command(organisation=escrow.payer, key=idempotency_key, kind="release", actor=actor,
                                     escrow=escrow)
@@ -103,15 +125,19 @@ def escrow_release(*, escrow_id: int, idempotency_key: str, actor: User | None,
     apply_transition(escrow, "release", actor=actor)
     remaining = escrow.amount
     legs = [(ledger.escrow_account(escrow, AccountKind.ESCROW_CAPTURED), -escrow.amount)]
-    for claimant, claim in first_claims:
-        paid = min(cny(claim), remaining)
+    payouts = []
+    for claim in first_claims:
+        paid = min(cny(claim.amount), remaining)
         if paid > ZERO:
-            provider.payout(payee_code=claimant.credit_code, amount=paid, reference=escrow.reference)
-            legs.append((ledger.external_account(claimant), paid))
+            payouts.append(Payout(claim.organisation, paid, claim.account))
             remaining -= paid
     if remaining > ZERO:
-        provider.payout(payee_code=escrow.payee.credit_code, amount=remaining, reference=escrow.reference)
-        legs.append((ledger.external_account(escrow.payee), remaining))
+        payouts += split_by_shares(remaining, shares or [(escrow.payee, Decimal(1))])
+    for payout in payouts:
+        if payout.amount > ZERO:
+            provider.payout(payee_code=payout.organisation.credit_code, amount=payout.amount,
+                            reference=escrow.reference)
+            legs.append((payout.account or ledger.external_account(payout.organisation), payout.amount))
     ledger.post(command=command, escrow=escrow, memo=f"放款 {escrow.reference}", legs=legs)
     return escrow
 

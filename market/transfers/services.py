@@ -26,8 +26,6 @@ from market.models import (
     ConsentCapacity,
     ConsentPurpose,
     DocumentKind,
-    Encumbrance,
-    EncumbranceKind,
     Listing,
     ListingMode,
     ListingState,
@@ -41,7 +39,7 @@ from market.money import ZERO, cny
 from market.register.holders import Holder, holders_replace
 from market.rules import Reason, RuleViolation, about_patent, transfer_blockers
 from market.rules.common import active_pledges
-from market.services import payments
+from market.services import payments, proceeds
 from market.services.documents import document_reissue, document_request, documents_for
 from market.services.errors import ActionForbidden, require_reason, state_refusal
 from market.services.listings import listing_close
@@ -384,30 +382,12 @@ def deal_release(*, deal_id: int, actor: User, idempotency_key: str | None = Non
         deal = deal_locks.transfer_deal(deal_id)
         if deal.state != DealState.REGISTERED:  # a repeated release too: the caller learns who won
             raise state_refusal(deal, "放款结案")
-        claims = []
-        for patent in deal.patents.all():
-            for pledge in Encumbrance.objects.in_force().filter(patent=patent, kind=EncumbranceKind.PLEDGE,
-                                                                beneficiary__isnull=False):
-                claims.append((pledge.beneficiary, pledge.secured_amount or ZERO, pledge))
-        payments.escrow_release(escrow_id=deal.escrow_id, idempotency_key=idempotency_key or _key(deal, "release"),
-                                actor=actor, first_claims=[(org, amount) for org, amount, _ in claims])
-        _settle_pledges(claims, deal.price)
+        proceeds.release_proceeds(escrow_id=deal.escrow_id, patents=deal.patents.all(), actor=actor,
+                                  idempotency_key=idempotency_key or _key(deal, "release"))
         apply_transition(deal, "close", actor=actor, reason="交易中心鉴证，托管价款已放款 / Certified, escrow released")
         _close_listing(deal, actor)
         _issue(deal, DocumentKind.DEAL_CERTIFICATE)
     return deal
-
-
-def _settle_pledges(claims, proceeds: Decimal) -> None:
-    """Civil Code art. 444: proceeds pay the secured debt first; a pledge fully paid off is released."""
-    remaining = proceeds
-    for _, amount, pledge in claims:
-        paid = min(amount, remaining)
-        remaining -= paid
-        if paid >= amount:
-            pledge.released_at = timezone.now()
-            pledge.note = (pledge.note + " 转让价款清偿担保债权后注销").strip()
-            pledge.save(update_fields=["released_at", "note"])
 
 
 def _close_listing(deal: TransferDeal, actor: User) -> None:

@@ -161,7 +161,7 @@ def test_deal_through_the_api_with_refusals_and_idempotent_payment(listing, hold
     assert [row["to_state"] for row in timeline if row["from_state"] != row["to_state"]][-1] == "closed"
     assert ledger_problems() == []
     patent = listing.patents.get()
-    assert client_for().get(f"/api/v1/patents/{patent.pk}/").json()["holders"][0]["id"] == buyer.organisation_id
+    assert client_for().get(f"/api/v1/patents/{patent.pk}/").json()["holders"][0]["organisation"] == buyer.organisation_id
 
 
 def test_deal_lists_show_only_own_deals(listing, buyer, outsider, staff):

@@ -33,7 +33,7 @@ from market.licensing.models import (
 from market.models import Encumbrance, Organisation, Patent, User
 from market.money import ZERO, cny
 from market.rules import Reason, RuleViolation
-from market.services import payments
+from market.services import payments, proceeds
 from market.services.errors import ActionForbidden, IdempotencyConflict
 from market.services.transitions import apply_transition
 
@@ -237,7 +237,8 @@ def pay_period_locked(period: RoyaltyPeriod, *, licence: Licence, actor: User, i
         raise IdempotencyConflict(
             "该幂等键已用于另一笔不同的支付请求 / This idempotency key was already used for a different payment request")
     payments.escrow_capture(escrow_id=escrow.pk, idempotency_key=_escrow_key(period, "capture"), actor=actor)
-    escrow = payments.escrow_release(escrow_id=escrow.pk, idempotency_key=_escrow_key(period, "release"), actor=actor)
+    escrow = proceeds.release_proceeds(escrow_id=escrow.pk, patents=[licence.patent], actor=actor,
+                                       idempotency_key=_escrow_key(period, "release"))
     period.escrow = escrow
     period.paid_at = timezone.now()
     period.save(update_fields=["escrow", "paid_at"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from market.extensions import SecuredDebt
 from market.models import AccountKind, LedgerAccount, LedgerEntry, Organisation, OrganisationKind, TransitionLog, User
 from market.money import ZERO, cny, format_cny
 from market.pledges import locks as pledge_locks
@@ -32,6 +34,7 @@ from market.pledges.models import (
     PledgeFilingKind,
     PledgeFilingState,
     PledgeLoan,
+    PledgeLoanPatent,
     PledgeLoanState,
     RepaymentPlan,
 )
@@ -225,6 +228,75 @@ def _close_repaid(loan: PledgeLoan, actor: User) -> None:
     loan_notify(loan, event=f"log:{log.pk}", title="贷款已结清，质押注销登记已提交", to=[loan.applicant, loan.bank])
 
 
+# -- proceeds of transferring or licensing the collateral (Civil Code art. 444) ---------------------
+def _prepay(instalments: list[Instalment], amount: Decimal, rate_percent: Decimal,
+            today: dt.date) -> tuple[Decimal, Decimal, list[Instalment]]:
+    """Apply ``amount`` to what is due by ``today`` (interest, then principal), then to the principal still to
+    come; the interest of the periods to come is recomputed on the principal left (ACT/360)."""
+    due = [i for i in instalments if i.due_date <= today]
+    later = [i for i in instalments if i.due_date > today]
+    principal, interest, touched = _allocate(due, amount)
+    left = amount - principal - interest
+    for instalment in later:
+        part = min(left, instalment.principal - instalment.paid_principal)
+        instalment.paid_principal += part
+        principal, left = principal + part, left - part
+    rate = Decimal(rate_percent) / 100
+    for index, instalment in enumerate(later):
+        owed = sum((i.principal - i.paid_principal for i in later[index:]), ZERO)
+        instalment.interest = max(instalment.paid_interest, cny(owed * rate * instalment.days / DAYS_IN_YEAR))
+        if instalment.outstanding == ZERO:
+            instalment.status, instalment.paid_at = InstalmentStatus.PAID, timezone.now()
+    return principal, interest, touched + later
+
+
+def loan_apply_proceeds(*, loan_id: int, amount, actor: User | None, key: str, source: str) -> LoanRepayment | None:
+    """The pledgee received ``amount`` of the proceeds ``source`` (an escrow's reference) on the loan's proceeds
+    account: it repays the loan early (what is due first, then principal; the schedule recomputed). Repaid in
+    full → the loan closes and the release (注销) is filed. Runs in the caller's transaction; a replayed
+    ``key`` applies nothing twice."""
+    amount = cny(amount)
+    loan = pledge_locks.pledge_loan(loan_id)
+    command, is_new = claim_command(organisation=loan.bank, key=key, kind=_key_kind("proceeds", loan), actor=actor,
+                                    amount=amount)
+    if not is_new:
+        return getattr(command, "pledge_repayment", None)
+    if loan.state != PledgeLoanState.DISBURSED:
+        raise state_refusal(loan, "以价款清偿")
+    instalments = _open_instalments(loan)
+    principal, interest, touched = _prepay(instalments, amount, loan.rate_percent, timezone.localdate())
+    Instalment.objects.bulk_update(touched, ["paid_interest", "paid_principal", "interest", "status", "paid_at"])
+    legs = [(loan_account(loan, AccountKind.LOAN_PROCEEDS), -amount), (ledger.external_account(loan.bank), amount)]
+    if principal:
+        legs += [(loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
+                 (loan_account(loan, AccountKind.LOAN_PAYABLE), principal)]
+    ledger.post(command=command, memo=f"价款抵偿 {loan.number}（{source}）", legs=legs)
+    repayment = LoanRepayment.objects.create(loan=loan, command=command, amount=amount, principal=principal,
+                                             interest=interest, proceeds_of=source, paid_by=actor)
+    TransitionLog.record(loan, transition="repay_from_proceeds", from_state=loan.state, to_state=loan.state,
+                         actor=actor, reason=f"质押专利的转让或许可价款 {amount} 元（{source}）提前清偿（本金 {principal}，"
+                                             f"利息 {interest}），民法典第444条 / Proceeds of the pledged patent repay "
+                                             f"the loan (Civil Code art. 444)")
+    alerts_clear_paid(loan)
+    if all(i.status == InstalmentStatus.PAID for i in loan.instalments.all()):
+        _close_repaid(loan, actor)
+    return repayment
+
+
+def secured_debt(pledge) -> SecuredDebt | None:
+    """The pledge loan a registered pledge secures (market/services/proceeds.py): what it claims today (a loan
+    not disbursed yet claims nothing), its proceeds account, and how the money repays it."""
+    link = (PledgeLoanPatent.objects.filter(encumbrance=pledge, released_at__isnull=True)
+            .select_related("loan").first())
+    if link is None:
+        return None
+    loan = link.loan
+    owed = loan.outstanding_debt() if loan.state == PledgeLoanState.DISBURSED else ZERO
+    return SecuredDebt(key=f"pledgeloan:{loan.pk}", label=loan.number, amount=owed,
+                       account=loan_account(loan, AccountKind.LOAN_PROCEEDS),
+                       apply=partial(loan_apply_proceeds, loan_id=loan.pk))
+
+
 # -- overdue, default, partial release ------------------------------------------------------------
 def loans_mark_overdue(*, today: dt.date | None = None) -> int:
     """Daily: instalments past their due date and not paid become overdue (alert and notification once)."""
@@ -383,14 +455,28 @@ def _balance(code: str) -> Decimal:
 
 
 def loan_ledger_problems() -> list[str]:
-    """Each disbursed loan: its receivable equals the principal still owed, and its payable mirrors it."""
+    """Each disbursed loan agrees with its schedule: the receivable equals the principal the schedule still
+    asks for, the payable mirrors it, the schedule's principal is the loan's, proceeds paid to the bank were
+    applied to it, and its state says what the schedule says (owing → disbursed, nothing owed → closed)."""
     problems = []
     for loan in PledgeLoan.objects.filter(disbursement_command__isnull=False).prefetch_related("instalments"):
         receivable = _balance(f"loan:{loan.pk}:{AccountKind.LOAN_RECEIVABLE}")
         payable = _balance(f"loan:{loan.pk}:{AccountKind.LOAN_PAYABLE}")
-        expected = loan.outstanding_principal()
+        unapplied = _balance(f"loan:{loan.pk}:{AccountKind.LOAN_PROCEEDS}")
+        instalments = loan.instalments.all()
+        expected = sum((i.principal - i.paid_principal for i in instalments if i.status != InstalmentStatus.CLOSED),
+                       ZERO)
+        scheduled = sum((i.principal for i in instalments), ZERO)
         if receivable != expected:
             problems.append(f"loan {loan.number} ({loan.state}): receivable is {receivable}, expected {expected}")
         if receivable + payable != ZERO:
             problems.append(f"loan {loan.number}: receivable {receivable} and payable {payable} do not mirror")
+        if scheduled != loan.amount:
+            problems.append(f"loan {loan.number}: the schedule's principal is {scheduled}, the loan's {loan.amount}")
+        if unapplied != ZERO:
+            problems.append(f"loan {loan.number}: {unapplied} paid to the bank from proceeds was not applied")
+        if loan.state == PledgeLoanState.DISBURSED and expected == ZERO:
+            problems.append(f"loan {loan.number}: disbursed with nothing owed")
+        if loan.state == PledgeLoanState.REPAID and expected != ZERO:
+            problems.append(f"loan {loan.number}: repaid with {expected} still owed")
     return problems
