@@ -292,6 +292,8 @@ CELERY_BEAT_SCHEDULE = {
     # pledge financing: overdue instalments, monitoring of pledged patents, the registry's due decisions
     "pledge-instalments-overdue": {"task": "market.pledge_tasks.loans_mark_overdue_task",
                                    "schedule": crontab(hour=1, minute=0)},
+    "pledge-deposits-due": {"task": "market.pledge_tasks.loans_close_due_deposits_task",
+                            "schedule": crontab(hour=1, minute=5)},
     "pledge-monitoring": {"task": "market.pledge_tasks.pledge_monitor_all_task", "schedule": crontab(hour=1, minute=15)},
     "pledge-registry-due": {"task": "market.pledge_tasks.pledge_filings_decide_due_task",
                             "schedule": crontab(hour=9, minute=0)},

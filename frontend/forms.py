@@ -84,6 +84,7 @@ class ObjectionForm(Form):
 
 class ConsentForm(Form):
     patent_id = forms.IntegerField(widget=forms.HiddenInput)
+    deposit_proceeds = forms.BooleanField(label=_("质权人：价款提存至债务履行期届满（不提前清偿）"), required=False)
 
 
 class RegisterForm(Form):

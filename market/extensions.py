@@ -72,8 +72,8 @@ class SecuredDebt:
     """The debt a registered pledge secures, as the flow that made it knows it (a pledge loan).
 
     ``amount`` is what the pledgee may claim today; ``account`` is where the ledger books the money paid to
-    the pledgee from proceeds until ``apply(amount=, actor=, key=)`` applies it to the debt (in the caller's
-    transaction). ``key`` names the debt, so a debt secured by several patents is claimed once.
+    the pledgee from proceeds until ``apply(amount=, actor=, key=, source=)`` applies it to the debt (in the
+    caller's transaction). ``key`` names the debt, so a debt secured by several patents is claimed once.
     """
 
     key: str
@@ -81,6 +81,9 @@ class SecuredDebt:
     amount: Decimal
     account: models.Model
     apply: Callable[..., None]
+    # When the debt falls due, and how money is deposited (提存) until then: deposit(amount=, actor=, key=, source=).
+    due_on: dt.date | None = None
+    deposit: Callable[..., None] | None = None
 
 
 # Each: a pledge (Encumbrance) → its debt, or None when that flow did not make it.
@@ -148,12 +151,25 @@ def _no_royalties(listing_ids: list[int]) -> dict[int, Decimal]:
     return {}
 
 
+def _register_sale_only(*, seller, buyer, patents, price, reference: str, title: str, actor) -> None:
+    """Without the transfers flow a sale made elsewhere only changes the holders on the register."""
+    from market.register.holders import Holder, holders_replace
+
+    for patent in patents:
+        holders_replace(patent, [Holder.of(buyer)], key=f"sale:{reference}:{patent.application_number}",
+                        source=reference, data={"sale": reference})
+
+
 class Providers:
-    """Single providers of data the flows own, read by valuation and search: ``transfers`` (a TransferHistory)
-    and ``listing_royalties(listing_ids)`` (what taking each listing's open licence costs at once)."""
+    """Single providers the flows own: ``transfers`` (a TransferHistory) and ``listing_royalties(listing_ids)``
+    (what taking each listing's open licence costs at once), read by valuation and search; ``record_sale``,
+    called by the auctions."""
 
     transfers: TransferHistory = TransferHistory()
     listing_royalties: Callable[[list[int]], dict[int, Decimal]] = staticmethod(_no_royalties)
+    # record_sale(seller=, buyer=, patents=, price=, reference=, title=, actor=): a sale made elsewhere (an
+    # auction of collateral) becomes a transfer deal with its change of holder and documents.
+    record_sale: Callable[..., object] = staticmethod(_register_sale_only)
 
 
 providers = Providers()

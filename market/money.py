@@ -22,3 +22,15 @@ def cny(value: Decimal | int | str | float | None) -> Decimal:
 def format_cny(value: Decimal) -> str:
     """Human form used in documents and pages: ¥1,234,567.00."""
     return f"¥{cny(value):,.2f}"
+
+
+def split(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """``amount`` split by ``weights``, each part rounded to the fen, the last taking what is left
+    (so the parts always add up to the amount)."""
+    total, amount = sum(weights, ZERO), cny(amount)
+    parts, left = [], amount
+    for index, weight in enumerate(weights):
+        part = left if index == len(weights) - 1 else cny(amount * weight / total)
+        parts.append(part)
+        left -= part
+    return parts

@@ -56,7 +56,8 @@ ACTIONS = PageActions("frontend:deal_action", [
                    deal_id=deal.pk, actor=user, idempotency_key=d["idempotency_key"])),
     PageAction("consent", _("出具同意"), _("已记录同意。"), form_class=ConsentForm,
                call=lambda deal, user, d: services.deal_consent(deal_id=deal.pk, actor=user,
-                                                                patent_id=d["patent_id"])),
+                                                                patent_id=d["patent_id"],
+                                                                deposit_proceeds=d.get("deposit_proceeds", False))),
     PageAction("consent_request", _("请求共有人、质权人同意"), _("已请求同意，对方将收到通知。"), form_class=ConsentRequestForm,
                call=lambda deal, user, d: services.deal_consent_request(deal_id=deal.pk, actor=user,
                                                                         message=d["message"])),
@@ -100,13 +101,21 @@ def pending_consents(deal: TransferDeal) -> list[dict]:
     return deal_pending_consents(deal) if deal.state in CONSENT_STATES else []
 
 
+def consent_form(item: dict) -> ConsentForm:
+    """The consent form for one pending consent: only a pledgee chooses a deposit (提存) of the price."""
+    form = ConsentForm(initial={"patent_id": item["patent"].pk})
+    if item["capacity"] != "pledgee":
+        form.fields.pop("deposit_proceeds")
+    return form
+
+
 def action_panels(deal: TransferDeal, user, consents: list[dict], bound: Bound = None) -> list[Panel]:
     """The actions offered to ``user`` now, each with a fresh form (or the bound one that failed)."""
     panels = []
     for name in deal_allowed_actions(deal, user):
         if name == "consent":  # one button per patent awaiting this organisation's consent
-            panels += [ACTIONS.panel(deal.pk, name, form=ConsentForm(initial={"patent_id": item["patent"].pk}),
-                                     note=CONSENT_NOTES[item["capacity"]], subject=item["patent"].patent_number)
+            panels += [ACTIONS.panel(deal.pk, name, form=consent_form(item), note=CONSENT_NOTES[item["capacity"]],
+                                     subject=item["patent"].patent_number)
                        for item in consents if item["organisation_id"] == user.organisation_id and not item["given"]]
             continue
         panel = ACTIONS.panel(deal.pk, name, bound=bound)

@@ -7,7 +7,6 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
-from market.access import member_of
 from market.models import Claim, Patent, RegisterEvent
 from market.register import claims as services
 
@@ -63,11 +62,7 @@ class ClaimViewSet(ObjectActionsMixin, TimelineMixin, viewsets.ReadOnlyModelView
     filterset_fields = ["state"]
 
     def get_queryset(self):
-        qs = Claim.objects.filter(right_type=ContentType.objects.get_for_model(Patent)).select_related("organisation")
-        if self.request.user.is_centre_staff:
-            return qs
-        org = member_of(self.request.user)
-        return qs.filter(organisation=org) if org else qs.none()
+        return services.claims_visible_to(self.request.user)
 
     @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer, **REFUSED})
     def create(self, request):

@@ -42,7 +42,7 @@ from django.utils import timezone
 from market.access import require_counterparty
 from market.auctions import locks
 from market.auctions.models import ACTIVE_STATES, Auction, AuctionState, Bid, BidderDeposit, DepositStatus
-from market.extensions import AUCTION_SOURCES, AuctionSource
+from market.extensions import AUCTION_SOURCES, AuctionSource, providers
 from market.models import (
     Consent,
     ConsentCapacity,
@@ -59,7 +59,6 @@ from market.models import (
     User,
 )
 from market.money import ZERO, cny, format_cny
-from market.register.holders import Holder, holders_replace
 from market.rules import Reason, RuleViolation, transfer_blockers
 from market.rules.common import active_pledges
 from market.services import payments
@@ -512,17 +511,21 @@ def _pay_out(auction: Auction, escrow: Escrow, step: str, actor: User | None) ->
     auction.save(update_fields=["proceeds_to_creditor", "proceeds_to_debtor", "updated_at"])
 
 
-def _transfer_register(auction: Auction, buyer: Organisation) -> None:
-    """The buyer becomes the holder on the register; the creditor's pledges on the lot are released."""
-    today, now = timezone.localdate(), timezone.now()
-    for patent in auction.patents.all():
-        holders_replace(patent, [Holder.of(buyer)], key=f"auction:{auction.number}:{patent.application_number}",
-                        on=today, source=f"拍卖 {auction.number} / auction", data={"auction": auction.number})
+def _transfer_register(auction: Auction, buyer: Organisation, price: Decimal, actor: User) -> None:
+    """The creditor's pledges on the lot are released; the sale becomes a transfer deal (providers.record_sale),
+    which registers the buyer as the holder with its change requests and certificate."""
+    now = timezone.now()
+    patents = list(auction.patents.all())
+    for patent in patents:
         for pledge in Encumbrance.objects.in_force().filter(patent=patent, kind=EncumbranceKind.PLEDGE,
                                                             beneficiary=auction.creditor):
             pledge.released_at = now
             pledge.note = (pledge.note + f" 拍卖 {auction.number} 成交，价款清偿担保债权后注销").strip()[:500]
             pledge.save(update_fields=["released_at", "note"])
+    providers.record_sale(seller=auction.debtor, buyer=buyer, patents=patents, price=price,
+                          reference=f"拍卖 {auction.number}", title=f"拍卖标的 {auction.number}：{auction.title}"[:300],
+                          actor=actor)
+    for patent in patents:
         patent_changed(patent.pk)
 
 
@@ -595,7 +598,7 @@ def auction_confirm_payment(*, auction_id: int, actor: User) -> Auction:
             bid.deposit.status, bid.deposit.settled_at = DepositStatus.APPLIED, timezone.now()
             bid.deposit.save(update_fields=["status", "settled_at"])
         _pay_out(auction, auction.payment_escrow, f"payment-{bid.pk}", actor)
-        _transfer_register(auction, bid.bidder)
+        _transfer_register(auction, bid.bidder, bid.amount, actor)
         apply_transition(auction, "settle", actor=actor,
                          reason=f"成交价 {format_cny(bid.amount)}：偿还担保债权 {format_cny(auction.proceeds_to_creditor)}，"
                                 f"余款 {format_cny(auction.proceeds_to_debtor)} 付出质人；专利权人变更为 {bid.bidder.name}")

@@ -40,6 +40,8 @@ PLAN = (
     ("repaid", "holder_tz", "bank", 1, 12_000, 3, "equal_principal", "repaid"),
     ("released", "holder_wz", "bank", 1, 15_000, 3, "equal_principal", "released"),
     ("defaulted", "holder", "bank", 1, 50_000, 12, "equal_principal", "defaulted"),
+    # disbursed, then its patent is sold with the bank's consent and the price repays it (demo/seed.py)
+    ("sold", "holder_jh", "bank", 1, 30_000, 12, "equal_principal", "disbursed"),
     ("other-bank", "holder_jx", "bank2", 1, 20_000, 12, "bullet", "submitted"),
 )
 ORDER = ("submitted", "approved", "signed", "filed", "registered", "disbursed", "repaid", "released")

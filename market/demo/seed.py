@@ -42,12 +42,13 @@ from market.models import (
     UserRole,
 )
 from market.money import cny
+from market.pledges.models import PledgeLoan, PledgeLoanState
 from market.regions import City
 from market.register.claims import claim_submit
 from market.register.feed import register_apply
 from market.services import listings as listing_services
 from market.transfers import services as deal_services
-from market.transfers.models import TransferDeal
+from market.transfers.models import DealState, TransferDeal
 
 from . import identifiers as ids
 from .accounts import (
@@ -363,8 +364,10 @@ def seed_deals(plan: list[PlannedListing], listings: dict[int, Listing], users: 
         report.deals += 1
 
 
-def run_deal(listing: Listing, target: str, *, seller: User, buyer: User, staff: User) -> TransferDeal:
-    """Open a deal on ``listing`` and take it through the steps up to ``target`` (a DealState or cancelled)."""
+def run_deal(listing: Listing, target: str, *, seller: User, buyer: User, staff: User,
+             consenting: tuple[User, ...] = ()) -> TransferDeal:
+    """Open a deal on ``listing`` and take it through the steps up to ``target`` (a DealState or cancelled);
+    ``consenting`` (pledgees) record their consent once the price is agreed."""
     asking = listing.asking_price
     deal = deal_services.deal_open(listing_id=listing.pk, actor=buyer, price=cny(asking * Decimal("0.85")),
                               message="有意受让，希望进一步沟通技术细节。（演示）")
@@ -372,7 +375,10 @@ def run_deal(listing: Listing, target: str, *, seller: User, buyer: User, staff:
     actions = {
         "counter": lambda: deal_services.deal_counter(deal_id=deal.pk, actor=seller, price=cny(asking * Decimal("0.95")),
                                                  message="可小幅让价。（演示）"),
-        "accept": lambda: deal_services.deal_accept(deal_id=deal.pk, actor=buyer),
+        "accept": lambda: (deal_services.deal_accept(deal_id=deal.pk, actor=buyer),
+                           [deal_services.deal_consent(deal_id=deal.pk, actor=user, patent_id=patent.pk,
+                                                       note="同意转让，价款优先清偿本行贷款（演示）")
+                            for user in consenting for patent in listing.patents.all()]),
         "sign_seller": lambda: deal_services.deal_sign(deal_id=deal.pk, actor=seller),
         "sign_buyer": lambda: deal_services.deal_sign(deal_id=deal.pk, actor=buyer),
         "pay": lambda: deal_services.deal_pay(deal_id=deal.pk, actor=buyer, idempotency_key=f"{key}-pay"),
@@ -387,6 +393,24 @@ def run_deal(listing: Listing, target: str, *, seller: User, buyer: User, staff:
     if target == "cancelled":
         deal_services.deal_cancel(deal_id=deal.pk, actor=buyer, reason="受让方内部决策调整（演示） / buyer changed plans")
     return TransferDeal.objects.get(pk=deal.pk)
+
+
+def seed_pledged_sale(users: dict[str, User], report: SeedReport) -> None:
+    """The demo loan "sold": its patent is sold with the bank's consent, and the price repays the loan first
+    (Civil Code art. 444) — the loan ends repaid and its release filed, the seller gets the rest."""
+    loan = PledgeLoan.objects.filter(demo_key="sold", state=PledgeLoanState.DISBURSED).first()
+    if loan is None:
+        return
+    seller, patent = users["holder_jh"], loan.pledged_patents().first()
+    with transaction.atomic():
+        listing = listing_services.listing_create(
+            actor=seller, title=_listing_title([patent]), mode=ListingMode.TRANSFER, patent_ids=[patent.pk],
+            asking_price=Decimal("300000.00"), description=f"{patent.abstract[:300]}\n\n{DEMO_LISTING_NOTE}",
+            terms=TERMS[ListingMode.TRANSFER])
+        listing = _advance_listing(listing, ListingState.PUBLISHED, user=seller, staff=users["staff"])
+        run_deal(listing, DealState.CLOSED, seller=seller, buyer=users["buyer"], staff=users["staff"],
+                 consenting=(users["bank"],))
+    report.deals += 1
 
 
 # -- search --------------------------------------------------------------------------------------
@@ -424,6 +448,7 @@ def seed_demo(*, data_dir: Path = DEMO_DATA_DIR, with_search: bool = True) -> tu
     seed_deals(plan, listings, users, report)
     seed_licensing(users)  # open-licence declarations, a take-up, licence contracts (demo/licences.py)
     seed_pledges(users)  # pledge loans of the demo bank in every state (demo/pledges.py)
+    seed_pledged_sale(users, report)
     if with_search:
         report.search = index_for_search()
     if apps.is_installed("matching"):  # demo demands and a proposal (matching/demo.py), when the app is there

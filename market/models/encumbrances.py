@@ -98,6 +98,9 @@ class Consent(models.Model):
     given_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     given_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(_("说明"), max_length=500, blank=True)
+    # A pledgee's choice (Civil Code art. 444): the proceeds are deposited (提存) until the debt is due instead
+    # of repaying it early.
+    deposit_proceeds = models.BooleanField(_("价款提存"), default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(

@@ -419,6 +419,23 @@ class LoanRepayment(models.Model):
         ordering = ["loan", "paid_at", "pk"]
 
 
+class ProceedsDeposit(models.Model):
+    """Proceeds of the pledged patents deposited (提存, Civil Code art. 444) on the loan's proceeds account
+    until the debt falls due: then they repay what is left and the rest returns to the borrower; a loan repaid
+    before then returns them at once."""
+
+    loan = models.ForeignKey(PledgeLoan, on_delete=models.PROTECT, related_name="deposits")
+    key = models.CharField(max_length=160, unique=True)
+    amount = models.DecimalField(_("提存金额 (元)"), **MONEY)
+    proceeds_of = models.CharField(_("价款来源"), max_length=60)
+    held_until = models.DateField(_("提存至"))
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["loan", "held_until", "pk"]
+
+
 class PledgeAlertKind(models.TextChoices):
     ANNUAL_FEE_DUE = "annual_fee_due", "年费即将到期（60日内） Annual fee due within 60 days"
     ANNUAL_FEE_OVERDUE = "annual_fee_overdue", "年费逾期未缴 Annual fee overdue"

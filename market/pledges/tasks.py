@@ -24,6 +24,12 @@ def loans_mark_overdue_task() -> int:
     return loans.loans_mark_overdue()
 
 
+@shared_task(name="market.pledge_tasks.loans_close_due_deposits_task", acks_late=True)
+def loans_close_due_deposits_task() -> int:
+    """Daily: proceeds deposited (提存) until their debt fell due repay it; the rest returns to the borrower."""
+    return loans.loans_close_due_deposits()
+
+
 @shared_task(name="market.pledge_tasks.pledge_monitor_all_task", acks_late=True)
 def pledge_monitor_all_task() -> int:
     """Daily: monitor every registered pledge (annual fees, invalidation, status, term, value)."""

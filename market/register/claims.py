@@ -12,9 +12,10 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from market.access import require_centre_staff, require_member
+from market.access import member_of, require_centre_staff, require_member
 from market.models import Claim, ClaimState, Organisation, Patent, PatentOwner, TransitionLog, User
 from market.rules import Reason, RuleViolation
 from market.services.errors import require_reason
@@ -22,6 +23,15 @@ from market.signals import patent_changed
 from market.validators import normalise_application_number
 
 RULE = "register"
+
+
+def claims_visible_to(user: User | None) -> QuerySet[Claim]:
+    """Staff see every claim; an organisation's members see its own."""
+    claims = Claim.objects.filter(right_type=ContentType.objects.get_for_model(Patent)).select_related("organisation")
+    if user is not None and user.is_authenticated and user.is_centre_staff:
+        return claims
+    organisation = member_of(user)
+    return claims.filter(organisation=organisation) if organisation else claims.none()
 
 
 def _patent_by_number(number: str) -> Patent:

@@ -40,6 +40,28 @@ def shares(patent: Patent) -> dict[int, Decimal]:
     return {row.pk: equal for row in rows}
 
 
+@dataclass(frozen=True)
+class JointShare:
+    """One holder's share of several rights taken together (percent), by the register's name."""
+
+    name: str
+    organisation: Organisation | None
+    share: Decimal
+
+
+def joint_shares(patents: list[Patent]) -> list[JointShare]:
+    """Each holder of ``patents`` with its share of the whole: the mean of its shares of each (a holder of one
+    of two patents holds half of its share of that one), in the register's order."""
+    totals: dict[str, Decimal] = {}
+    organisations: dict[str, Organisation | None] = {}
+    for patent in patents:
+        by_row = shares(patent)
+        for row in patent.ownerships.select_related("organisation").order_by("pk"):
+            totals[row.name] = totals.get(row.name, ZERO) + by_row[row.pk] / len(patents)
+            organisations[row.name] = organisations.get(row.name) or row.organisation
+    return [JointShare(name, organisations[name], total.quantize(Decimal("0.0001"))) for name, total in totals.items()]
+
+
 def record_event(patent: Patent, *, key: str, kind: str, on: dt.date, data: dict | None = None,
                  source: str = "") -> RegisterEvent | None:
     """Record one event of ``patent``'s register history; None when ``key`` was recorded before."""

@@ -38,6 +38,7 @@ LEGAL_SOURCES: dict[tuple[str, str] | str, str] = {
     "not_registered_holder": TRANSFER,
     ("abandonment", "not_registered_holder"): LAPSE,
     "co_owner_consent_missing": CO_OWNERS,
+    ("transfer", "deposit_after_signing"): PLEDGED_RIGHT,
     "pledged_without_consent": PLEDGED_RIGHT,
     # open licence
     ("open_licence", "not_granted"): OPEN_LICENCE,

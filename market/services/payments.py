@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from market import locks
 from market.models import AccountKind, Escrow, EscrowState, LedgerAccount, Organisation, PaymentCommand, User
-from market.money import ZERO, cny
+from market.money import ZERO, cny, split
 from market.providers import provider
 
 from . import ledger
@@ -103,14 +103,9 @@ class Payout:
 
 
 def split_by_shares(amount: Decimal, shares: list[tuple[Organisation, Decimal]]) -> list[Payout]:
-    """``amount`` split by ``shares`` (weights), each part rounded to the fen, the last taking what is left."""
-    total = sum((weight for _, weight in shares), ZERO)
-    payouts, left = [], cny(amount)
-    for index, (organisation, weight) in enumerate(shares):
-        part = left if index == len(shares) - 1 else cny(amount * weight / total)
-        payouts.append(Payout(organisation, part))
-        left -= part
-    return payouts
+    """``amount`` paid to each organisation by its weight (market/money.py ``split``)."""
+    return [Payout(organisation, part)
+            for (organisation, _), part in zip(shares, split(amount, [w for _, w in shares]), strict=True)]
 
 
 def escrow_release(*, escrow_id: int, idempotency_key: str, actor: User | None, first_claims: list[Payout] = (),

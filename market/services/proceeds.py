@@ -4,7 +4,8 @@ An escrow that pays a holder for its patents (a transfer's price, a royalty, an 
 released through ``release_proceeds``: each pledge in force on the patents claims its secured debt first.
 A debt the platform made (a pledge loan, market/extensions.py ``SECURED_DEBTS``) receives the money on
 its own account and applies it through its own service (interest, then principal; the schedule recomputed;
-repaid in full → the pledge released), so the loan and the escrow never tell two stories. A pledge
+repaid in full → the pledge released) — or, where the debt is not yet due and the pledgee so agreed in its
+consent, holds them deposited (提存) until it is — so the loan and the escrow never tell two stories. A pledge
 registered elsewhere (its secured amount on the register) is paid to the pledgee and, once paid in full,
 leaves the register. What is left goes to the holder, or to the co-holders by their shares.
 """
@@ -61,11 +62,16 @@ def secured_claims(patents: Iterable[Patent]) -> list[SecuredClaim]:
 
 
 def release_proceeds(*, escrow_id: int, patents: Iterable[Patent], idempotency_key: str, actor: User | None,
-                     shares: list[tuple[Organisation, Decimal]] | None = None) -> Escrow:
+                     shares: list[tuple[Organisation, Decimal]] | None = None,
+                     depositing: Iterable[int] = ()) -> Escrow:
     """Release a captured escrow: secured claims on ``patents`` first, then the payee (or ``shares``).
 
-    Runs inside the caller's transaction; a replayed key moves and applies nothing twice.
+    A pledgee in ``depositing`` (organisation ids) agreed to have its part deposited (提存) until its debt
+    falls due rather than repaid early; a debt already due is repaid. Runs inside the caller's transaction;
+    a replayed key moves and applies nothing twice.
     """
+    depositing = set(depositing)
+    today = timezone.localdate()
     escrow = locks.escrow(escrow_id)
     if payments.is_replay(organisation=escrow.payer, key=idempotency_key, kind="release", escrow=escrow):
         return escrow
@@ -78,9 +84,12 @@ def release_proceeds(*, escrow_id: int, patents: Iterable[Patent], idempotency_k
         escrow_id=escrow.pk, idempotency_key=idempotency_key, actor=actor, shares=shares,
         first_claims=[payments.Payout(c.pledgee, part, c.debt.account if c.debt else None) for c, part in paid])
     for claim, part in paid:
-        if claim.debt is not None and part > ZERO:
-            claim.debt.apply(amount=part, actor=actor, key=f"{idempotency_key}:debt:{claim.debt.key}",
-                             source=escrow.reference)
+        debt = claim.debt
+        if debt is not None and part > ZERO:
+            deposit = (claim.pledgee.pk in depositing and debt.deposit is not None and debt.due_on is not None
+                       and debt.due_on > today)
+            (debt.deposit if deposit else debt.apply)(amount=part, actor=actor, source=escrow.reference,
+                                                      key=f"{idempotency_key}:debt:{debt.key}")
         elif claim.debt is None and ZERO < claim.amount <= part:
             pledge = claim.pledge
             pledge.released_at = timezone.now()

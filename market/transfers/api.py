@@ -23,7 +23,7 @@ from market.models import Document, ListingMode
 from market.selectors import documents_visible_to, listings_visible_to
 
 from . import services as deal_services
-from .models import Offer, TransferDeal
+from .models import Offer, TransferDeal, Transferor
 from .selectors import deal_allowed_actions, deals_visible_to
 
 
@@ -35,12 +35,19 @@ class OfferSerializer(serializers.ModelSerializer):
         fields = ["id", "organisation", "price", "message", "created_at"]
 
 
+class TransferorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Transferor
+        fields = ["name", "organisation", "share", "signed_at"]
+
+
 class DealSerializer(serializers.ModelSerializer):
     seller = OrganisationSerializer(read_only=True)
     buyer = OrganisationSerializer(read_only=True)
     patent_ids = serializers.PrimaryKeyRelatedField(source="patents", many=True, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     offers = OfferSerializer(many=True, read_only=True)
+    transferors = TransferorSerializer(many=True, read_only=True)
     escrow = EscrowSerializer(read_only=True, allow_null=True)
     allowed_actions = serializers.SerializerMethodField()
 
@@ -50,7 +57,8 @@ class DealSerializer(serializers.ModelSerializer):
                   "publicity_required", "publicity_ends_at", "related_party_flag", "seller_signed_at",
                   "buyer_signed_at", "export_registration_required", "export_registration_number", "escrow",
                   "filed_at", "registration_fee", "fee_due_date", "fee_paid_at", "registered_at",
-                  "registration_number", "closed_at", "cancelled_at", "cancel_reason", "offers", "allowed_actions",
+                  "registration_number", "closed_at", "cancelled_at", "cancel_reason", "offers", "transferors",
+                  "allowed_actions",
                   "created_at"]
 
     def get_allowed_actions(self, deal) -> list[str]:
@@ -75,6 +83,7 @@ class FileRegistrationSerializer(serializers.Serializer):
 class ConsentSerializer(serializers.Serializer):
     patent_id = serializers.IntegerField()
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    deposit_proceeds = serializers.BooleanField(required=False, default=False)
 
 
 class ConsentRequestSerializer(serializers.Serializer):
@@ -95,7 +104,7 @@ class DealViewSet(ObjectActionsMixin, TimelineMixin, viewsets.ReadOnlyModelViewS
     filterset_fields = ["state"]
 
     def get_queryset(self):
-        return deals_visible_to(self.request.user).prefetch_related("offers__organisation", "patents")
+        return deals_visible_to(self.request.user).prefetch_related("offers__organisation", "patents", "transferors")
 
     @extend_schema(request=DealOpenSerializer, responses={201: DealSerializer, **REFUSED})
     def create(self, request):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from market.documents.context import party, patent_row
 from market.documents.numerals import rmb_upper
 from market.models import Consent, ConsentCapacity, ConsentPurpose, Document, DocumentKind, DocumentState, Patent, TransitionLog
-from market.money import cny, format_cny
+from market.money import cny, format_cny, split
 from market.rules.common import active_pledges
 from market.transfers.models import DealState, TransferDeal
 
@@ -56,13 +56,25 @@ def pledges(deal: TransferDeal, patents: list[Patent]) -> list[dict]:
     return list(rows.values())
 
 
+def transferors(deal: TransferDeal) -> list[dict]:
+    """Each transferor (the seller and each co-owner) as the documents name it, with its share of the price."""
+    rows = list(deal.transferors.select_related("organisation"))
+    if not rows:
+        return [{**party(deal.seller), "share": "", "amount": format_cny(deal.price) if deal.price else "",
+                 "signed_at": deal.seller_signed_at}]
+    amounts = split(deal.price, [row.share for row in rows]) if deal.price else [None] * len(rows)
+    return [{**(party(row.organisation) if row.organisation else {"name": row.name}), "share": f"{row.share:.2f}%",
+             "amount": format_cny(amount) if amount is not None else "", "signed_at": row.signed_at}
+            for row, amount in zip(rows, amounts, strict=True)]
+
+
 def deal_context(deal: TransferDeal) -> dict:
     """The data every document of a transfer deal shows."""
     patents = list(deal.patents.order_by("application_number"))
     fee = cny(settings.MARKET["CHANGE_REGISTRATION_FEE_PER_PATENT"])
     return {
         "deal": deal, "deal_number": deal.number, "listing_title": deal.listing.title,
-        "seller": party(deal.seller), "buyer": party(deal.buyer),
+        "seller": party(deal.seller), "buyer": party(deal.buyer), "transferors": transferors(deal),
         "patents": [patent_row(p) for p in patents], "patent_count": len(patents),
         "price": format_cny(deal.price) if deal.price is not None else "",
         "price_upper": rmb_upper(deal.price) if deal.price is not None else "",
@@ -85,7 +97,8 @@ def change_request_context(document: Document, deal: TransferDeal) -> dict:
     contract = (Document.objects.for_deal(deal).latest_versions()
                 .filter(kind=DocumentKind.TRANSFER_CONTRACT, state=DocumentState.ISSUED).first())
     patent_pledges = [p for p in context["pledges"] if p["patent"].pk == patent.pk]
-    attachments = ["专利权转让合同" + (f"（编号 {contract.number}）" if contract else "")]
+    attachments = [f"{deal.sale_reference} 成交确认书" if deal.sale_reference
+                   else "专利权转让合同" + (f"（编号 {contract.number}）" if contract else "")]
     attachments += [f"质权人{p['pledgee']}同意转让的书面证明" for p in patent_pledges]
     if deal.export_registration_required:
         attachments.append("技术出口合同登记证书" + (f"（编号 {deal.export_registration_number}）"
@@ -93,7 +106,9 @@ def change_request_context(document: Document, deal: TransferDeal) -> dict:
     fee_due = deal.fee_due_date
     if fee_due is None and deal.filed_at:
         fee_due = timezone.localdate(deal.filed_at) + dt.timedelta(days=settings.MARKET["CHANGE_REGISTRATION_FEE_DAYS"])
+    holders = set(patent.ownerships.values_list("name", flat=True))
     context.update({
+        "patent_transferors": [t for t in context["transferors"] if t["name"] in holders] or context["transferors"],
         "patent": row, "change_item": "专利权人" if row["granted"] else "申请人", "attachments": attachments,
         "patent_pledges": patent_pledges, "fee_due_date": fee_due, "fee_paid_at": deal.fee_paid_at,
     })

@@ -52,6 +52,8 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
     # A foreign buyer needs the technology-export registration before the change is filed.
     export_registration_required = models.BooleanField(_("需技术出口登记"), default=False)
     export_registration_number = models.CharField(_("技术出口登记证书编号"), max_length=60, blank=True)
+    # A sale made elsewhere that this deal records (an auction of collateral: its number), else empty.
+    sale_reference = models.CharField(_("成交来源"), max_length=60, blank=True)
     escrow = models.OneToOneField(Escrow, null=True, blank=True, on_delete=models.PROTECT, related_name="transfer_deal")
     filed_at = models.DateTimeField(_("变更申请提交时间"), null=True, blank=True)
     registration_fee = models.DecimalField(_("变更登记费 (元)"), max_digits=10, decimal_places=2, null=True, blank=True)
@@ -97,7 +99,9 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
         )
 
     def both_signed(self) -> bool:
-        return bool(self.seller_signed_at and self.buyer_signed_at)
+        """The buyer and every transferor (the seller and each co-owner) signed."""
+        return bool(self.seller_signed_at and self.buyer_signed_at) and not self.transferors.filter(
+            signed_at__isnull=True).exists()
 
     # -- transitions (conditions side-effect free; services do the rest)
     @transition(field=state, source=DealState.NEGOTIATING, target=DealState.AGREED)
@@ -168,3 +172,23 @@ class Objection(models.Model):
     filed_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(_("处理结果"), blank=True)
+
+
+class Transferor(models.Model):
+    """One holder that transfers its share: the seller and each co-owner of the deal's patents, with the share
+    of the price it receives (agreed when the price is; default the register's shares, else equal), each a
+    party that signs the contract (Patent Law art. 14)."""
+
+    deal = models.ForeignKey(TransferDeal, on_delete=models.CASCADE, related_name="transferors")
+    name = models.CharField(_("转让方"), max_length=200)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    share = models.DecimalField(_("份额 (%)"), max_digits=7, decimal_places=4)
+    signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["deal", "pk"]
+        constraints = [models.UniqueConstraint(fields=["deal", "name"], name="uniq_transferor_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.share}%"

@@ -3,7 +3,7 @@
 from market.extensions import providers, register_document, register_document_visibility, register_issuer
 from market.models import DocumentKind
 
-from . import tasks  # noqa: F401  (registers the task with Celery)
+from . import services, tasks  # noqa: F401  (tasks: registers the task with Celery)
 from .documents import change_request_context, deal_certificate_context, transfer_contract_context
 from .models import DealState, TransferDeal
 from .selectors import ClosedTransfers, transfer_documents_q
@@ -21,3 +21,4 @@ def register() -> None:
                       builder=deal_certificate_context, issued_by={TransferDeal: (DealState.CLOSED,)})
     register_document_visibility(transfer_documents_q)
     providers.transfers = ClosedTransfers()
+    providers.record_sale = services.deal_record_sale

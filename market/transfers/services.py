@@ -35,8 +35,8 @@ from market.models import (
     TransitionLog,
     User,
 )
-from market.money import ZERO, cny
-from market.register.holders import Holder, holders_replace
+from market.money import ZERO, cny, format_cny
+from market.register.holders import Holder, holders_replace, joint_shares
 from market.rules import Reason, RuleViolation, about_patent, transfer_blockers
 from market.rules.common import active_pledges
 from market.services import payments, proceeds
@@ -44,7 +44,7 @@ from market.services.documents import document_reissue, document_request, docume
 from market.services.errors import ActionForbidden, require_reason, state_refusal
 from market.services.listings import listing_close
 from market.services.transitions import apply_transition
-from market.transfers.models import FUNDED_STATES, OPEN_STATES, DealState, Objection, Offer, TransferDeal
+from market.transfers.models import FUNDED_STATES, OPEN_STATES, DealState, Objection, Offer, TransferDeal, Transferor
 from notifications.services import notify
 
 from . import locks as deal_locks
@@ -163,6 +163,7 @@ def deal_accept(*, deal_id: int, actor: User) -> TransferDeal:
                                        "不能接受本方的报价 / You cannot accept your own offer"))
         apply_transition(deal, "agree", actor=actor, label="接受报价", price=latest.price if latest else None,
                          reason=f"接受报价 {latest.price if latest else ''} 元")
+        _agree_transferors(deal)
         if deal.publicity_required:
             ends = timezone.now() + dt.timedelta(days=settings.MARKET["PUBLICITY_DAYS"])
             apply_transition(deal, "publicise", actor=actor, ends_at=ends,
@@ -217,8 +218,11 @@ def deal_consent_request(*, deal_id: int, actor: User, message: str = "") -> lis
     return list(pending.values())
 
 
-def deal_consent(*, deal_id: int, actor: User, patent_id: int, note: str = "") -> Consent:
-    """A co-owner or pledgee of one of the deal's patents records its written consent to this transfer."""
+def deal_consent(*, deal_id: int, actor: User, patent_id: int, note: str = "",
+                 deposit_proceeds: bool = False) -> Consent:
+    """A co-owner or pledgee of one of the deal's patents records its written consent to this transfer. A pledgee
+    may ask for the price to be deposited (提存) until its debt falls due instead of repaying it early (Civil
+    Code art. 444); the seller agrees by signing the contract that says so."""
     with transaction.atomic():
         deal = deal_locks.transfer_deal(deal_id)
         if deal.state not in OPEN_STATES:
@@ -233,18 +237,53 @@ def deal_consent(*, deal_id: int, actor: User, patent_id: int, note: str = "") -
             capacity = ConsentCapacity.PLEDGEE
         else:
             raise ActionForbidden("只有共有人或质权人可以出具同意 / Only a co-owner or the pledgee may consent")
+        if deposit_proceeds and capacity != ConsentCapacity.PLEDGEE:
+            raise ValidationError({"deposit_proceeds": ["只有质权人可以选择价款提存 / Only the pledgee chooses a deposit"]})
+        if deposit_proceeds and deal.seller_signed_at:
+            raise RuleViolation(Reason("deposit_after_signing", "transfer",
+                                       "转让方已签署合同，价款提存须在签署前约定 / The deposit must be agreed before "
+                                       "the seller signs"))
         consent, _ = Consent.objects.get_or_create(
             patent=patent, organisation=org, capacity=capacity, purpose=ConsentPurpose.TRANSFER,
             deal_type=ContentType.objects.get_for_model(deal), deal_id=deal.pk,
-            defaults={"given_by": actor, "note": note})
+            defaults={"given_by": actor, "note": note, "deposit_proceeds": deposit_proceeds})
     return consent
 
 
+def _co_owner_row(deal: TransferDeal, actor: User) -> Transferor | None:
+    """The transferor row of ``actor``'s organisation when it is a co-owner (not the seller) of this deal."""
+    if actor.organisation_id is None or actor.organisation_id == deal.seller_id:
+        return None
+    return deal.transferors.filter(organisation_id=actor.organisation_id).first()
+
+
+def _agree_transferors(deal: TransferDeal) -> None:
+    """Each holder of the deal's patents becomes a transferor with its share of the price: the register's shares
+    (the mean over the patents), else equal shares."""
+    deal.transferors.all().delete()
+    Transferor.objects.bulk_create(
+        Transferor(deal=deal, name=holder.name, organisation=holder.organisation, share=holder.share)
+        for holder in joint_shares(list(deal.patents.all())))
+
+
+def _join_transferors(deal: TransferDeal) -> None:
+    """A co-owner that joined the platform after the price was agreed signs as its organisation."""
+    for row in deal.transferors.filter(organisation__isnull=True):
+        holding = PatentOwner.objects.filter(patent__in=deal.patents.all(), name=row.name,
+                                             organisation__isnull=False).first()
+        if holding is not None:
+            row.organisation_id = holding.organisation_id
+            row.save(update_fields=["organisation"])
+
+
 def deal_sign(*, deal_id: int, actor: User) -> TransferDeal:
-    """One side signs the contract; when both have signed the deal is SIGNED and the contract issued."""
+    """The buyer and every transferor (the seller and each co-owner, Patent Law art. 14) sign the contract; a
+    co-owner's signature is its written consent. When all have signed the deal is SIGNED and the contract issued."""
     with transaction.atomic():
         deal = deal_locks.transfer_deal(deal_id)
-        party = _party(deal, actor)
+        _join_transferors(deal)
+        co_owner = _co_owner_row(deal, actor)
+        party = "co_owner" if co_owner is not None else _party(deal, actor)
         if deal.state not in (DealState.AGREED, DealState.PUBLICISED):
             raise state_refusal(deal, "签署合同")
         if not deal.publicity_over():
@@ -253,18 +292,44 @@ def deal_sign(*, deal_id: int, actor: User) -> TransferDeal:
                 "publicity_running", "transfer",
                 f"公示期未满或有未处理的异议（公示至 {ends:%Y-%m-%d %H:%M}） / "
                 f"Publicity runs until {ends:%Y-%m-%d %H:%M} or an objection is unresolved"))
-        _rule_check(deal)
-        field = f"{party}_signed_at"
-        if getattr(deal, field):
-            return deal  # this side signed already: a repeated click changes nothing
-        setattr(deal, field, timezone.now())
-        deal.save(update_fields=[field, "updated_at"])
-        TransitionLog.record(deal, transition=f"sign_{party}", from_state=deal.state, to_state=deal.state,
-                             actor=actor, reason="签署转让合同 / Signed the contract")
+        if co_owner is not None:
+            if co_owner.signed_at:
+                return deal
+            for patent in deal.patents.filter(ownerships__organisation=actor.organisation):
+                Consent.objects.get_or_create(
+                    patent=patent, organisation=actor.organisation, capacity=ConsentCapacity.CO_OWNER,
+                    purpose=ConsentPurpose.TRANSFER, deal_type=ContentType.objects.get_for_model(deal),
+                    deal_id=deal.pk, defaults={"given_by": actor, "note": "签署转让合同 / Signed the contract"})
+            co_owner.signed_at, co_owner.signed_by = timezone.now(), actor
+            co_owner.save(update_fields=["signed_at", "signed_by"])
+            TransitionLog.record(deal, transition="sign_co_owner", from_state=deal.state, to_state=deal.state,
+                                 actor=actor, reason=f"共有人 {co_owner.name} 签署转让合同（份额 {co_owner.share:.2f}%） / "
+                                                     "A co-owner signed the contract")
+        else:
+            _rule_check(deal)
+            field = f"{party}_signed_at"
+            if getattr(deal, field):
+                return deal  # this side signed already: a repeated click changes nothing
+            setattr(deal, field, timezone.now())
+            deal.save(update_fields=[field, "updated_at"])
+            if party == "seller":
+                deal.transferors.filter(organisation_id=deal.seller_id).update(signed_at=deal.seller_signed_at,
+                                                                               signed_by=actor)
+            TransitionLog.record(deal, transition=f"sign_{party}", from_state=deal.state, to_state=deal.state,
+                                 actor=actor, reason="签署转让合同 / Signed the contract")
         if deal.both_signed():
-            apply_transition(deal, "complete_signing", actor=actor, reason="双方已签署 / Both sides signed")
+            _rule_check(deal)
+            apply_transition(deal, "complete_signing", actor=actor, reason="各方已签署 / Every party signed")
             _issue(deal, DocumentKind.TRANSFER_CONTRACT)
     return deal
+
+
+def deal_price_shares(deal: TransferDeal) -> list[tuple[Organisation, Decimal]]:
+    """Who receives the price (after secured debts) and by which weight: each transferor by its share."""
+    rows = list(deal.transferors.select_related("organisation"))
+    if not rows or any(row.organisation is None for row in rows):
+        return [(deal.seller, Decimal(1))]
+    return [(row.organisation, row.share) for row in rows]
 
 
 # -- money and registration ----------------------------------------------------------------------
@@ -382,11 +447,46 @@ def deal_release(*, deal_id: int, actor: User, idempotency_key: str | None = Non
         deal = deal_locks.transfer_deal(deal_id)
         if deal.state != DealState.REGISTERED:  # a repeated release too: the caller learns who won
             raise state_refusal(deal, "放款结案")
+        depositing = Consent.objects.filter(deal_type=ContentType.objects.get_for_model(deal), deal_id=deal.pk,
+                                            capacity=ConsentCapacity.PLEDGEE, deposit_proceeds=True)
         proceeds.release_proceeds(escrow_id=deal.escrow_id, patents=deal.patents.all(), actor=actor,
-                                  idempotency_key=idempotency_key or _key(deal, "release"))
+                                  idempotency_key=idempotency_key or _key(deal, "release"),
+                                  shares=deal_price_shares(deal),
+                                  depositing=depositing.values_list("organisation_id", flat=True))
         apply_transition(deal, "close", actor=actor, reason="交易中心鉴证，托管价款已放款 / Certified, escrow released")
         _close_listing(deal, actor)
         _issue(deal, DocumentKind.DEAL_CERTIFICATE)
+    return deal
+
+
+def deal_record_sale(*, seller: Organisation, buyer: Organisation, patents: list, price: Decimal, reference: str,
+                     title: str, actor: User) -> TransferDeal:
+    """A sale made elsewhere (an auction of collateral, ``reference`` its number, its money moved by the
+    auction) recorded as a transfer deal: a closed listing of the lot, the deal closed at ``price``, the change
+    of holder registered on the register under the deal, and its change requests and certificate issued.
+    Runs in the caller's transaction; a second call for ``reference`` returns the first deal."""
+    earlier = TransferDeal.objects.filter(sale_reference=reference).first()
+    if earlier is not None:
+        return earlier
+    listing = Listing.objects.create(organisation=seller, created_by=actor, title=title, mode=ListingMode.TRANSFER,
+                                     asking_price=price, state=ListingState.CLOSED,
+                                     description=f"{reference} 成交 / sold at {reference}")
+    listing.patents.set(patents)
+    now = timezone.now()
+    deal = TransferDeal.objects.create(listing=listing, seller=seller, buyer=buyer, price=price, created_by=actor,
+                                       state=DealState.CLOSED, sale_reference=reference, seller_signed_at=now,
+                                       buyer_signed_at=now, filed_at=now, registered_at=now, closed_at=now)
+    deal.patents.set(patents)
+    deal.registration_number = f"BG{timezone.localdate():%Y%m%d}{deal.pk:06d}"
+    deal.save(update_fields=["registration_number"])
+    for patent in patents:
+        holders_replace(patent, [Holder.of(buyer)], key=f"transfer:{deal.number}:{patent.application_number}",
+                        source=f"转让交易 {deal.number}（{reference}） / transfer deal",
+                        data={"deal": deal.number, "sale": reference, "registration_number": deal.registration_number})
+        _issue(deal, DocumentKind.CHANGE_REQUEST, patent=patent)
+    TransitionLog.record(deal, transition="record_sale", from_state="", to_state=deal.state, actor=actor,
+                         reason=f"{reference} 成交 {format_cny(price)}，著录项目变更已登记，登记号 {deal.registration_number}")
+    _issue(deal, DocumentKind.DEAL_CERTIFICATE)
     return deal
 
 

@@ -224,7 +224,18 @@ def test_payments_and_documents_are_visible_to_the_parties_only(listing, holder,
     assert client_for(holder).get("/api/v1/payments/").json()["count"] == 1
     assert client_for(outsider).get("/api/v1/payments/").json()["count"] == 0
     assert client_for(outsider).get(f"/api/v1/payments/{escrow['id']}/").status_code == 404
-    contract = client_for(buyer).get(f"/api/v1/deals/{deal.pk}/documents/").json()[0]
+    # a document of another kind of object that happens to share the deal's id is not the deal's
+    from django.contrib.contenttypes.models import ContentType
+
+    from market.models import Document
+
+    Document.objects.create(number="ZJIP-GP-TEST-000001", kind="licence_notice", state="issued",
+                            deal_type=ContentType.objects.get_for_model(Listing), deal_id=deal.pk)
+    assert client_for(staff).get("/api/v1/documents/").json()["count"] == 2  # staff see both documents
+    for who in (buyer, staff):
+        listed = client_for(who).get(f"/api/v1/deals/{deal.pk}/documents/").json()
+        assert [d["kind"] for d in listed] == ["transfer_contract"]
+    contract = listed[0]
     assert contract["kind"] == "transfer_contract" and contract["state"] == "issued"
     assert client_for(holder).get(f"/api/v1/documents/{contract['number']}/").status_code == 200
     assert client_for(outsider).get(f"/api/v1/documents/{contract['number']}/").status_code == 404

@@ -211,6 +211,33 @@ def test_the_default_and_auction_path_pays_the_debt_first_and_the_surplus_to_the
     assert LedgerTransaction.objects.count() == count
 
 
+def test_the_settlement_is_a_transfer_deal_behind_the_change_of_holder(auction, staff, bidders, lot, holder_org,
+                                                                       django_capture_on_commit_callbacks):
+    from market.models import Document, RegisterEvent
+    from market.transfers.models import DealState, TransferDeal
+
+    from .test_auction_documents import pdf_text
+
+    sold(auction, staff, bidders[:1], "450000")
+    auctions.auction_pay(auction_id=auction.pk, actor=bidders[0], idempotency_key="pay")
+    with django_capture_on_commit_callbacks(execute=True):
+        auctions.auction_confirm_payment(auction_id=auction.pk, actor=staff)
+        auctions.auction_confirm_payment(auction_id=auction.pk, actor=staff)  # a repeat records no second deal
+
+    deal = TransferDeal.objects.get()
+    assert (deal.state, deal.seller, deal.buyer, deal.price, deal.sale_reference) == (
+        DealState.CLOSED, holder_org, bidders[0].organisation, Decimal("450000.00"), f"拍卖 {fresh(auction).number}")
+    assert set(deal.patents.all()) == set(lot) and deal.escrow is None  # the auction moved the money
+    events = RegisterEvent.objects.filter(kind="holder_change", right_id__in=[p.pk for p in lot])
+    assert {e.data["deal"] for e in events} == {deal.number} and events.count() == len(lot)
+    kinds = sorted(Document.objects.for_deal(deal).values_list("kind", flat=True))
+    assert kinds == ["change_request"] * len(lot) + ["deal_certificate"]
+    assert Document.objects.for_deal(deal).filter(state="issued").count() == len(kinds)
+    request = pdf_text(Document.objects.for_deal(deal).filter(kind="change_request").first())
+    for expected in (holder_org.name, bidders[0].organisation.name, f"拍卖{fresh(auction).number}成交确认书"):
+        assert expected in request, expected
+
+
 def test_a_price_below_the_claim_all_goes_to_the_creditor(auction, staff, bidders, bank_org, holder_org):
     sold(auction, staff, bidders[:1], "250000")
     auctions.auction_pay(auction_id=auction.pk, actor=bidders[0], idempotency_key="pay")

@@ -34,6 +34,7 @@ from market.models import (
     User,
 )
 from market.regions import ZHEJIANG_CODES
+from market.services.ledger import ledger_problems
 from market.transfers.models import DealState, TransferDeal
 from market.validators import validate_credit_code
 
@@ -154,7 +155,7 @@ def test_the_registers_facts_arrive_through_its_feed_and_holders_join_by_claims(
 
 def test_its_published_listings_are_priced_in_cny_across_modes_cities_and_industries(seeded):
     published = Listing.objects.filter(state=ListingState.PUBLISHED).select_related("organisation")
-    assert Listing.objects.count() == 60
+    assert Listing.objects.count() == 61  # the planned 60 and the pledged patent sold
     assert published.count() == 50
     for listing in published:
         assert isinstance(listing.asking_price, Decimal)
@@ -163,13 +164,13 @@ def test_its_published_listings_are_priced_in_cny_across_modes_cities_and_indust
     assert len({listing.organisation.city for listing in published}) >= 5
     assert len({p.industry for listing in published for p in listing.patents.all()}) >= 3
     states = Counter(Listing.objects.values_list("state", flat=True))
-    assert states[ListingState.SUBMITTED] == 3 and states[ListingState.CLOSED] == 3
+    assert states[ListingState.SUBMITTED] == 3 and states[ListingState.CLOSED] == 4  # 3 deals and the pledged sale
     assert {ListingState.DRAFT, ListingState.REJECTED, ListingState.WITHDRAWN} <= set(states)
 
 
-def test_its_deals_reach_every_state_and_three_close(seeded):
+def test_its_deals_reach_every_state_and_four_close(seeded):
     states = Counter(TransferDeal.objects.values_list("state", flat=True))
-    assert states == {DealState.CLOSED: 3, DealState.NEGOTIATING: 1, DealState.AGREED: 1, DealState.PUBLICISED: 1,
+    assert states == {DealState.CLOSED: 4, DealState.NEGOTIATING: 1, DealState.AGREED: 1, DealState.PUBLICISED: 1,
                       DealState.SIGNED: 1, DealState.PAID: 1, DealState.FILED: 1, DealState.REGISTERED: 1,
                       DealState.CANCELLED: 1}
     for deal in TransferDeal.objects.filter(state=DealState.CLOSED).select_related("escrow", "listing"):
@@ -182,6 +183,17 @@ def test_its_deals_reach_every_state_and_three_close(seeded):
     assert set(User.objects.get(username="buyer").organisation.patents.all()) == set(bought)
     publicised = TransferDeal.objects.get(state=DealState.PUBLICISED)
     assert publicised.seller.kind == OrganisationKind.UNIVERSITY and publicised.publicity_required
+
+
+def test_a_pledged_patent_sold_with_the_banks_consent_repaid_its_loan(seeded):
+    from market.pledges.models import LoanRepayment, PledgeLoan, PledgeLoanState
+
+    loan = PledgeLoan.objects.get(demo_key="sold")
+    assert loan.state == PledgeLoanState.REPAID and loan.outstanding_principal() == 0
+    repayment = LoanRepayment.objects.get(loan=loan, proceeds_of__startswith="ZT-")
+    deal = TransferDeal.objects.get(escrow__reference=repayment.proceeds_of)
+    assert deal.state == DealState.CLOSED and deal.buyer.name == User.objects.get(username="buyer").organisation.name
+    assert ledger_problems() == []
 
 
 def test_it_rebuilds_the_search_index_when_search_is_installed(seeded):

@@ -11,7 +11,7 @@ from market.services.ledger import escrow_balances, external_account, fees_accou
 from market.transfers import services as deals
 from market.transfers.models import DealState, TransferDeal
 
-from ..factories import ListingFactory, OrganisationFactory, PatentFactory, UserFactory, pledge
+from ..factories import ListingFactory, OrganisationFactory, PatentFactory, UserFactory, hold, pledge
 from .deal_steps import advance
 
 
@@ -229,19 +229,55 @@ def test_pledged_patent_needs_recorded_pledgee_consent_and_debt_is_paid_first(ho
     assert entry.released_at is not None
 
 
-def test_co_owned_patent_needs_every_co_owner(holder, buyer, staff):
+def test_co_owned_patent_is_transferred_by_every_co_owner_each_paid_its_share(holder, buyer, staff, outsider):
+    from market.transfers.documents import deal_context
+
     partner_org = OrganisationFactory(name="温州共有科技有限公司")
     partner = UserFactory(organisation=partner_org)
-    patent = PatentFactory(holders=[holder.organisation, partner_org])
+    patent = PatentFactory(holders=[])
+    hold(patent, holder.organisation, share=Decimal("60"))
+    hold(patent, partner_org, share=Decimal("40"))
     listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
     deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="100000")
     deals.deal_accept(deal_id=deal.pk, actor=holder)
+    assert [(t.name, t.share) for t in deal.transferors.all()] == [
+        (holder.organisation.name, Decimal("60.0000")), (partner_org.name, Decimal("40.0000"))]
     with pytest.raises(RuleViolation, match=partner_org.name):
         deals.deal_sign(deal_id=deal.pk, actor=holder)
-    deals.deal_consent(deal_id=deal.pk, actor=partner, patent_id=patent.pk)
-    advance(deal, to=DealState.REGISTERED, seller=holder, buyer=buyer, staff=staff)
+    with pytest.raises(ActionForbidden):
+        deals.deal_sign(deal_id=deal.pk, actor=outsider)
+    deals.deal_sign(deal_id=deal.pk, actor=partner)  # its signature is its written consent
+    assert Consent.objects.get(organisation=partner_org).capacity == "co_owner"
+    deals.deal_sign(deal_id=deal.pk, actor=holder)
+    deals.deal_sign(deal_id=deal.pk, actor=buyer)
+    deal.refresh_from_db()
+    assert deal.state == DealState.SIGNED
+    context = deal_context(deal)
+    assert [(t["name"], t["share"], t["amount"]) for t in context["transferors"]] == [
+        (holder.organisation.name, "60.00%", "¥60,000.00"), (partner_org.name, "40.00%", "¥40,000.00")]
+    advance(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
     assert list(PatentOwner.objects.filter(patent=patent).values_list("organisation", flat=True)) == [
         buyer.organisation_id]
+    assert external_account(holder.organisation).balance() == Decimal("60000.00")
+    assert external_account(partner_org).balance() == Decimal("40000.00")
+
+
+def test_a_co_owner_that_has_not_joined_cannot_sign_and_blocks_the_deal(holder, buyer):
+    patent = PatentFactory(holders=[holder.organisation])
+    PatentOwner.objects.create(patent=patent, name="丽水未入驻材料有限公司")
+    listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
+    deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="100000")
+    deals.deal_accept(deal_id=deal.pk, actor=holder)
+    assert [(t.name, t.organisation_id, t.share) for t in deal.transferors.order_by("pk")] == [
+        (holder.organisation.name, holder.organisation_id, Decimal("50.0000")), ("丽水未入驻材料有限公司", None,
+                                                                                  Decimal("50.0000"))]
+    with pytest.raises(RuleViolation, match="尚未加入平台"):
+        deals.deal_sign(deal_id=deal.pk, actor=holder)
+    # it joins (claims its share), then signs as a transferor
+    joined = UserFactory(organisation=OrganisationFactory(name="丽水未入驻材料有限公司"))
+    PatentOwner.objects.filter(name="丽水未入驻材料有限公司").update(organisation=joined.organisation)
+    deals.deal_sign(deal_id=deal.pk, actor=joined)
+    assert deal.transferors.get(name="丽水未入驻材料有限公司").signed_at is not None
 
 
 def test_rules_are_checked_again_at_registration(deal, holder, buyer, staff):

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, ImageChops
 
 from market.documents.qr import qr_data_uri
@@ -70,7 +71,7 @@ def test_anyone_sees_only_kind_number_date_and_state(client, contract, parties):
 
     assert response.status_code == 200
     html = page(response)
-    for expected in [contract.number, "专利权转让合同", f"{contract.issued_at:%Y-%m-%d}", "已签发的当前版本"]:
+    for expected in [contract.number, "专利权转让合同", f"{timezone.localtime(contract.issued_at):%Y-%m-%d}", "已签发的当前版本"]:
         assert expected in html, expected
     for hidden in [seller.name, buyer.name, contract.deal.number, contract.sha256, "download"]:
         assert hidden not in html, hidden

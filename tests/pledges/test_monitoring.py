@@ -108,6 +108,15 @@ def test_a_change_of_a_pledged_patent_is_monitored_after_commit(loan, patent, dj
     assert PledgeAlert.objects.get().kind == "legal_status"
 
 
+def test_a_register_event_on_a_pledged_patent_alerts_the_bank(loan, patent, django_capture_on_commit_callbacks):
+    from market.register.feed import register_apply
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register_apply({"id": "CNIPA-INV-1", "application_number": patent.application_number,
+                        "event": "invalidation_requested", "date": str(TODAY)}, source="CNIPA")
+    assert PledgeAlert.objects.get().kind == "invalidation"
+
+
 def test_a_patent_no_pledge_holds_queues_nothing(holder_org, django_capture_on_commit_callbacks):
     from tests.factories import PatentFactory
 

@@ -1,15 +1,27 @@
 """One debt, one truth: what the escrow pays a pledgee from a transfer or a licence of the pledged patent repays
 that loan through the loan's own service, and the ledger check sees a loan that was not told."""
 
+import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 
 from market.licensing.services import open_licences
 from market.models import AccountKind, Escrow, TransitionLog
-from market.pledges.models import InstalmentStatus, LoanRepayment, PledgeFiling, PledgeFilingKind, PledgeLoanState
+from market.pledges.models import (
+    InstalmentStatus,
+    LoanRepayment,
+    PledgeFiling,
+    PledgeFilingKind,
+    PledgeLoanState,
+    ProceedsDeposit,
+)
 from market.pledges.services import loans
+from market.rules import RuleViolation
 from market.services import payments
+from market.services.errors import ActionForbidden
 from market.services.ledger import external_account, ledger_problems
 from market.transfers import services as deals
 from market.transfers.models import DealState
@@ -20,6 +32,13 @@ from tests.market.deal_steps import advance as advance_deal
 from .steps import advance, apply
 
 S = PledgeLoanState
+
+
+@contextmanager
+def clock(day: dt.date):
+    """Today is ``day`` (the calendar is outside the system: the only thing these tests move)."""
+    with mock.patch("django.utils.timezone.localdate", return_value=day):
+        yield
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
@@ -33,10 +52,11 @@ def disbursed(holder, bank_officer, patent, second_patent):
     return loan
 
 
-def sell(patent, price, *, holder, buyer, bank_officer, staff):
+def sell(patent, price, *, holder, buyer, bank_officer, staff, deposit=False):
     listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
     deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price=price)
-    deals.deal_consent(deal_id=deal.pk, actor=bank_officer, patent_id=patent.pk, note="同意转让，价款优先清偿")
+    deals.deal_consent(deal_id=deal.pk, actor=bank_officer, patent_id=patent.pk, note="同意转让，价款优先清偿",
+                       deposit_proceeds=deposit)
     return advance_deal(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
 
 
@@ -133,3 +153,54 @@ def test_the_ledger_check_finds_a_loan_whose_receivable_disagrees_with_its_sched
     disbursed.instalments.update(principal=Decimal("40000.00"), paid_principal=Decimal("40000.00"),
                                  status=InstalmentStatus.PAID)
     assert f"loan {disbursed.number}: disbursed with nothing owed" in ledger_problems()
+
+
+# -- deposit (提存) instead of early repayment ------------------------------------------------------------
+def test_a_deposit_holds_the_price_until_the_debt_falls_due_then_repays_it(disbursed, patent, holder, buyer,
+                                                                          bank_officer, staff):
+    sell(patent, "500000", holder=holder, buyer=buyer, bank_officer=bank_officer, staff=staff, deposit=True)
+
+    disbursed.refresh_from_db()
+    deposit = ProceedsDeposit.objects.get(loan=disbursed)
+    assert deposit.amount == Decimal("120000.00") and deposit.closed_at is None
+    assert deposit.held_until == disbursed.instalments.order_by("-due_date").first().due_date
+    assert disbursed.state == S.DISBURSED and not LoanRepayment.objects.exists()  # not repaid early
+    assert external_account(bank_officer.organisation).balance() == Decimal("-120000.00")  # held, not the bank's
+    assert ledger_problems() == []
+    assert loans.loans_close_due_deposits(today=deposit.held_until - dt.timedelta(days=1)) == 0
+    # the borrower pays the first instalment itself; at the due date the deposit repays the rest
+    first = disbursed.instalments.get(number=1)
+    loans.loan_repay(loan_id=disbursed.pk, actor=holder, amount=first.outstanding, idempotency_key="first")
+    with clock(deposit.held_until):
+        assert loans.loans_close_due_deposits() == 1
+    disbursed.refresh_from_db()
+    assert disbursed.state == S.REPAID
+    repaid = LoanRepayment.objects.get(loan=disbursed, proceeds_of__startswith="ZT-")
+    back = deposit.amount - repaid.amount
+    assert back > 0 and ledger_problems() == []  # the rest of the deposit went back to the borrower
+    assert loans.loans_close_due_deposits(today=deposit.held_until) == 0
+
+
+def test_a_loan_repaid_by_the_borrower_returns_the_deposit(disbursed, patent, holder, buyer, bank_officer, staff):
+    sell(patent, "500000", holder=holder, buyer=buyer, bank_officer=bank_officer, staff=staff, deposit=True)
+    owed = sum((i.outstanding for i in disbursed.instalments.all()), Decimal("0.00"))
+    before = external_account(holder.organisation).balance()
+    loans.loan_repay(loan_id=disbursed.pk, actor=holder, amount=owed, idempotency_key="all")
+
+    assert ProceedsDeposit.objects.get().closed_at is not None
+    assert external_account(holder.organisation).balance() == before - owed + Decimal("120000.00")
+    assert ledger_problems() == []
+
+
+def test_only_the_pledgee_chooses_a_deposit_and_before_the_seller_signs(disbursed, patent, holder, buyer,
+                                                                        bank_officer):
+    listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
+    deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="500000")
+    with pytest.raises(ActionForbidden):
+        deals.deal_consent(deal_id=deal.pk, actor=buyer, patent_id=patent.pk, deposit_proceeds=True)
+    deals.deal_accept(deal_id=deal.pk, actor=holder)
+    deals.deal_consent(deal_id=deal.pk, actor=bank_officer, patent_id=patent.pk)
+    deals.deal_sign(deal_id=deal.pk, actor=holder)
+    with pytest.raises(RuleViolation) as refused:
+        deals.deal_consent(deal_id=deal.pk, actor=bank_officer, patent_id=patent.pk, deposit_proceeds=True)
+    assert refused.value.reasons[0].code == "deposit_after_signing"

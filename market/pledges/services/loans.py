@@ -36,6 +36,7 @@ from market.pledges.models import (
     PledgeLoan,
     PledgeLoanPatent,
     PledgeLoanState,
+    ProceedsDeposit,
     RepaymentPlan,
 )
 from market.providers import provider
@@ -221,6 +222,8 @@ def loan_repay(*, loan_id: int, actor: User, amount, idempotency_key: str) -> Lo
 def _close_repaid(loan: PledgeLoan, actor: User) -> None:
     log = apply_transition(loan, "repay_in_full", actor=actor, label="结清",
                            reason="贷款本息已全部结清，提交质押注销登记 / Repaid in full: release filed")
+    for deposit in loan.deposits.filter(closed_at__isnull=True):
+        _close_deposit(deposit, actor)  # nothing is owed any more: it goes back to the borrower
     patents = list(loan.pledged_patents())
     if patents:
         registry.pledge_release_file(loan=loan, patents=patents, actor=actor,
@@ -283,6 +286,61 @@ def loan_apply_proceeds(*, loan_id: int, amount, actor: User | None, key: str, s
     return repayment
 
 
+def loan_deposit_proceeds(*, loan_id: int, amount, actor: User | None, key: str, source: str) -> ProceedsDeposit:
+    """The pledgee agreed to have ``amount`` of the proceeds ``source`` deposited (提存) rather than repay the loan
+    early: it stays on the loan's proceeds account until the last instalment's due date
+    (``loans_close_due_deposits``). Runs in the caller's transaction; a replayed ``key`` deposits nothing twice."""
+    loan = pledge_locks.pledge_loan(loan_id)
+    earlier = ProceedsDeposit.objects.filter(key=key).first()
+    if earlier is not None:
+        return earlier
+    held_until = loan.instalments.order_by("-due_date").values_list("due_date", flat=True).first()
+    deposit = ProceedsDeposit.objects.create(loan=loan, key=key, amount=cny(amount), proceeds_of=source,
+                                             held_until=held_until)
+    TransitionLog.record(loan, transition="deposit_proceeds", from_state=loan.state, to_state=loan.state, actor=actor,
+                         reason=f"质押专利的价款 {deposit.amount} 元（{source}）提存至 {held_until:%Y-%m-%d}，届时清偿"
+                                f"债务，民法典第444条 / Proceeds deposited until the debt falls due (Civil Code art. 444)")
+    return deposit
+
+
+def _close_deposit(deposit: ProceedsDeposit, actor: User | None) -> None:
+    """A deposit falls due or its loan was repaid: it repays what the loan still owes, the rest goes back to the
+    borrower through the ledger."""
+    deposit.closed_at = timezone.now()  # first: repaying the loan in full closes its open deposits
+    deposit.save(update_fields=["closed_at"])
+    loan = PledgeLoan.objects.get(pk=deposit.loan_id)
+    owed = loan.outstanding_debt() if loan.state == PledgeLoanState.DISBURSED else ZERO
+    applied = min(owed, deposit.amount)
+    if applied > ZERO:
+        loan_apply_proceeds(loan_id=loan.pk, amount=applied, actor=actor, key=f"{deposit.key}:apply",
+                            source=deposit.proceeds_of)
+    back = deposit.amount - applied
+    if back > ZERO:
+        command, is_new = claim_command(organisation=loan.bank, key=f"{deposit.key}:return",
+                                        kind=_key_kind("deposit_return", loan), actor=actor, amount=back)
+        if is_new:
+            provider.payout(payee_code=loan.applicant.credit_code, amount=back, reference=loan.number)
+            ledger.post(command=command, memo=f"提存款返还 {loan.number}", legs=[
+                (loan_account(loan, AccountKind.LOAN_PROCEEDS), -back), (ledger.external_account(loan.applicant), back)])
+    TransitionLog.record(loan, transition="deposit_closed", from_state=loan.state, to_state=loan.state, actor=actor,
+                         reason=f"提存款 {deposit.amount} 元：清偿 {applied} 元，返还借款人 {back} 元 / Deposit closed")
+
+
+def loans_close_due_deposits(*, today: dt.date | None = None) -> int:
+    """Daily: deposits whose debt fell due repay it (the rest goes back to the borrower)."""
+    today = today or timezone.localdate()
+    count = 0
+    for deposit_id in ProceedsDeposit.objects.filter(closed_at__isnull=True, held_until__lte=today).values_list(
+            "pk", flat=True):
+        with transaction.atomic():
+            deposit = ProceedsDeposit.objects.select_for_update().select_related("loan").get(pk=deposit_id)
+            if deposit.closed_at is None:
+                pledge_locks.pledge_loan(deposit.loan_id)
+                _close_deposit(deposit, actor=None)
+                count += 1
+    return count
+
+
 def secured_debt(pledge) -> SecuredDebt | None:
     """The pledge loan a registered pledge secures (market/services/proceeds.py): what it claims today (a loan
     not disbursed yet claims nothing), its proceeds account, and how the money repays it."""
@@ -292,9 +350,11 @@ def secured_debt(pledge) -> SecuredDebt | None:
         return None
     loan = link.loan
     owed = loan.outstanding_debt() if loan.state == PledgeLoanState.DISBURSED else ZERO
+    last_due = loan.instalments.order_by("-due_date").values_list("due_date", flat=True).first()
     return SecuredDebt(key=f"pledgeloan:{loan.pk}", label=loan.number, amount=owed,
                        account=loan_account(loan, AccountKind.LOAN_PROCEEDS),
-                       apply=partial(loan_apply_proceeds, loan_id=loan.pk))
+                       apply=partial(loan_apply_proceeds, loan_id=loan.pk), due_on=last_due,
+                       deposit=partial(loan_deposit_proceeds, loan_id=loan.pk))
 
 
 # -- overdue, default, partial release ------------------------------------------------------------
@@ -473,8 +533,10 @@ def loan_ledger_problems() -> list[str]:
             problems.append(f"loan {loan.number}: receivable {receivable} and payable {payable} do not mirror")
         if scheduled != loan.amount:
             problems.append(f"loan {loan.number}: the schedule's principal is {scheduled}, the loan's {loan.amount}")
-        if unapplied != ZERO:
-            problems.append(f"loan {loan.number}: {unapplied} paid to the bank from proceeds was not applied")
+        deposited = cny(loan.deposits.filter(closed_at__isnull=True).aggregate(total=Sum("amount"))["total"])
+        if unapplied != deposited:
+            problems.append(f"loan {loan.number}: {unapplied - deposited} paid to the bank from proceeds was not "
+                            f"applied")
         if loan.state == PledgeLoanState.DISBURSED and expected == ZERO:
             problems.append(f"loan {loan.number}: disbursed with nothing owed")
         if loan.state == PledgeLoanState.REPAID and expected != ZERO:
