@@ -78,8 +78,8 @@ def deal_allowed_actions(deal: TransferDeal, user: User | None) -> list[str]:
     pending = [c for c in deal_pending_consents(deal) if not c["given"]]
     if party == "seller" and pending:
         actions.append("consent_request")
-    co_owner = party is None and deal.transferors.filter(organisation_id=user.organisation_id,
-                                                         signed_at__isnull=True).exists()
+    co_owner = party is None and any(t.organisation_id == user.organisation_id and t.signed_at is None
+                                     for t in deal.transferors.all())  # prefetched by the API's lists
     if co_owner and state in (DealState.AGREED, DealState.PUBLICISED):
         actions.append("sign")
     if any(c["organisation_id"] == user.organisation_id for c in pending) and state in OPEN_STATES:

@@ -10,6 +10,7 @@ from market.services.errors import ActionForbidden, IdempotencyConflict
 from market.services.ledger import escrow_balances, external_account, fees_account, ledger_problems
 from market.transfers import services as deals
 from market.transfers.models import DealState, TransferDeal
+from market.transfers.selectors import deal_allowed_actions
 
 from ..factories import ListingFactory, OrganisationFactory, PatentFactory, UserFactory, hold, pledge
 from .deal_steps import advance
@@ -246,7 +247,9 @@ def test_co_owned_patent_is_transferred_by_every_co_owner_each_paid_its_share(ho
         deals.deal_sign(deal_id=deal.pk, actor=holder)
     with pytest.raises(ActionForbidden):
         deals.deal_sign(deal_id=deal.pk, actor=outsider)
+    assert "sign" in deal_allowed_actions(TransferDeal.objects.get(pk=deal.pk), partner)
     deals.deal_sign(deal_id=deal.pk, actor=partner)  # its signature is its written consent
+    assert "sign" not in deal_allowed_actions(TransferDeal.objects.get(pk=deal.pk), partner)
     assert Consent.objects.get(organisation=partner_org).capacity == "co_owner"
     deals.deal_sign(deal_id=deal.pk, actor=holder)
     deals.deal_sign(deal_id=deal.pk, actor=buyer)
