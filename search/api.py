@@ -3,21 +3,44 @@
 ``GET /api/v1/search/listings/{id}/similar/`` (published listings like a listing the user may see).
 """
 
+from contextlib import contextmanager
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from market.selectors import listings_visible_to
 
-from .backends import InvalidSearchQuery, SearchQuery, get_search_backend
+from .backends import InvalidSearchQuery, SearchQuery, SearchUnavailable, get_search_backend
 from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SIMILAR_LIMIT
 from .schema import FACETS, VALUE_FACETS, Sort
 from .suggest import DEFAULT_LIMIT, MAX_KEY_LENGTH, SuggestionKind
+
+
+class SearchServiceUnavailable(APIException):
+    """503 with Retry-After: the engine cannot answer now (DRF sets the header from ``wait``)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = SearchUnavailable.message
+    default_code = "search_unavailable"
+    wait = SearchUnavailable.retry_after
+
+
+@contextmanager
+def engine_answers():
+    """Within: an engine that cannot answer now becomes the API's 503, never a 500."""
+    try:
+        yield
+    except SearchUnavailable as exc:
+        raise SearchServiceUnavailable() from exc
+
+
+UNAVAILABLE = OpenApiResponse(description=SearchUnavailable.message + "（Retry-After）")
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -102,6 +125,7 @@ class ListingSearchView(APIView):
                     "未知的取值“cheapest”，可选：relevance, price_asc, price_desc, newest, remaining_life / "
                     "Unknown value 'cheapest'; choose from: relevance, price_asc, price_desc, newest, remaining_life"]})],
             ),
+            503: UNAVAILABLE,
         },
         tags=["search"],
     )
@@ -110,7 +134,8 @@ class ListingSearchView(APIView):
             query = SearchQuery.from_params(request.query_params)
         except InvalidSearchQuery as exc:
             raise ValidationError(exc.errors) from exc
-        page = get_search_backend().search(query)
+        with engine_answers():
+            page = get_search_backend().search(query)
         return Response(SearchPageSerializer(page).data)
 
 
@@ -136,11 +161,12 @@ class SuggestView(APIView):
         summary="检索建议 / Suggestions as you type",
         parameters=[OpenApiParameter("q", str, required=True, description=f"已输入的文字 / Text typed so far "
                                                                           f"(≤{MAX_KEY_LENGTH} chars used)")],
-        responses={200: SuggestionsSerializer},
+        responses={200: SuggestionsSerializer, 503: UNAVAILABLE},
         tags=["search"],
     )
     def get(self, request):
-        suggestions = get_search_backend().suggest(request.query_params.get("q", ""), limit=DEFAULT_LIMIT)
+        with engine_answers():
+            suggestions = get_search_backend().suggest(request.query_params.get("q", ""), limit=DEFAULT_LIMIT)
         return Response(SuggestionsSerializer({"suggestions": suggestions}).data)
 
 
@@ -156,10 +182,12 @@ class SimilarListingsView(APIView):
     @extend_schema(
         operation_id="search_similar_listings",
         summary="相似挂牌 / Similar listings",
-        responses={200: SimilarListingsSerializer, 404: OpenApiResponse(description="无此挂牌 / No such listing")},
+        responses={200: SimilarListingsSerializer, 404: OpenApiResponse(description="无此挂牌 / No such listing"),
+                   503: UNAVAILABLE},
         tags=["search"],
     )
     def get(self, request, pk: int):
         listing = get_object_or_404(listings_visible_to(request.user), pk=pk)
-        hits = get_search_backend().similar(listing.pk, limit=SIMILAR_LIMIT)
+        with engine_answers():
+            hits = get_search_backend().similar(listing.pk, limit=SIMILAR_LIMIT)
         return Response(SimilarListingsSerializer({"hits": hits}).data)

@@ -19,7 +19,14 @@ from market.models import Encumbrance, EncumbranceKind, Listing, ListingMode, Li
 from market.money import CENT
 from market.selectors import listings_visible_to
 from market.transfers.models import OPEN_STATES, TransferDeal
-from search.backends import InvalidSearchQuery, SearchHit, SearchPage, SearchQuery, get_search_backend
+from search.backends import (
+    InvalidSearchQuery,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    SearchUnavailable,
+    get_search_backend,
+)
 from search.schema import PRICE_BUCKETS, VALUE_FACETS, facet_label
 from search.similar import similar_listings
 
@@ -167,9 +174,27 @@ def filled(params: QueryDict) -> QueryDict:
     return result
 
 
+LATEST_WHEN_UNAVAILABLE = 20
+
+
+def search_unavailable(request: HttpRequest, *, asked: bool) -> HttpResponse:
+    """The engine cannot answer: say so and offer the newest listings from the database to browse. The home
+    page (nothing asked) answers 200; a search that could not run answers 503 with Retry-After."""
+    latest = (Listing.objects.filter(state=ListingState.PUBLISHED).select_related("organisation")
+              .order_by("-published_at", "-pk")[:LATEST_WHEN_UNAVAILABLE])
+    response = render(request, "frontend/public/search_unavailable.html", {"nav": "search", "latest": latest},
+                      status=503 if asked else 200)
+    if asked:
+        response["Retry-After"] = str(SearchUnavailable.retry_after)
+    return response
+
+
 def search_suggest(request: HttpRequest) -> HttpResponse:
     """The suggestion list under the search box (an htmx fragment; each item links to its search)."""
-    suggestions = get_search_backend().suggest(request.GET.get("q", ""))
+    try:
+        suggestions = get_search_backend().suggest(request.GET.get("q", ""))
+    except SearchUnavailable:
+        suggestions = []  # the search box still works: it asks again when the engine is back
     items = [{"suggestion": s, "query": urlencode(s.params)} for s in suggestions]
     return render(request, "frontend/partials/suggest.html", {"suggestions": items})
 
@@ -186,7 +211,10 @@ def search(request: HttpRequest) -> HttpResponse:
     except InvalidSearchQuery as exc:
         errors = exc.errors
         query = SearchQuery()
-    page = get_search_backend().search(query)
+    try:
+        page = get_search_backend().search(query)
+    except SearchUnavailable:
+        return search_unavailable(request, asked=bool(params))
     selected_filters = [{"label": facet_label(name, value), "href": search_url(params, **{name: None})}
                         for name in VALUE_FACETS for value in params.getlist(name) if value]
     context = {

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from .base import InvalidSearchQuery, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .base import InvalidSearchQuery, SearchBackend, SearchHit, SearchPage, SearchQuery, SearchUnavailable
 
 BACKENDS = {
     "database": "search.backends.database.DatabaseSearchBackend",
@@ -51,5 +51,5 @@ def reset_search_backends() -> None:
 
 __all__ = [
     "BACKENDS", "InvalidSearchQuery", "SearchBackend", "SearchHit", "SearchPage", "SearchQuery",
-    "get_search_backend", "reset_search_backends",
+    "SearchUnavailable", "get_search_backend", "reset_search_backends",
 ]

@@ -38,6 +38,13 @@ MAX_REMAINING_YEARS = Decimal(30)
 IPC_SECTIONS = ("A", "B", "C", "D", "E", "F", "G", "H")
 
 
+class SearchUnavailable(RuntimeError):
+    """The search engine cannot answer now (unreachable, timed out, overloaded); retry after ``retry_after`` s."""
+
+    retry_after = 30
+    message = "检索服务暂时不可用，请稍后再试 / Search is temporarily unavailable; please try again shortly"
+
+
 class InvalidSearchQuery(ValueError):
     """A query with unknown or malformed values; ``errors`` maps each field to its messages (中文 / English)."""
 

@@ -12,10 +12,11 @@ Options (``SEARCH_BACKEND = {"BACKEND": "elasticsearch", ...}``; defaults from s
 ``timeout`` in seconds.
 
 Indexing errors are raised to the caller; the outbox keeps the rows pending when ``is_transient``
-says the engine was unreachable.
+says the engine was unreachable. Reads (search, suggest, similar) raise ``SearchUnavailable`` then.
 """
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -31,7 +32,15 @@ from search.documents import ListingDocument, document_chunks
 from search.outbox import listings_changed_since
 from search.tokenize import normalise
 
-from ..base import RebuildResult, SearchBackend, SearchHit, SearchPage, SearchQuery, forget_debug_queries
+from ..base import (
+    RebuildResult,
+    SearchBackend,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    SearchUnavailable,
+    forget_debug_queries,
+)
 from .compiler import ElasticsearchQueryCompiler, hit_from_source
 from .index import HIT_SOURCE, MAPPING_VERSION, SEPARATOR, listing_index, source
 from .transport import CompatibilityServerHttpNode
@@ -44,6 +53,22 @@ REPLAY_MARGIN = dt.timedelta(minutes=5)
 LUCENE_REGEX_SPECIAL = re.compile(r'([.?+*|{}\[\]()"\\#@&<>~^$])')
 # Similar listings: the text of a listing the more_like_this query starts from.
 SIMILAR_TEXT_CHARS = 2000
+
+
+def _reading(method: Callable) -> Callable:
+    """A read of the engine: an engine that cannot answer now raises ``SearchUnavailable`` (the pages and the
+    API say so, or browse the database instead) rather than a server error."""
+
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (TransportError, ApiError) as exc:
+            if self.is_transient(exc):
+                raise SearchUnavailable(str(exc)) from exc
+            raise
+
+    return read
 
 
 class ElasticsearchSearchBackend(SearchBackend):
@@ -181,11 +206,13 @@ class ElasticsearchSearchBackend(SearchBackend):
         compiler = ElasticsearchQueryCompiler(query, timezone.localdate())
         return compiler, compiler.request(self._search())
 
+    @_reading
     def search(self, query: SearchQuery) -> SearchPage:
         self.ensure_index()
         compiler, request = self.search_request(query)
         return compiler.page(request.execute())
 
+    @_reading
     def suggestion_rows(self, prefix: str, limit: int) -> list[tuple[str, str, str]]:
         self.ensure_index()
         include = LUCENE_REGEX_SPECIAL.sub(r"\\\1", prefix) + ".*"
@@ -194,6 +221,7 @@ class ElasticsearchSearchBackend(SearchBackend):
         rows = [bucket.key.split(SEPARATOR, 2) for bucket in request.execute().aggregations.suggestions.buckets]
         return [tuple(row) for row in rows if len(row) == 3]
 
+    @_reading
     def similar_to(self, document: ListingDocument, *, limit: int) -> list[SearchHit]:
         self.ensure_index()
         texts = document.texts
