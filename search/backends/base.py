@@ -338,6 +338,10 @@ class SearchBackend(abc.ABC):
     name: str = ""
     supports_suggest = False
 
+    def available(self) -> bool:
+        """Whether the backend answers now (the health check asks; the database backend is the database)."""
+        return True
+
     def __init__(self, **options):
         self.options = options
 

@@ -92,6 +92,13 @@ class ElasticsearchSearchBackend(SearchBackend):
         extra = {"node_class": CompatibilityServerHttpNode} if self.compatibility_server else {}
         return Elasticsearch(self.url, request_timeout=self.timeout, max_retries=1, **extra)
 
+    def available(self) -> bool:
+        """The engine answers a ping within a second."""
+        try:
+            return bool(self.client.options(request_timeout=1, max_retries=0).ping())
+        except (TransportError, ApiError):
+            return False
+
     def is_transient(self, exc: Exception) -> bool:
         """Unreachable, timed out, overloaded or failing server: worth retrying later."""
         if isinstance(exc, ApiError):
