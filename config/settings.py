@@ -269,7 +269,11 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A request publishes its tasks once, without retrying, and waits at most this long for the broker; what
+# the broker refused is published by the sweep below (market/services/queue.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BEAT_SCHEDULE = {
+    "queued-tasks-publish": {"task": "market.tasks.queued_tasks_publish_task", "schedule": 60.0},
     "listings-expire": {"task": "market.tasks.listings_expire_due_task", "schedule": crontab(hour=0, minute=10)},
     "register-expire": {"task": "market.tasks.register_expire_due_task", "schedule": crontab(hour=0, minute=5)},
     "transfer-fee-lapse": {"task": "market.tasks.deals_lapse_unpaid_filings_task",

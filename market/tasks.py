@@ -5,6 +5,7 @@ from celery import shared_task
 from market.documents.issue import document_render
 from market.register.feed import register_expire_due
 from market.services.listings import listings_expire_due
+from market.services.queue import queued_tasks_publish
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=5, retry_backoff_max=300, max_retries=5)
@@ -27,3 +28,9 @@ def listings_expire_due_task() -> int:
 def register_expire_due_task() -> int:
     """Daily: patents whose term has ended are recorded expired (期限届满) on the register."""
     return register_expire_due()
+
+
+@shared_task
+def queued_tasks_publish_task() -> int:
+    """Every minute: publish the tasks writes asked for while the broker was down (market/services/queue.py)."""
+    return queued_tasks_publish()

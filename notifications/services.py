@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market.models import Organisation, User
+from market.services.queue import enqueue
 from notifications import tasks
 
 from .models import Notification
@@ -37,7 +38,8 @@ def notify(*, key: str, kind: str, title: str, body: str = "", url: str = "",
                                              emailed_at__isnull=True))
     if fresh:
         ids = [n.pk for n in fresh]
-        transaction.on_commit(lambda: [tasks.notification_email_task.delay(pk) for pk in ids], robust=True)
+        for pk in ids:
+            enqueue(tasks.notification_email_task, pk)
     return fresh
 
 

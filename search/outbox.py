@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from market.services.queue import enqueue
 from search import tasks
 
 from .backends import get_search_backend
@@ -45,12 +46,8 @@ def outbox_record(listing_ids: Iterable[int]) -> None:
     if not rows:
         return
     OutboxEntry.objects.bulk_create(rows)
-    # robust: a broker that is down must not turn a committed write into an error; the sweep catches up.
-    transaction.on_commit(_queue_push, robust=True)
-
-
-def _queue_push() -> None:
-    tasks.outbox_push_task.delay()
+    # through the task queue: a broker that is down costs the write nothing; the sweeps catch up.
+    enqueue(tasks.outbox_push_task)
 
 
 def outbox_push(*, batch_size: int = PUSH_BATCH_SIZE) -> PushResult:

@@ -12,7 +12,7 @@ import functools
 import logging
 from dataclasses import dataclass
 
-from .backends import get_search_backend
+from .backends import SearchUnavailable, get_search_backend
 from .documents import ListingDocument
 from .query import QueryWord, parse_text
 from .tokenize import normalise, segmenter
@@ -79,8 +79,6 @@ def similar_listings(listing_id: int) -> list:
     backend = get_search_backend()
     try:
         return backend.similar(listing_id)
-    except Exception as exc:
-        if not backend.is_transient(exc):
-            raise
+    except SearchUnavailable as exc:
         logger.warning("similar listings of %s unavailable: %s", listing_id, exc)
         return []

@@ -16,6 +16,7 @@ from .payments import (
     LedgerTransaction,
     PaymentCommand,
 )
+from .queue import QueuedTask
 from .register import Claim, ClaimState, RegisterEvent, RegisterEventKind
 
 __all__ = [
@@ -24,6 +25,6 @@ __all__ = [
     "DocumentState", "Encumbrance", "EncumbranceKind", "Escrow", "EscrowState", "LedgerAccount", "LedgerEntry",
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Invitation", "Organisation",
     "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "Claim", "ClaimState",
-    "RegisterEvent", "RegisterEventKind",
+    "QueuedTask", "RegisterEvent", "RegisterEventKind",
     "TransitionLog", "User", "UserRole",
 ]

@@ -1,14 +1,14 @@
 """Monitoring on every change of a pledged patent.
 
-The receivers write nothing: they queue the monitoring task after the commit of the change, and only for a
-patent a registered pledge holds (bulk updates and batch revaluations are caught by the daily run).
+The receivers queue the monitoring task for after the commit of the change (market/services/queue.py), only
+for a patent a registered pledge holds (bulk updates and batch revaluations are caught by the daily run).
 Connected by market/pledges/registration.py.
 """
 
-from django.db import transaction
 from django.db.models.signals import post_save
 
 from market.models import Patent
+from market.services.queue import enqueue
 from valuation.models import Valuation
 
 from . import tasks
@@ -18,7 +18,7 @@ from .models import PLEDGED_STATES, PledgeLoanPatent
 def queue_monitoring(patent_id: int) -> None:
     if PledgeLoanPatent.objects.filter(patent_id=patent_id, released_at__isnull=True,
                                        loan__state__in=PLEDGED_STATES).exists():
-        transaction.on_commit(lambda: tasks.pledge_monitor_patent_task.delay(patent_id), robust=True)
+        enqueue(tasks.pledge_monitor_patent_task, patent_id)
 
 
 def pledged_patent_saved(sender, instance: Patent, raw: bool = False, **kwargs) -> None:

@@ -24,6 +24,7 @@ from market.extensions import DOCUMENT_TYPES, ISSUERS, ISSUING_STATES
 from market.models import Document, DocumentState, Patent, TransitionLog, User
 from market.models.documents import normalise_verification_code
 from market.rules.base import Reason, RuleViolation
+from market.services.queue import enqueue
 from market.tasks import document_render_task
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,9 @@ def documents_for(deal: models.Model) -> models.QuerySet[Document]:
 
 
 def _queue_render(document_id: int) -> None:
-    # robust: a broker or eager-render failure must not undo or fail the caller's committed work;
-    # the document stays pending/failed and a repeated request queues it again.
-    transaction.on_commit(lambda: document_render_task.delay(document_id), robust=True)
+    # through the task queue: a broker that is down must not slow or fail the caller's write; the document
+    # stays pending until the sweep publishes its render (market/services/queue.py).
+    enqueue(document_render_task, document_id)
 
 
 def _first_number(document: Document) -> str:

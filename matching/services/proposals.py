@@ -11,6 +11,7 @@ from market import locks as market_locks
 from market.models import Listing, ListingMode, ListingState, TransitionLog, User
 from market.rules import Reason, RuleViolation
 from market.services.errors import ActionForbidden, state_refusal
+from market.services.queue import enqueue
 from market.services.transitions import apply_transition
 from market.transfers.models import DealState, TransferDeal
 from market.transfers.services import deal_open
@@ -55,12 +56,8 @@ def proposal_create(*, demand_id: int, listing_id: int, actor: User, note: str =
                                                 score=score, explanation=explanation)
         TransitionLog.record(proposal, transition="propose", from_state="", to_state=proposal.state, actor=actor,
                              reason=note.strip())
-        transaction.on_commit(lambda: _notify_later(proposal.pk))
+        enqueue(tasks.proposal_notify_task, proposal.pk)
     return proposal
-
-
-def _notify_later(proposal_id: int) -> None:
-    tasks.proposal_notify_task.delay(proposal_id)
 
 
 def _move(proposal_id: int, actor: User, name: str, label: str, reason: str = "", **kwargs) -> MatchProposal:

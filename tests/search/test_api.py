@@ -124,7 +124,7 @@ def test_the_schema_documents_parameters_and_response():
     assert "transfer" in parameters["mode"]["schema"]["items"]["enum"]
     assert set(parameters["sort"]["schema"]["enum"]) == {"relevance", "price_asc", "price_desc", "newest",
                                                          "remaining_life", "royalty"}
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "429"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "429", "503"}
     page = schema["components"]["schemas"]["SearchPage"]["properties"]
     assert {"total", "page", "page_size", "hits", "facets"} <= set(page)
     hit = schema["components"]["schemas"]["SearchHit"]["properties"]

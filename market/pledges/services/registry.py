@@ -34,6 +34,7 @@ from market.pledges.models import (
 from market.pledges.registry_rules import numbered, registration_blockers
 from market.services.documents import document_request
 from market.services.errors import state_refusal
+from market.services.queue import enqueue
 from market.services.transitions import apply_transition
 from market.signals import patent_changed
 
@@ -60,7 +61,7 @@ def _queue_examination(filing_id: int) -> None:
     examine from the loan page, or the daily sweep decides on the due date."""
     if not settings.MARKET.get("PLEDGE_REGISTRY_AUTO_EXAMINE", True):
         return
-    transaction.on_commit(lambda: tasks.pledge_registry_examine_task.delay(filing_id), robust=True)
+    enqueue(tasks.pledge_registry_examine_task, filing_id)
 
 
 def _file(loan: PledgeLoan, *, kind: str, patents: list[Patent], actor: User | None, reason: str = "") -> PledgeFiling:
