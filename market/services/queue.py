@@ -33,12 +33,23 @@ def enqueue(task, *args) -> QueuedTask:
     return row
 
 
+def _send(row: QueuedTask) -> None:
+    """Publish one task: in process without a broker; else once, on a connection that does not retry (the
+    broker's transport would retry for seconds) and without waiting for a result store."""
+    task = current_app.tasks[row.task]
+    if current_app.conf.task_always_eager:
+        task.apply_async(args=row.args)
+        return
+    with current_app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+        task.apply_async(args=row.args, retry=False, ignore_result=True, connection=connection)
+
+
 def publish(ids: list[int]) -> int:
     """Publish the pending rows ``ids`` in order; stop at the first the broker refuses. Returns how many went."""
     sent = 0
     for row in QueuedTask.objects.filter(pk__in=ids, sent_at__isnull=True).order_by("created_at", "pk"):
         try:
-            current_app.tasks[row.task].apply_async(args=row.args, retry=False)
+            _send(row)
         except Exception as exc:  # the broker is down, or an eager task failed: the sweep tries again
             logger.warning("task %s not published: %s", row, exc)
             QueuedTask.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:300])
