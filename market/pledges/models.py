@@ -141,6 +141,10 @@ class PledgeLoan(ConcurrentTransitionMixin, models.Model):
         """The patents of the package not released yet."""
         return self.patents.filter(pledgeloanpatent__released_at__isnull=True).order_by("application_number")
 
+    def final_due_date(self):
+        """The last instalment's due date: when the whole debt falls due (None before disbursement)."""
+        return self.instalments.order_by("-due_date").values_list("due_date", flat=True).first()
+
     def outstanding_principal(self) -> Decimal:
         """Principal disbursed and not repaid nor written off."""
         if self.amount is None or self.disbursed_on is None:

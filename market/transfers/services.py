@@ -318,7 +318,8 @@ def deal_sign(*, deal_id: int, actor: User) -> TransferDeal:
             TransitionLog.record(deal, transition=f"sign_{party}", from_state=deal.state, to_state=deal.state,
                                  actor=actor, reason="签署转让合同 / Signed the contract")
         if deal.both_signed():
-            _rule_check(deal)
+            if co_owner is not None:  # a party's signature was checked above; the last may be a co-owner's
+                _rule_check(deal)
             apply_transition(deal, "complete_signing", actor=actor, reason="各方已签署 / Every party signed")
             _issue(deal, DocumentKind.TRANSFER_CONTRACT)
     return deal

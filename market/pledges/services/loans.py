@@ -294,7 +294,7 @@ def loan_deposit_proceeds(*, loan_id: int, amount, actor: User | None, key: str,
     earlier = ProceedsDeposit.objects.filter(key=key).first()
     if earlier is not None:
         return earlier
-    held_until = loan.instalments.order_by("-due_date").values_list("due_date", flat=True).first()
+    held_until = loan.final_due_date()
     deposit = ProceedsDeposit.objects.create(loan=loan, key=key, amount=cny(amount), proceeds_of=source,
                                              held_until=held_until)
     TransitionLog.record(loan, transition="deposit_proceeds", from_state=loan.state, to_state=loan.state, actor=actor,
@@ -350,10 +350,9 @@ def secured_debt(pledge) -> SecuredDebt | None:
         return None
     loan = link.loan
     owed = loan.outstanding_debt() if loan.state == PledgeLoanState.DISBURSED else ZERO
-    last_due = loan.instalments.order_by("-due_date").values_list("due_date", flat=True).first()
     return SecuredDebt(key=f"pledgeloan:{loan.pk}", label=loan.number, amount=owed,
                        account=loan_account(loan, AccountKind.LOAN_PROCEEDS),
-                       apply=partial(loan_apply_proceeds, loan_id=loan.pk), due_on=last_due,
+                       apply=partial(loan_apply_proceeds, loan_id=loan.pk), due_on=loan.final_due_date(),
                        deposit=partial(loan_deposit_proceeds, loan_id=loan.pk))
 
 
