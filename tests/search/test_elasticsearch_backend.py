@@ -107,6 +107,9 @@ def test_writes_succeed_while_the_engine_is_down_and_the_index_catches_up(
     assert submitted.pk in found(backend, text="热管理")
     assert not OutboxEntry.objects.filter(processed_at__isnull=True).exists()
     assert outbox_push().pushed == 0  # nothing left: a second push does nothing
+    out = StringIO()
+    call_command("search_check", stdout=out, stderr=StringIO())  # raises CommandError on any problem
+    assert out.getvalue().splitlines()[-1] == "索引与数据库一致 / The index matches the database"
 
 
 def test_a_non_transient_error_is_raised_and_the_rows_stay_pending(es_backend, catalogue, monkeypatch):
