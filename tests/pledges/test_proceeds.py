@@ -204,3 +204,21 @@ def test_only_the_pledgee_chooses_a_deposit_and_before_the_seller_signs(disburse
     with pytest.raises(RuleViolation) as refused:
         deals.deal_consent(deal_id=deal.pk, actor=bank_officer, patent_id=patent.pk, deposit_proceeds=True)
     assert refused.value.reasons[0].code == "deposit_after_signing"
+
+
+def test_the_pledgee_chooses_the_deposit_through_the_api(disbursed, patent, holder, buyer, bank_officer):
+    from rest_framework.test import APIClient
+
+    from market.models import Consent
+
+    listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
+    deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="500000")
+    bank = APIClient()
+    bank.force_authenticate(bank_officer)
+    refused = bank.post(f"/api/v1/deals/{deal.pk}/consent/", {"patent_id": patent.pk, "deposit_proceeds": "maybe"},
+                        format="json")
+    assert refused.status_code == 400 and "deposit_proceeds" in refused.json()
+    given = bank.post(f"/api/v1/deals/{deal.pk}/consent/", {"patent_id": patent.pk, "deposit_proceeds": True},
+                      format="json")
+    assert given.status_code == 200, given.json()
+    assert Consent.objects.get(organisation=bank_officer.organisation).deposit_proceeds is True
