@@ -86,6 +86,20 @@ class ConsentSerializer(serializers.Serializer):
     deposit_proceeds = serializers.BooleanField(required=False, default=False)
 
 
+class ShareSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    share = serializers.DecimalField(max_digits=7, decimal_places=4, min_value=Decimal("0.0001"),
+                                     max_value=Decimal(100))
+
+
+class SharesSerializer(serializers.Serializer):
+    shares = ShareSerializer(many=True, allow_empty=False, max_length=50)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return {"shares": {row["name"]: row["share"] for row in value["shares"]}}
+
+
 class ConsentRequestSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -137,6 +151,12 @@ class DealViewSet(ObjectActionsMixin, TimelineMixin, viewsets.ReadOnlyModelViewS
     def consent_request(self, request, pk=None):
         """The seller asks every co-owner and pledgee whose consent is still missing (each notified once)."""
         return self.act(request, deal_services.deal_consent_request, body=ConsentRequestSerializer)
+
+    @extend_schema(request=SharesSerializer, responses={200: DealSerializer, **REFUSED})
+    @action(detail=True, methods=["post"])
+    def shares(self, request, pk=None):
+        """The seller records the co-owners' agreed shares of the price before anyone signs."""
+        return self.act(request, deal_services.deal_set_shares, body=SharesSerializer)
 
     @extend_schema(request=ConsentSerializer, responses={200: DealSerializer, **REFUSED})
     @action(detail=True, methods=["post"])

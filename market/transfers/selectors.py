@@ -67,6 +67,10 @@ def deal_allowed_actions(deal: TransferDeal, user: User | None) -> list[str]:
             actions += ["counter", "accept"]
         if state in (DealState.AGREED, DealState.PUBLICISED) and not getattr(deal, f"{party}_signed_at"):
             actions.append("sign")
+        transferors = deal.transferors.all()
+        if party == "seller" and state in (DealState.AGREED, DealState.PUBLICISED) and len(transferors) > 1 \
+                and not (deal.seller_signed_at or deal.buyer_signed_at or any(t.signed_at for t in transferors)):
+            actions.append("shares")
         if state == DealState.SIGNED and party == "buyer":
             actions.append("pay")
         if state == DealState.PAID:

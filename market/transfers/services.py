@@ -325,6 +325,32 @@ def deal_sign(*, deal_id: int, actor: User) -> TransferDeal:
     return deal
 
 
+def deal_set_shares(*, deal_id: int, actor: User, shares: dict[str, Decimal]) -> TransferDeal:
+    """The seller records the co-owners' agreed shares of the price (percent by transferor name, summing to
+    100) before anyone signs; each co-owner's signature then agrees to them."""
+    with transaction.atomic():
+        deal = deal_locks.transfer_deal(deal_id)
+        if _party(deal, actor) != "seller":
+            raise ActionForbidden("只有转让方可以约定份额 / Only the seller records the shares")
+        if deal.state not in (DealState.AGREED, DealState.PUBLICISED):
+            raise state_refusal(deal, "约定份额")
+        rows = {row.name: row for row in deal.transferors.all()}
+        if deal.buyer_signed_at or deal.seller_signed_at or any(row.signed_at for row in rows.values()):
+            raise RuleViolation(Reason("shares_after_signing", "transfer",
+                                       "已有一方签署，份额不能再变更 / A party has signed: the shares are fixed"))
+        if set(shares) != set(rows) or any(value <= ZERO for value in shares.values()) \
+                or sum(shares.values(), ZERO) != Decimal(100):
+            raise ValidationError({"shares": [
+                f"须为每一转让方（{'、'.join(rows)}）约定大于0的份额，合计100 / Give every transferor a share above "
+                f"0, together 100"]})
+        for name, value in shares.items():
+            rows[name].share = value
+        Transferor.objects.bulk_update(rows.values(), ["share"])
+        TransitionLog.record(deal, transition="set_shares", from_state=deal.state, to_state=deal.state, actor=actor,
+                             reason="约定份额：" + "，".join(f"{name} {value}%" for name, value in shares.items()))
+    return deal
+
+
 def deal_price_shares(deal: TransferDeal) -> list[tuple[Organisation, Decimal]]:
     """Who receives the price (after secured debts) and by which weight: each transferor by its share."""
     rows = list(deal.transferors.select_related("organisation"))

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from market.models import Consent, EscrowState, LedgerEntry, ListingState, OrganisationKind, PatentOwner, TransitionLog
 from market.rules import RuleViolation
@@ -263,6 +264,34 @@ def test_co_owned_patent_is_transferred_by_every_co_owner_each_paid_its_share(ho
         buyer.organisation_id]
     assert external_account(holder.organisation).balance() == Decimal("60000.00")
     assert external_account(partner_org).balance() == Decimal("40000.00")
+
+
+def test_the_seller_records_agreed_shares_before_anyone_signs(holder, buyer, staff):
+    partner_org = OrganisationFactory(name="温州共有科技有限公司")
+    partner = UserFactory(organisation=partner_org)
+    patent = PatentFactory(holders=[holder.organisation, partner_org])  # no shares on the register: equal
+    listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[patent])
+    deal = deals.deal_open(listing_id=listing.pk, actor=buyer, price="100000")
+    deals.deal_accept(deal_id=deal.pk, actor=holder)
+    assert [t.share for t in deal.transferors.all()] == [Decimal("50.0000")] * 2
+    assert "shares" in deal_allowed_actions(TransferDeal.objects.get(pk=deal.pk), holder)
+
+    def split(mine, theirs):
+        return {holder.organisation.name: Decimal(mine), partner_org.name: Decimal(theirs)}
+
+    with pytest.raises(ActionForbidden):
+        deals.deal_set_shares(deal_id=deal.pk, actor=partner, shares=split(30, 70))
+    with pytest.raises(ValidationError):
+        deals.deal_set_shares(deal_id=deal.pk, actor=holder, shares=split(30, 60))
+    deals.deal_set_shares(deal_id=deal.pk, actor=holder, shares=split(75, 25))
+    deals.deal_sign(deal_id=deal.pk, actor=partner)
+    with pytest.raises(RuleViolation, match="份额不能再变更"):
+        deals.deal_set_shares(deal_id=deal.pk, actor=holder, shares=split(50, 50))
+    deals.deal_sign(deal_id=deal.pk, actor=holder)
+    deals.deal_sign(deal_id=deal.pk, actor=buyer)
+    advance(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
+    assert external_account(holder.organisation).balance() == Decimal("75000.00")
+    assert external_account(partner_org).balance() == Decimal("25000.00")
 
 
 def test_a_co_owner_that_has_not_joined_cannot_sign_and_blocks_the_deal(holder, buyer):
