@@ -40,7 +40,6 @@ import logging
 import os
 import random
 import re
-import resource
 import statistics
 import sys
 import tempfile
@@ -52,7 +51,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import prepare_django_environment  # noqa: E402  (benchmarks/support/)
+from support import peak_rss_mib, prepare_django_environment  # noqa: E402  (benchmarks/support/)
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/zjip_bench"
 TITLE_IN_ABSTRACT = re.compile(r"(?:公开|提供|涉及)了?(一种[^，。；、：（）\s]{3,40})")
@@ -359,7 +358,7 @@ def main() -> None:
             stats = import_patents(path, source_tag=f"bench-{args.count}", progress=True)
             figures["import_s"] = round(time.perf_counter() - started, 1)
             # The process's peak resident memory so far: the import streams, so it stays flat with N.
-            figures["import_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            figures["import_peak_rss_mib"] = round(peak_rss_mib())
             print(stats.summary(), flush=True)
         started = time.perf_counter()
         join_holders()  # every holder claims its patents at once: listings need their organisations

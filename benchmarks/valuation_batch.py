@@ -15,7 +15,7 @@ loop: the score of each patent, then every draw from Python's ``random`` summed 
 loop that vectorises only over the draws (NumPy, one patent at a time) gives "numpy_loop_ratio".
 
 The last line is one JSON object: patents, seconds, patents_per_s, peak_mib, loop_ratio, ...
-Peak memory is the process's maximum resident set (ru_maxrss), interpreter and Django included.
+Peak memory is the process's maximum resident set (VmHWM), interpreter and Django included.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import json
 import math
 import os
 import random
-import resource
 import statistics
 import sys
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import prepare_django_environment  # noqa: E402  (benchmarks/support/)
+from support import peak_rss_mib, prepare_django_environment  # noqa: E402  (benchmarks/support/)
 
 prepare_django_environment()
 
@@ -166,7 +165,7 @@ def plain_python_value(facts: PatentFacts, *, draws: int, rnd: random.Random) ->
 
 
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024     # KiB on Linux
+    return peak_rss_mib()
 
 
 def main() -> None:

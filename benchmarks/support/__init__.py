@@ -8,3 +8,19 @@ def prepare_django_environment() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory in MiB: the memory map's high-water mark (VmHWM), which starts
+    afresh at exec. ``ru_maxrss`` does not on Linux: a benchmark started from a large process (a test
+    worker) would report its parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
