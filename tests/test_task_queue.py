@@ -11,7 +11,7 @@ from django.utils import timezone
 from config.celery import app
 from market.models import Document, DocumentKind, DocumentState, QueuedTask
 from market.services.documents import document_request
-from market.services.queue import SWEEP_AFTER, queued_tasks_publish
+from market.services.queue import KEEP_SENT, SWEEP_AFTER, queued_tasks_publish
 from market.tasks import document_render_task
 from market.transfers.models import DealState
 from tests.celery_worker import broker_in_this_process
@@ -48,6 +48,10 @@ def test_without_a_broker_the_task_runs_in_process_at_once(parties, media):  # n
     document = request_contract(transfer_deal(*parties, DealState.SIGNED))
     assert Document.objects.get(pk=document.pk).state == DocumentState.ISSUED
     assert QueuedTask.objects.get().sent_at is not None
+    queued_tasks_publish(now=timezone.now() + KEEP_SENT - SWEEP_AFTER)
+    assert QueuedTask.objects.exists()  # kept for a day after it was sent
+    queued_tasks_publish(now=timezone.now() + KEEP_SENT + SWEEP_AFTER)
+    assert not QueuedTask.objects.exists()
 
 
 @pytest.mark.celery_worker

@@ -23,6 +23,7 @@ from market.models import QueuedTask
 logger = logging.getLogger(__name__)
 SWEEP_AFTER = dt.timedelta(seconds=30)
 SWEEP_BATCH = 1000
+KEEP_SENT = dt.timedelta(days=1)
 
 
 def enqueue(task, *args) -> QueuedTask:
@@ -62,7 +63,9 @@ def publish(ids: list[int]) -> int:
 
 
 def queued_tasks_publish(*, now: dt.datetime | None = None) -> int:
-    """The sweep: publish what is still pending a while after its write (the broker was down then)."""
-    cutoff = (now or timezone.now()) - SWEEP_AFTER
-    pending = QueuedTask.objects.filter(sent_at__isnull=True, created_at__lte=cutoff).order_by("created_at", "pk")
-    return publish(list(pending.values_list("pk", flat=True)[:SWEEP_BATCH]))
+    """The sweep: publish what is still pending a while after its write (the broker was down then), and forget
+    the rows sent more than a day ago."""
+    now = now or timezone.now()
+    QueuedTask.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
+    pending = QueuedTask.objects.filter(sent_at__isnull=True, created_at__lte=now - SWEEP_AFTER)
+    return publish(list(pending.order_by("created_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH]))
