@@ -204,18 +204,29 @@ def loan_repay(*, loan_id: int, actor: User, amount, idempotency_key: str) -> Lo
         principal, interest, touched = _allocate(instalments, amount)
         Instalment.objects.bulk_update(touched, ["paid_interest", "paid_principal", "status", "paid_at"])
         provider.charge(payer_code=loan.applicant.credit_code, amount=amount, reference=loan.number)
-        legs = [(ledger.external_account(loan.applicant), -amount), (ledger.external_account(loan.bank), amount)]
-        if principal:
-            legs += [(loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
-                     (loan_account(loan, AccountKind.LOAN_PAYABLE), principal)]
-        ledger.post(command=command, memo=f"还款 {loan.number}", legs=legs)
-        repayment = LoanRepayment.objects.create(loan=loan, command=command, amount=amount, principal=principal,
-                                                 interest=interest, paid_by=actor)
-        TransitionLog.record(loan, transition="repay", from_state=loan.state, to_state=loan.state, actor=actor,
-                             reason=f"还款 {amount} 元（本金 {principal}，利息 {interest}）")
-        alerts_clear_paid(loan)
-        if all(i.status == InstalmentStatus.PAID for i in loan.instalments.all()):
-            _close_repaid(loan, actor)
+        return _book_repayment(loan, command, paid_from=ledger.external_account(loan.applicant), amount=amount,
+                               principal=principal, interest=interest, actor=actor, memo=f"还款 {loan.number}",
+                               transition="repay", reason=f"还款 {amount} 元（本金 {principal}，利息 {interest}）")
+
+
+def _book_repayment(loan: PledgeLoan, command, *, paid_from: LedgerAccount, amount: Decimal, principal: Decimal,
+                    interest: Decimal, actor: User | None, memo: str, transition: str, reason: str,
+                    proceeds_of: str = "") -> LoanRepayment:
+    """Book a repayment already applied to the schedule: the money from ``paid_from`` to the bank and its
+    principal part off the loan's principal accounts, the repayment and its log row; clear the alerts it
+    settles, and close the loan when nothing is left owing."""
+    legs = [(paid_from, -amount), (ledger.external_account(loan.bank), amount)]
+    if principal:
+        legs += [(loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
+                 (loan_account(loan, AccountKind.LOAN_PAYABLE), principal)]
+    ledger.post(command=command, memo=memo, legs=legs)
+    repayment = LoanRepayment.objects.create(loan=loan, command=command, amount=amount, principal=principal,
+                                             interest=interest, proceeds_of=proceeds_of, paid_by=actor)
+    TransitionLog.record(loan, transition=transition, from_state=loan.state, to_state=loan.state, actor=actor,
+                         reason=reason)
+    alerts_clear_paid(loan)
+    if all(i.status == InstalmentStatus.PAID for i in loan.instalments.all()):
+        _close_repaid(loan, actor)
     return repayment
 
 
@@ -269,21 +280,12 @@ def loan_apply_proceeds(*, loan_id: int, amount, actor: User | None, key: str, s
     instalments = _open_instalments(loan)
     principal, interest, touched = _prepay(instalments, amount, loan.rate_percent, timezone.localdate())
     Instalment.objects.bulk_update(touched, ["paid_interest", "paid_principal", "interest", "status", "paid_at"])
-    legs = [(loan_account(loan, AccountKind.LOAN_PROCEEDS), -amount), (ledger.external_account(loan.bank), amount)]
-    if principal:
-        legs += [(loan_account(loan, AccountKind.LOAN_RECEIVABLE), -principal),
-                 (loan_account(loan, AccountKind.LOAN_PAYABLE), principal)]
-    ledger.post(command=command, memo=f"价款抵偿 {loan.number}（{source}）", legs=legs)
-    repayment = LoanRepayment.objects.create(loan=loan, command=command, amount=amount, principal=principal,
-                                             interest=interest, proceeds_of=source, paid_by=actor)
-    TransitionLog.record(loan, transition="repay_from_proceeds", from_state=loan.state, to_state=loan.state,
-                         actor=actor, reason=f"质押专利的转让或许可价款 {amount} 元（{source}）提前清偿（本金 {principal}，"
-                                             f"利息 {interest}），民法典第444条 / Proceeds of the pledged patent repay "
-                                             f"the loan (Civil Code art. 444)")
-    alerts_clear_paid(loan)
-    if all(i.status == InstalmentStatus.PAID for i in loan.instalments.all()):
-        _close_repaid(loan, actor)
-    return repayment
+    return _book_repayment(
+        loan, command, paid_from=loan_account(loan, AccountKind.LOAN_PROCEEDS), amount=amount, principal=principal,
+        interest=interest, actor=actor, memo=f"价款抵偿 {loan.number}（{source}）", transition="repay_from_proceeds",
+        proceeds_of=source, reason=f"质押专利的转让或许可价款 {amount} 元（{source}）提前清偿（本金 {principal}，利息 "
+                                   f"{interest}），民法典第444条 / Proceeds of the pledged patent repay the loan "
+                                   f"(Civil Code art. 444)")
 
 
 def loan_deposit_proceeds(*, loan_id: int, amount, actor: User | None, key: str, source: str) -> ProceedsDeposit:
