@@ -16,7 +16,7 @@ from market.models import ClaimState, Patent, PatentOwner
 from market.register import claims as services
 
 from ..forms import ReasonForm
-from .common import call_service, flash_errors, shows_403_page
+from .common import call_service, flash_errors, flash_outcome, shows_403_page
 
 
 class ClaimForm(forms.Form):
@@ -62,9 +62,7 @@ def claim_submit(request: HttpRequest) -> HttpResponse:
         return _my_patents_page(request, form=form, status=400)
     outcome = call_service(services.claim_submit, actor=request.user, **form.cleaned_data)
     if not outcome.ok:
-        flash_errors(request, outcome.errors)
-        for reason in outcome.reasons:
-            messages.error(request, reason.message)
+        flash_outcome(request, outcome)
         return _my_patents_page(request, form=form, status=409 if outcome.reasons else 400)
     claim = outcome.result
     if claim.state == ClaimState.ACCEPTED:
@@ -104,9 +102,5 @@ def staff_claim_decide(request: HttpRequest, pk: int, decision: str) -> HttpResp
                                holding_id=form.cleaned_data["holding_id"])
     else:
         outcome = call_service(services.claim_reject, claim_id=pk, actor=request.user, reason=reason)
-    if outcome.ok:
-        messages.success(request, _("认领已确认。") if decision == "accept" else _("认领已驳回。"))
-    flash_errors(request, outcome.errors)
-    for reason in outcome.reasons:
-        messages.error(request, reason.message)
+    flash_outcome(request, outcome, _("认领已确认。") if decision == "accept" else _("认领已驳回。"))
     return redirect("frontend:staff_claims")

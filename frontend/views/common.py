@@ -160,6 +160,15 @@ def flash_errors(request: HttpRequest, errors: dict[str, list[str]]) -> None:
             messages.error(request, message)
 
 
+def flash_outcome(request: HttpRequest, outcome: Outcome, done: str = "") -> None:
+    """``done`` when the service went through; else each reason and field error that refused it."""
+    if outcome.ok and done:
+        messages.success(request, done)
+    for reason in outcome.reasons:
+        messages.error(request, reason.message)
+    flash_errors(request, outcome.errors)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The 403 page (also Django's handler403 when the project points to it)."""
     message = str(exception) if exception and str(exception) else ""

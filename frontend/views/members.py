@@ -19,7 +19,7 @@ from market.services import organisations as services
 
 from ..access_forms import InviteForm, JoinForm, OrganisationCreateForm
 from ..forms import ReasonForm
-from .common import call_service, flash_errors, shows_403_page
+from .common import call_service, flash_errors, flash_outcome, shows_403_page
 
 
 def _members_page(request: HttpRequest, *, form: InviteForm | None = None, link: str = "",
@@ -60,7 +60,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
 @shows_403_page
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = call_service(services.invitation_revoke, invitation_id=pk, actor=request.user)
-    _flash(request, outcome, _("邀请已撤销。"))
+    flash_outcome(request, outcome, _("邀请已撤销。"))
     return redirect("frontend:members")
 
 
@@ -69,16 +69,8 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @shows_403_page
 def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = call_service(services.user_deactivate, user_id=pk, actor=request.user)
-    _flash(request, outcome, _("该用户已停用，其登录与 API 令牌即时失效。"))
+    flash_outcome(request, outcome, _("该用户已停用，其登录与 API 令牌即时失效。"))
     return redirect("frontend:members")
-
-
-def _flash(request: HttpRequest, outcome, done: str) -> None:
-    if outcome.ok:
-        messages.success(request, done)
-    for reason in outcome.reasons:
-        messages.error(request, reason.message)
-    flash_errors(request, outcome.errors)
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,7 +130,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @shows_403_page
 def organisation_verify(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = call_service(services.organisation_verify, organisation_id=pk, actor=request.user)
-    _flash(request, outcome, _("机构已认证。"))
+    flash_outcome(request, outcome, _("机构已认证。"))
     return redirect("frontend:staff_organisations")
 
 
@@ -149,5 +141,5 @@ def organisation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     outcome = call_service(services.organisation_revoke, organisation_id=pk, actor=request.user, reason=reason)
-    _flash(request, outcome, _("已撤销该机构的认证。"))
+    flash_outcome(request, outcome, _("已撤销该机构的认证。"))
     return redirect("frontend:staff_organisations")
