@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "search",
     "notifications",
     "matching",
+    "stats",
     "frontend",
 ]
 
@@ -273,6 +274,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # the broker refused is published by the sweep below (market/services/queue.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BEAT_SCHEDULE = {
+    # The cockpit (stats/): recent months every 5 minutes, everything and the price index nightly and hourly.
+    "stats-refresh": {"task": "stats.refresh", "schedule": 300.0},
+    "stats-rebuild": {"task": "stats.rebuild", "schedule": crontab(hour=2, minute=0)},
+    "stats-index": {"task": "stats.index", "schedule": crontab(minute=15)},
     "queued-tasks-publish": {"task": "market.tasks.queued_tasks_publish_task", "schedule": 60.0},
     "listings-expire": {"task": "market.tasks.listings_expire_due_task", "schedule": crontab(hour=0, minute=10)},
     "register-expire": {"task": "market.tasks.register_expire_due_task", "schedule": crontab(hour=0, minute=5)},

@@ -64,6 +64,8 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(_("取消原因"), blank=True)
+    # "history": generated demo history (market/demo/history.py), never a real deal
+    demo_key = models.CharField(max_length=40, blank=True, db_index=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

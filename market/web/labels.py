@@ -29,3 +29,12 @@ def price_label(value) -> str:
     if value is None or value == "":
         return _("面议")
     return format_cny(value)
+
+
+def pick_half(text: str, language: str | None = None) -> str:
+    """The half of a "中文 / English" text for the active language (a bilingual label otherwise)."""
+    zh, separator, en = str(text).partition(" / ")
+    if not separator:
+        return pick_language(text, language)
+    language = language or translation.get_language() or "zh-hans"
+    return en if language.startswith("en") else zh

@@ -1,0 +1,112 @@
+"""The cockpit's indicators against hand-counted fixtures, the rollups against a raw recount."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from market.industries import Industry
+from market.models import OrganisationKind, PatentKind
+from market.regions import City
+from stats.indicators import INDICATORS
+from stats.rollups import rebuild, recount, refresh
+from stats.selectors import Query, table
+from tests.factories import OrganisationFactory, PatentFactory
+
+from .builders import licence, loan, transfer
+
+pytestmark = pytest.mark.django_db
+MARCH, JUNE = dt.date(2025, 3, 1), dt.date(2025, 6, 1)
+
+
+@pytest.fixture
+def market(holder_org, buyer_org, bank_org):
+    """March 2025: two 杭州 transfers and a licence; April: a 宁波 university's transfer; loans of one bank."""
+    university = OrganisationFactory(name="宁波工程学院", city=City.NINGBO, kind=OrganisationKind.UNIVERSITY)
+    battery = PatentFactory(holders=[holder_org], industry=Industry.NEW_MATERIALS)
+    chip = PatentFactory(holders=[holder_org], industry=Industry.DIGITAL_ECONOMY, kind=PatentKind.UTILITY_MODEL)
+    drug = PatentFactory(holders=[university], industry=Industry.LIFE_HEALTH)
+    transfer(holder_org, buyer_org, [battery, chip], "100000.00", opened="2025-01-10", filed="2025-02-20",
+             registered="2025-03-02")
+    transfer(holder_org, buyer_org, [chip], "50000.00", opened="2025-02-01", filed="2025-03-01",
+             registered="2025-03-11")
+    transfer(university, holder_org, [drug], "200000.00", opened="2025-03-01", filed="2025-04-01",
+             registered="2025-04-21")
+    transfer(university, holder_org, [drug], "999999.00", opened="2025-03-05")  # not registered: not counted
+    licence(holder_org, buyer_org, battery, effective="2025-03-20", entry="10000.00", annual="20000.00")
+    loan(holder_org, bank_org, battery, "1000000.00", applied="2025-03-03", decided="2025-03-13",
+         approved="800000.00", registered="2025-03-23", disbursed="2025-04-01", closed="2025-06-30")
+    loan(university, bank_org, drug, "500000.00", applied="2025-03-04", decided="2025-03-20")  # refused
+    rebuild()
+    return university
+
+
+def figures(key, by="period", period="month", start=MARCH, end=JUNE, **filters):
+    result = table(Query(INDICATORS[key], by, period, start, end, filters))
+    return {row["key"]: row["value"] for row in result["rows"]}, result
+
+
+def test_deals_count_transfers_at_registration_and_licences_when_effective(market):
+    counts, result = figures("deals")
+    assert counts == {"2025-03": 3, "2025-04": 1, "2025-05": 0, "2025-06": 0}
+    assert result["total"] == 4
+    amounts, _ = figures("deal_amount")
+    assert amounts["2025-03"] == Decimal("180000.00")  # 100,000 + 50,000 + the licence's 10,000 + 20,000
+    assert amounts["2025-04"] == Decimal("200000.00")
+
+
+def test_breakdowns_by_city_holder_type_industry_and_kind(market):
+    assert figures("transfers", by="city")[0] == {"3301": 2, "3302": 1}
+    assert figures("transfers", by="holder_type")[0] == {"enterprise": 2, "university": 1}
+    # a deal of several patents counts once, under its first patent
+    assert figures("transfers", by="industry")[0] == {"new_materials": 1, "digital": 1, "life_health": 1}
+    assert figures("transfer_amount", by="kind")[0] == {"invention": Decimal("300000.00"),
+                                                       "utility_model": Decimal("50000.00")}
+    assert figures("deals", city=City.NINGBO)[0]["2025-04"] == 1
+    assert figures("deals", city=City.NINGBO)[0]["2025-03"] == 0
+
+
+def test_quarters_and_the_plans_target_line(market):
+    counts, result = figures("deals", period="quarter", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 1))
+    assert counts == {"2025-Q1": 3, "2025-Q2": 1, "2025-Q3": 0, "2025-Q4": 0}
+    assert result["target"] == Decimal("25000.00")  # 10万 a year
+    assert figures("disbursed", period="year", start=dt.date(2025, 1, 1))[1]["target"] == Decimal("100000000000.00")
+
+
+def test_pledge_financing(market):
+    assert figures("loan_applications")[0]["2025-03"] == 2
+    assert figures("approval_rate")[1]["total"] == Decimal("50.00")
+    assert figures("disbursed")[0]["2025-04"] == Decimal("800000.00")
+    # a balance: lent in April, repaid and released at the end of June
+    outstanding, result = figures("outstanding")
+    assert outstanding == {"2025-03": Decimal("0.00"), "2025-04": Decimal("800000.00"),
+                           "2025-05": Decimal("800000.00"), "2025-06": Decimal("0.00")}
+    assert figures("outstanding", end=dt.date(2025, 5, 1), by="city")[0] == {"3301": Decimal("800000.00")}
+    assert figures("registration_days")[0]["2025-03"] == Decimal("20.0")
+
+
+def test_days_to_close_a_transfer_stage_by_stage(market):
+    # filed 41 and 28 days after opening, registered 10 and 10 days after filing (March); 31 and 20 (April)
+    assert figures("transfer_deal_days")[0]["2025-03"] == Decimal("34.5")
+    assert figures("transfer_registry_days")[0]["2025-03"] == Decimal("10.0")
+    assert figures("transfer_registry_days")[0]["2025-04"] == Decimal("20.0")
+    assert figures("transfer_registry_days")[0]["2025-05"] is None
+
+
+def test_the_rollups_equal_a_recount_and_a_refresh_catches_up(market, holder_org, buyer_org):
+    assert recount() == []
+    today = timezone.localdate().isoformat()
+    transfer(holder_org, buyer_org, [PatentFactory(holders=[holder_org])], "70000.00", opened=today,
+             filed=today, registered=today)
+    differences = recount()
+    assert len(differences) == 3  # this month's cells of the transfer and of its two stage durations
+    assert all("rollup None" in line for line in differences)
+    refresh()
+    assert recount() == []
+
+
+def test_every_indicator_answers(market):
+    for key in INDICATORS:
+        result = table(Query(INDICATORS[key], "period", "quarter"))
+        assert result["rows"], key
