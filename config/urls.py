@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("matching.api.urls")),  # demands, proposals, saved-searches
     path("api/v1/", include("market.api.urls")),
     path("", include("market.urls")),
+    path("", include("stats.web_urls")),
     path("", include("frontend.urls")),
 ]
 if settings.DEBUG:

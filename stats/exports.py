@@ -25,9 +25,9 @@ def table_workbook(table: dict) -> bytes:
     sheet["A1"].font = Font(bold=True, size=13)
     for line in table["definition"]:
         sheet.append([line])
-    sheet.append([_("期间"), f"{table['from']} – {table['to']}"])
+    sheet.append([_("统计期间"), f"{table['from']} – {table['to']}"])
     for name, value in table["filters"].items():
-        sheet.append([_("筛选"), f"{name} = {value}"])
+        sheet.append([_("筛选条件"), f"{name} = {value}"])
     sheet.append([])
     header = sheet.max_row + 1
     sheet.append([_("项目"), _("数值")] + ([_("目标")] if table["target"] is not None else []))
