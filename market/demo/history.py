@@ -30,6 +30,7 @@ from market.transfers.models import DealState, TransferDeal
 from .identifiers import credit_code
 
 HISTORY = "history"
+HISTORY_LISTING = "历史成交（演示）"  # the one closed listing each generated seller's deals hang on
 _KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.ENTERPRISE, OrganisationKind.UNIVERSITY,
           OrganisationKind.RESEARCH_INSTITUTE)
 _BANK_CITIES = (City.HANGZHOU, City.NINGBO, City.WENZHOU, City.SHAOXING)
@@ -59,9 +60,9 @@ def history_parties(creator: User, per_city: int = 4) -> HistoryParties:
         banks.append(_organisation(f"{City(city).label}科创银行（演示）", OrganisationKind.BANK, city))
     listings = {}
     for holder in holders:
-        listing = Listing.objects.filter(organisation=holder, title="历史成交（演示）").first()
+        listing = Listing.objects.filter(organisation=holder, title=HISTORY_LISTING).first()
         if listing is None:
-            listing = Listing(organisation=holder, created_by=creator, title="历史成交（演示）", mode=ListingMode.TRANSFER,
+            listing = Listing(organisation=holder, created_by=creator, title=HISTORY_LISTING, mode=ListingMode.TRANSFER,
                               state=ListingState.CLOSED)
             listing.save()
         listings[holder.pk] = listing
@@ -171,30 +172,28 @@ def _batch(rng, size, parties, patents, start, span, end, made) -> None:
 def _loan(rng, applicant, bank, patent, opened, end, creator) -> PledgeLoan:
     """A finished loan: refused, withdrawn, repaid and released (early if its term runs past ``end``), or
     defaulted and settled by auction."""
-    asked = cny(round(_price(rng, patent, opened, opened) * rng.uniform(3, 12), -4))
-    loan = PledgeLoan(applicant=applicant, bank=bank, amount_requested=asked, term_months=12, purpose="流动资金",
-                      repayment_plan=RepaymentPlan.BULLET, created_by=creator, created_at=_moment(opened, rng),
-                      demo_key=HISTORY)
+    asked = cny(round(float(_price(rng, patent, opened, opened)) * rng.uniform(3, 12), -4))
+    fields = dict(applicant=applicant, bank=bank, amount_requested=asked, term_months=12, purpose="流动资金",
+                  repayment_plan=RepaymentPlan.BULLET, created_by=creator, created_at=_moment(opened, rng),
+                  demo_key=HISTORY)
     decided = opened + dt.timedelta(days=rng.randint(5, 25))
     disbursed = decided + dt.timedelta(days=rng.randint(8, 30))
     roll = rng.random()
     if roll < 0.2 or disbursed >= end - dt.timedelta(days=5):
-        loan.state = PledgeLoanState.REJECTED if roll < 0.15 or disbursed < end else PledgeLoanState.WITHDRAWN
-        loan.decided_at = loan.closed_at = _moment(min(decided, end), rng)
-        return loan
-    loan.amount = cny(asked * Decimal(rng.choice(("1", "0.9", "0.8"))))
-    loan.rate_percent, loan.approved_term_months, loan.pledge_ratio = Decimal("3.850"), 12, Decimal("0.4000")
-    loan.decided_at = _moment(decided, rng)
-    loan.registered_at = _moment(disbursed - dt.timedelta(days=rng.randint(1, 5)), rng)
-    loan.disbursed_on = disbursed
+        refused = roll < 0.15 or decided < end - dt.timedelta(days=5)
+        moment = _moment(min(decided, end), rng)
+        return PledgeLoan(**fields, state=PledgeLoanState.REJECTED if refused else PledgeLoanState.WITHDRAWN,
+                          decided_at=moment if refused else None, closed_at=moment)
+    amount = cny(asked * Decimal(rng.choice(("1", "0.9", "0.8"))))
+    fields.update(amount=amount, rate_percent=Decimal("3.850"), approved_term_months=12, pledge_ratio=Decimal("0.4000"),
+                  decided_at=_moment(decided, rng), disbursed_on=disbursed,
+                  registered_at=_moment(disbursed - dt.timedelta(days=rng.randint(1, 5)), rng))
     if roll > 0.96:  # defaulted, the collateral sold at auction
         defaulted = min(disbursed + dt.timedelta(days=rng.randint(90, 300)), end - dt.timedelta(days=2))
-        loan.state, loan.defaulted_at = PledgeLoanState.SETTLED, _moment(defaulted, rng)
-        loan.closed_at = _moment(min(defaulted + dt.timedelta(days=60), end), rng)
-        loan.auction_proceeds = cny(loan.amount * Decimal("0.6"))
-        loan.written_off_principal = cny(loan.amount - loan.auction_proceeds)
-        return loan
+        proceeds = cny(amount * Decimal("0.6"))
+        return PledgeLoan(**fields, state=PledgeLoanState.SETTLED, defaulted_at=_moment(defaulted, rng),
+                          closed_at=_moment(min(defaulted + dt.timedelta(days=60), end), rng),
+                          auction_proceeds=proceeds, written_off_principal=amount - proceeds)
     maturity = disbursed + dt.timedelta(days=365)
-    repaid = maturity if maturity < end else disbursed + dt.timedelta(days=rng.randint(1, max((end - disbursed).days - 1, 1)))
-    loan.state, loan.closed_at = PledgeLoanState.RELEASED, _moment(repaid, rng)
-    return loan
+    repaid = maturity if maturity < end else disbursed + dt.timedelta(days=rng.randint(1, (end - disbursed).days - 1))
+    return PledgeLoan(**fields, state=PledgeLoanState.RELEASED, closed_at=_moment(repaid, rng))

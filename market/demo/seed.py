@@ -61,6 +61,7 @@ from .accounts import (
     accounts_table,
 )
 from .datafiles import DEMO_DATA_DIR, DEMO_FILES, KPPATENT_FILE
+from .history import HISTORY, generate_history
 from .importer import ImportStats, import_patents
 from .licences import seed_licensing
 from .pledges import seed_pledges
@@ -130,6 +131,7 @@ class SeedReport:
     encumbrances: int = 0
     listings: int = 0
     deals: int = 0
+    history: int = 0
     search: str = ""
 
     def lines(self) -> list[str]:
@@ -137,6 +139,7 @@ class SeedReport:
         out += [stats.summary() for stats in self.imports]
         out.append(f"分配持有人 patents given demo holders +{self.holders}，权利负担 encumbrances +{self.encumbrances}，"
                    f"挂牌 listings +{self.listings}，转让交易 transfer deals +{self.deals}")
+        out.append(f"生成的历史交易与贷款 generated history deals and loans +{self.history}")
         if self.search:
             out.append(self.search)
         return out
@@ -453,7 +456,22 @@ def seed_demo(*, data_dir: Path = DEMO_DATA_DIR, with_search: bool = True) -> tu
         report.search = index_for_search()
     if apps.is_installed("matching"):  # demo demands and a proposal (matching/demo.py), when the app is there
         import_module("matching.demo").seed_matching_demo()
+    report.history = seed_history(users)
+    if apps.is_installed("stats"):  # the cockpit's rollups and price index, from everything above
+        import_module("stats.rollups").rebuild()
+        import_module("stats.price_index").rebuild_index()
     return report, users
+
+
+HISTORY_ROWS = 3000
+
+
+def seed_history(users: dict[str, User]) -> int:
+    """Three years of generated, finished deals and loans for the cockpit (demo/history.py), made once."""
+    if TransferDeal.objects.filter(demo_key=HISTORY).exists():
+        return 0
+    made = generate_history(count=HISTORY_ROWS, end=timezone.localdate(), months=36, creator=users["staff"])
+    return sum(made.values())
 
 
 def accounts_text() -> str:

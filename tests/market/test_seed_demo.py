@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from market.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from market.demo.datafiles import CNKI_SUBSET_FILE, DEMO_DATA_DIR, DEMO_FILES, KPPATENT_FILE
+from market.demo.history import HISTORY, HISTORY_LISTING
 from market.demo.seed import index_for_search
 from market.models import (
     Claim,
@@ -155,7 +156,8 @@ def test_the_registers_facts_arrive_through_its_feed_and_holders_join_by_claims(
 
 def test_its_published_listings_are_priced_in_cny_across_modes_cities_and_industries(seeded):
     published = Listing.objects.filter(state=ListingState.PUBLISHED).select_related("organisation")
-    assert Listing.objects.count() == 61  # the planned 60 and the pledged patent sold
+    planned = Listing.objects.exclude(title=HISTORY_LISTING)
+    assert planned.count() == 61  # the planned 60 and the pledged patent sold
     assert published.count() == 50
     for listing in published:
         assert isinstance(listing.asking_price, Decimal)
@@ -163,22 +165,24 @@ def test_its_published_listings_are_priced_in_cny_across_modes_cities_and_indust
     assert {listing.mode for listing in published} == set(ListingMode.values)
     assert len({listing.organisation.city for listing in published}) >= 5
     assert len({p.industry for listing in published for p in listing.patents.all()}) >= 3
-    states = Counter(Listing.objects.values_list("state", flat=True))
+    states = Counter(planned.values_list("state", flat=True))
     assert states[ListingState.SUBMITTED] == 3 and states[ListingState.CLOSED] == 4  # 3 deals and the pledged sale
     assert {ListingState.DRAFT, ListingState.REJECTED, ListingState.WITHDRAWN} <= set(states)
 
 
 def test_its_deals_reach_every_state_and_four_close(seeded):
-    states = Counter(TransferDeal.objects.values_list("state", flat=True))
+    states = Counter(TransferDeal.objects.exclude(demo_key=HISTORY).values_list("state", flat=True))
     assert states == {DealState.CLOSED: 4, DealState.NEGOTIATING: 1, DealState.AGREED: 1, DealState.PUBLICISED: 1,
                       DealState.SIGNED: 1, DealState.PAID: 1, DealState.FILED: 1, DealState.REGISTERED: 1,
                       DealState.CANCELLED: 1}
-    for deal in TransferDeal.objects.filter(state=DealState.CLOSED).select_related("escrow", "listing"):
+    for deal in TransferDeal.objects.filter(state=DealState.CLOSED).exclude(demo_key=HISTORY).select_related(
+            "escrow", "listing"):
         assert deal.escrow.state == EscrowState.RELEASED
         assert deal.listing.state == ListingState.CLOSED
         for patent in deal.patents.all():
             assert list(patent.owners.all()) == [deal.buyer]
-    registered = TransferDeal.objects.filter(state__in=[DealState.CLOSED, DealState.REGISTERED])
+    registered = TransferDeal.objects.filter(state__in=[DealState.CLOSED, DealState.REGISTERED]).exclude(
+        demo_key=HISTORY)
     bought = Patent.objects.filter(transfer_deals__in=registered).distinct()
     assert set(User.objects.get(username="buyer").organisation.patents.all()) == set(bought)
     publicised = TransferDeal.objects.get(state=DealState.PUBLICISED)
@@ -198,3 +202,28 @@ def test_a_pledged_patent_sold_with_the_banks_consent_repaid_its_loan(seeded):
 
 def test_it_rebuilds_the_search_index_when_search_is_installed(seeded):
     assert index_for_search() == "搜索索引已重建 / search index rebuilt (search_reindex)"
+
+
+def test_three_years_of_generated_history_fill_the_cockpit(seeded):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from market.pledges.models import PledgeLoan, PledgeLoanState
+    from stats.indicators import INDICATORS
+    from stats.rollups import recount
+    from stats.selectors import Query, table
+
+    history = TransferDeal.objects.filter(demo_key=HISTORY)
+    assert history.count() > 1000 and not history.exclude(state=DealState.CLOSED).exists()
+    assert not PledgeLoan.objects.filter(demo_key=HISTORY, state__in=[PledgeLoanState.DISBURSED,
+                                                                        PledgeLoanState.DEFAULTED]).exists()
+    assert all(org.name.endswith("（演示）") for org in {d.seller for d in history[:50]})
+    this_year = timezone.localdate().year
+    yearly = table(Query(INDICATORS["deals"], "period", "year", start=dt.date(this_year - 2, 1, 1)))
+    assert [row["key"] for row in yearly["rows"]] == [str(this_year - 2), str(this_year - 1), str(this_year)]
+    assert all(row["value"] > 100 for row in yearly["rows"])
+    deals = table(Query(INDICATORS["deals"], "city", "year"))
+    assert len(deals["rows"]) >= 11 and deals["total"] > 1000
+    assert recount() == []
+    assert ledger_problems() == []
