@@ -7,13 +7,14 @@ import pytest
 from openpyxl import load_workbook
 
 from stats.price_index import rebuild_index
-from tests.stats.test_indicators import market  # noqa: F401  (the fixture: hand-counted deals of 2025)
+from tests.stats.builders import build_market
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NINGBO = [121.549792, 29.868388]  # the map's own centre of 宁波市 (frontend/static/vendor/zhejiang.json)
 
 
-def test_the_cockpit_renders_filters_by_city_and_exports(browser, live_server, market):
+def test_the_cockpit_renders_filters_by_city_and_exports(browser, live_server, holder_org, buyer_org, bank_org):
+    build_market(holder_org, buyer_org, bank_org)  # hand-counted deals of 2025 (tests/stats/builders.py)
     rebuild_index()
     page = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True).new_page()
     problems: list[str] = []
@@ -40,7 +41,8 @@ def test_the_cockpit_renders_filters_by_city_and_exports(browser, live_server, m
 
     with page.expect_download() as download:
         page.locator("#table-period a.export").click()
-    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    with open(download.value.path(), "rb") as workbook:
+        sheet = load_workbook(io.BytesIO(workbook.read())).active
     rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "合计"]
     assert [row[:2] for row in rows] == [("合计", 1)]
 

@@ -10,7 +10,6 @@ from market.models import OrganisationKind
 from tests.factories import OrganisationFactory, PatentFactory, UserFactory
 
 from .builders import loan
-from .test_indicators import market  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/stats/indicators/"

@@ -6,40 +6,16 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from market.industries import Industry
-from market.models import OrganisationKind, PatentKind
 from market.regions import City
 from stats.indicators import INDICATORS
-from stats.rollups import rebuild, recount, refresh
+from stats.rollups import recount, refresh
 from stats.selectors import Query, table
-from tests.factories import OrganisationFactory, PatentFactory
+from tests.factories import PatentFactory
 
-from .builders import licence, loan, transfer
+from .builders import transfer
 
 pytestmark = pytest.mark.django_db
 MARCH, JUNE = dt.date(2025, 3, 1), dt.date(2025, 6, 1)
-
-
-@pytest.fixture
-def market(holder_org, buyer_org, bank_org):
-    """March 2025: two 杭州 transfers and a licence; April: a 宁波 university's transfer; loans of one bank."""
-    university = OrganisationFactory(name="宁波工程学院", city=City.NINGBO, kind=OrganisationKind.UNIVERSITY)
-    battery = PatentFactory(holders=[holder_org], industry=Industry.NEW_MATERIALS)
-    chip = PatentFactory(holders=[holder_org], industry=Industry.DIGITAL_ECONOMY, kind=PatentKind.UTILITY_MODEL)
-    drug = PatentFactory(holders=[university], industry=Industry.LIFE_HEALTH)
-    transfer(holder_org, buyer_org, [battery, chip], "100000.00", opened="2025-01-10", filed="2025-02-20",
-             registered="2025-03-02")
-    transfer(holder_org, buyer_org, [chip], "50000.00", opened="2025-02-01", filed="2025-03-01",
-             registered="2025-03-11")
-    transfer(university, holder_org, [drug], "200000.00", opened="2025-03-01", filed="2025-04-01",
-             registered="2025-04-21")
-    transfer(university, holder_org, [drug], "999999.00", opened="2025-03-05")  # not registered: not counted
-    licence(holder_org, buyer_org, battery, effective="2025-03-20", entry="10000.00", annual="20000.00")
-    loan(holder_org, bank_org, battery, "1000000.00", applied="2025-03-03", decided="2025-03-13",
-         approved="800000.00", registered="2025-03-23", disbursed="2025-04-01", closed="2025-06-30")
-    loan(university, bank_org, drug, "500000.00", applied="2025-03-04", decided="2025-03-20")  # refused
-    rebuild()
-    return university
 
 
 def figures(key, by="period", period="month", start=MARCH, end=JUNE, **filters):
