@@ -50,7 +50,8 @@ def _table(request, key: str) -> dict:
 class IndicatorListView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="统计指标及其口径 / The indicators and their definitions", responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="统计指标及其口径 / The indicators and their definitions", responses=OpenApiTypes.OBJECT,
+                   operation_id="v1_stats_indicators_list")
     def get(self, request):
         return Response({"groups": [{"key": k, "label": pick_half(f"{zh} / {en}")} for k, (zh, en) in GROUPS.items()],
                          "indicators": [{

@@ -1,11 +1,11 @@
-"""Generated deal history: years of closed transfers, licence contracts and pledge loans, so that the
+"""Generated deal history: years of closed transfers and pledge loans, so that the
 statistics cockpit of a fresh demo looks like a market (and its benchmark has a million rows to count).
 
 Every row is invented and marked ``demo_key = "history"``; its parties are generated organisations whose
-names end in （演示）, in every city of Zhejiang. Only finished states are generated (transfers closed,
-licences recorded or expired, loans released, settled, refused or withdrawn), so no queue, reminder or
-ledger check ever waits on them; they carry no payments or documents. Rows are bulk-inserted: the dates
-are the history's, not the insertion's.
+names end in （演示）, in every city of Zhejiang. Only finished states are generated (transfers closed, loans
+released, settled, refused or withdrawn), so no queue, reminder or ledger check ever waits on them; they
+carry no payments or documents. (Licences are left out: a licence in effect is a register entry.)
+Rows are bulk-inserted: the dates are the history's, not the insertion's.
 """
 
 from __future__ import annotations
@@ -20,16 +20,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from market.licensing.models import LicenceContract, LicenceContractState, LicenceKind, RoyaltyMethod
 from market.models import Listing, ListingMode, ListingState, Organisation, OrganisationKind, Patent, User
 from market.money import cny
 from market.pledges.models import PledgeLoan, PledgeLoanPatent, PledgeLoanState, RepaymentPlan
 from market.regions import City
-from market.transfers.models import DealState, TransferDeal
+from market.transfers.models import HISTORY_DEMO_KEY, DealState, TransferDeal
 
 from .identifiers import credit_code
 
-HISTORY = "history"
+HISTORY = HISTORY_DEMO_KEY
 HISTORY_LISTING = "历史成交（演示）"  # the one closed listing each generated seller's deals hang on
 _KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.ENTERPRISE, OrganisationKind.UNIVERSITY,
           OrganisationKind.RESEARCH_INSTITUTE)
@@ -103,15 +102,15 @@ def _moment(day: dt.date, rng: random.Random) -> dt.datetime:
 
 def generate_history(*, count: int, end: dt.date, months: int = 36, seed: int = 2026, creator: User,
                      patents: list[tuple[int, str, str]] | None = None) -> dict[str, int]:
-    """Insert ``count`` deals and loans (half transfers, a fifth licence contracts, the rest loans) dated over
+    """Insert ``count`` deals and loans (three fifths transfers, the rest pledge loans) dated over
     the ``months`` before ``end``; ``patents`` are (id, kind, industry) to draw from (default: every patent)."""
     rng = random.Random(seed)
     parties = history_parties(creator)
     patents = patents or list(Patent.objects.values_list("pk", "kind", "industry"))
     start = end - dt.timedelta(days=round(months * 30.44))
     span = (end - start).days
-    made = {"transfers": 0, "licences": 0, "loans": 0}
-    with _dates_as_given(TransferDeal, LicenceContract, PledgeLoan):
+    made = {"transfers": 0, "loans": 0}
+    with _dates_as_given(TransferDeal, PledgeLoan):
         remaining = count
         while remaining > 0:
             size = min(BATCH, remaining)
@@ -122,13 +121,13 @@ def generate_history(*, count: int, end: dt.date, months: int = 36, seed: int = 
 
 
 def _batch(rng, size, parties, patents, start, span, end, made) -> None:
-    deals, deal_patents, contracts, loans, loan_patents = [], [], [], [], []
+    deals, deal_patents, loans, loan_patents = [], [], [], []
     for _ in range(size):
         roll = rng.random()
         patent = rng.choice(patents)
         seller, buyer = rng.sample(parties.holders, 2)
         opened = start + dt.timedelta(days=rng.randrange(span))
-        if roll < 0.5:
+        if roll < 0.6:
             filed = opened + dt.timedelta(days=rng.randint(20, 70))
             registered = filed + dt.timedelta(days=rng.randint(10, 40))
             if registered > end:
@@ -140,19 +139,6 @@ def _batch(rng, size, parties, patents, start, span, end, made) -> None:
                 created_at=_moment(opened, rng), filed_at=_moment(filed, rng), registered_at=_moment(registered, rng),
                 closed_at=_moment(registered, rng), demo_key=HISTORY))
             deal_patents.append(patent[0])
-        elif roll < 0.7:
-            effective = min(opened + dt.timedelta(days=rng.randint(15, 60)), end)
-            years = rng.choice((1, 2, 3, 5))
-            finish = effective + dt.timedelta(days=365 * years)
-            contracts.append(LicenceContract(
-                patent_id=patent[0], licensor=seller, licensee=buyer, created_by=parties.creator,
-                state=LicenceContractState.EXPIRED if finish < end else LicenceContractState.RECORDED,
-                licence_kind=rng.choice(list(LicenceKind.values)), royalty_method=RoyaltyMethod.ANNUAL,
-                annual_fee=cny(_price(rng, patent, effective, start) / 5), entry_fee=None,
-                start_date=effective, end_date=finish, effective_date=effective,
-                recorded_at=_moment(min(effective + dt.timedelta(days=20), end), rng),
-                ended_at=_moment(finish, rng) if finish < end else None,
-                created_at=_moment(opened, rng), demo_key=HISTORY))
         else:
             loans.append(_loan(rng, seller, rng.choice(parties.banks), patent, opened, end, parties.creator))
             loan_patents.append(patent[0])
@@ -160,12 +146,10 @@ def _batch(rng, size, parties, patents, start, span, end, made) -> None:
     through = TransferDeal.patents.through
     through.objects.bulk_create([through(transferdeal_id=d.pk, patent_id=p) for d, p in zip(deals, deal_patents,
                                                                                           strict=True)])
-    LicenceContract.objects.bulk_create(contracts)
     PledgeLoan.objects.bulk_create(loans)
     PledgeLoanPatent.objects.bulk_create([PledgeLoanPatent(loan_id=loan.pk, patent_id=p, released_at=loan.closed_at)
                                           for loan, p in zip(loans, loan_patents, strict=True)])
     made["transfers"] += len(deals)
-    made["licences"] += len(contracts)
     made["loans"] += len(loans)
 
 

@@ -227,8 +227,6 @@ class LicenceContract(ConcurrentTransitionMixin, LicensingParties, LicenceTerms)
     recorded_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
     filing_refusal_reason = models.TextField(_("不予备案理由"), blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    # "history": generated demo history (market/demo/history.py), never a real contract
-    demo_key = models.CharField(max_length=40, blank=True, db_index=True)
     end_reason = models.TextField(_("终止 / 取消原因"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -25,6 +25,9 @@ class DealState(models.TextChoices):
 
 OPEN_STATES = (DealState.NEGOTIATING, DealState.AGREED, DealState.PUBLICISED, DealState.SIGNED,
                DealState.PAID, DealState.FILED, DealState.REGISTERED)
+# ``demo_key`` of the generated demo history (market/demo/history.py): its prices are invented, so no valuation
+# reads them as comparable deals.
+HISTORY_DEMO_KEY = "history"
 # States in which the buyer's money sits in escrow: cancelling refunds it.
 FUNDED_STATES = (DealState.PAID, DealState.FILED)
 
@@ -64,7 +67,7 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(_("取消原因"), blank=True)
-    # "history": generated demo history (market/demo/history.py), never a real deal
+    # HISTORY_DEMO_KEY: generated demo history, never a real deal
     demo_key = models.CharField(max_length=40, blank=True, db_index=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -13,7 +13,7 @@ from market.extensions import ClosedTransfer, TransferHistory
 from market.models import User
 from market.rules.common import active_pledges, has_consent
 
-from .models import FUNDED_STATES, OPEN_STATES, DealState, TransferDeal, deal_number
+from .models import FUNDED_STATES, HISTORY_DEMO_KEY, OPEN_STATES, DealState, TransferDeal, deal_number
 
 
 def deals_visible_to(user: User | None) -> QuerySet[TransferDeal]:
@@ -108,7 +108,8 @@ class ClosedTransfers(TransferHistory):
     """The transfer deals the register closed, as valuation reads them (market/extensions.py)."""
 
     def closed(self, *, limit: int) -> list[ClosedTransfer]:
-        rows = list(TransferDeal.objects.filter(state=DealState.CLOSED, price__gt=0).order_by("-closed_at", "-pk")
+        rows = list(TransferDeal.objects.filter(state=DealState.CLOSED, price__gt=0).exclude(demo_key=HISTORY_DEMO_KEY)
+                    .order_by("-closed_at", "-pk")
                     .values_list("pk", "price", "closed_at", "seller_id", "created_at")[:limit])
         patents: dict[int, list[int]] = defaultdict(list)
         for deal_id, patent_id in (TransferDeal.patents.through.objects.filter(transferdeal_id__in=[r[0] for r in rows])
@@ -121,8 +122,9 @@ class ClosedTransfers(TransferHistory):
 
     def count_by_patent(self, patent_ids: Iterable[int]) -> Counter:
         return Counter(TransferDeal.patents.through.objects.filter(
-            patent_id__in=list(patent_ids), transferdeal__state=DealState.CLOSED).values_list("patent_id", flat=True))
+            patent_id__in=list(patent_ids), transferdeal__state=DealState.CLOSED).exclude(
+            transferdeal__demo_key=HISTORY_DEMO_KEY).values_list("patent_id", flat=True))
 
     def count_by_seller(self, organisation_ids: Iterable[int]) -> Counter:
         return Counter(TransferDeal.objects.filter(state=DealState.CLOSED, seller_id__in=list(organisation_ids))
-                       .values_list("seller_id", flat=True))
+                       .exclude(demo_key=HISTORY_DEMO_KEY).values_list("seller_id", flat=True))

@@ -233,6 +233,12 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ('POST', 'valuation:valuation-report'): VALUATION_READERS,
     ('POST', 'valuation:valuation-sign-off'): AGENCY,
     ('PUT', 'matching-api:demand-detail'): OWN_STAFF,
+    # the statistics cockpit: public figures (which breakdown each actor may ask for: tests/stats/test_api.py)
+    ('GET', 'stats-api:indicators'): EVERYONE,
+    ('GET', 'stats-api:indicator'): EVERYONE,
+    ('GET', 'stats-api:export'): EVERYONE,
+    ('GET', 'stats-api:price-index'): EVERYONE,
+    ('GET', 'stats-api:royalties'): EVERYONE,
 }
 
 
@@ -279,6 +285,8 @@ OBJECT_OF = {  # route base name → the world's object its {pk} names
 def url_for(name: str, kwargs: list[str], world: World) -> str:
     if not kwargs:
         return reverse(name)
+    if kwargs == ["key"]:  # an indicator of the cockpit
+        return reverse(name, kwargs={"key": "deals"})
     base = name.split(":")[-1]
     for suffix in ("-detail", "-list"):
         base = base.removesuffix(suffix)

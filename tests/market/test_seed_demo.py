@@ -227,3 +227,7 @@ def test_three_years_of_generated_history_fill_the_cockpit(seeded):
     assert len(deals["rows"]) >= 11 and deals["total"] > 1000
     assert recount() == []
     assert ledger_problems() == []
+    # invented prices are no comparable deals for a valuation
+    from market.extensions import providers
+    closed = {deal.deal_id for deal in providers.transfers.closed(limit=10_000)}
+    assert closed and not closed & set(history.values_list("pk", flat=True))
