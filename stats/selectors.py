@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from market.industries import Industry
 from market.models import Organisation, OrganisationKind, PatentKind
@@ -135,16 +135,11 @@ def _months_in(period: str) -> int:
 def _by_dimension(query: Query) -> list[dict]:
     ind, by = query.indicator, query.by
     groups = _grouped(_cells(query, by, from_first_month=ind.stock), "bank_id" if by == "bank" else by)
+    groups.pop(None, None)  # cells of no bank
     labels = _labels(by, groups)
-    order = list(labels)
-    rows = [{"key": str(key) if key is not None else "", "label": labels.get(key, str(key)), "value": _value(ind, facts)}
-            for key, facts in groups.items() if key not in (None, "") or by != "bank"]
-    rows.sort(key=lambda r: order.index(_raw(r["key"], by)) if _raw(r["key"], by) in order else len(order))
-    return rows
-
-
-def _raw(key: str, by: str):
-    return int(key) if by == "bank" and key else key
+    order = {key: position for position, key in enumerate(labels)}
+    keys = sorted(groups, key=lambda key: (order.get(key, len(order)), str(key)))
+    return [{"key": str(key), "label": labels.get(key, str(key)), "value": _value(ind, groups[key])} for key in keys]
 
 
 def _labels(by: str, groups: dict) -> dict:
@@ -157,7 +152,6 @@ def _labels(by: str, groups: dict) -> dict:
 
 
 def _language() -> str:
-    from django.utils import translation
     return translation.get_language() or "zh-hans"
 
 
