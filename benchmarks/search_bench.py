@@ -22,7 +22,9 @@ sort, pages up to the 10,000th result) run once to warm up and once timed, each 
 serialiser) and, in a second pass in the same order, as the raw engine query of the same search: the SQL
 statements the backend ran, re-executed with a cursor (database), or the request body sent with the client
 (Elasticsearch).
-"ratio" = API p95 ÷ raw p95.
+"ratio" = API p95 ÷ raw p95. On the database backend, "recall" and "precision" of 200 queries of words
+drawn from the records (2 to 5 characters at any position; a quarter of them two words) compare every
+match with substring containment in the listing's indexed texts.
 
 The database is its own: ``--database-url`` (default ``postgresql://postgres@127.0.0.1:5432/zjip_bench``),
 dropped and created again unless ``--reuse`` (then the corpus already there is used). Elasticsearch
@@ -56,6 +58,8 @@ from support import peak_rss_mib, prepare_django_environment  # noqa: E402  (ben
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/zjip_bench"
 TITLE_IN_ABSTRACT = re.compile(r"(?:公开|提供|涉及)了?(一种[^，。；、：（）\s]{3,40})")
 QUERY_COUNT = 200
+# Queries of the recall and precision check (words drawn from the corpus, ground truth by substring).
+EXACTNESS_QUERIES = 200
 SEED = 20261125
 
 
@@ -259,6 +263,58 @@ def fixed_queries(records: list[dict]) -> list[dict]:
     return queries
 
 
+def exactness_queries(records: list[dict], count: int = EXACTNESS_QUERIES) -> list[str]:
+    """Words drawn from the records (2 to 5 characters of their titles and abstracts, at any position, so
+    that words across jieba's boundaries are asked too), one or two per query, the same on every run."""
+    from search.tokenize import CJK_RUN
+
+    rng = random.Random(SEED + 3)
+    runs = [run for record in records for run in CJK_RUN.findall(record["title"] + "，" + record["abstract"])
+            if len(run) >= 5]
+    words = []
+    while len(words) < count * 2:
+        run = rng.choice(runs)
+        size = rng.choice((2, 3, 3, 4, 4, 5))
+        start = rng.randrange(len(run) - size + 1)
+        words.append(run[start:start + size])
+    return [words[i] if i % 4 else f"{words[i]} {words[i + 1]}" for i in range(count)]
+
+
+def exactness(backend, queries: list[str]) -> dict:
+    """Recall and precision of the database backend's matches (every one, not a page) against substring
+    containment in what the index reads of each listing (``ListingDocument.texts``)."""
+    from django.utils import timezone
+
+    from search.backends import SearchQuery
+    from search.backends.database.compiler import EntryQueryCompiler
+    from search.documents import documents, published_listings
+    from search.tokenize import normalise
+
+    started = time.perf_counter()
+    texts: dict[int, str] = {}
+    ids = list(published_listings().values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        for document in documents(published_listings().filter(pk__in=ids[start:start + 2000])):
+            texts[document.listing_id] = normalise("\n".join(t for values in document.texts.values() for t in values))
+    found = relevant = right = 0
+    wrong, missed = [], []
+    for text in queries:
+        words = text.split()
+        truth = {pk for pk, body in texts.items() if all(normalise(w) in body for w in words)}
+        compiler = EntryQueryCompiler(SearchQuery(text=text), backend.full_text, timezone.localdate())
+        hits = set(compiler.entries().values_list("pk", flat=True))
+        found, relevant, right = found + len(hits), relevant + len(truth), right + len(hits & truth)
+        if hits - truth:
+            wrong.append(text)
+        if truth - hits:
+            missed.append(text)
+    print(f"exactness over {len(queries)} queries drawn from the corpus ({time.perf_counter() - started:.0f} s): "
+          f"{right:,} right of {found:,} found and {relevant:,} relevant; false matches for {wrong[:10]}, "
+          f"misses for {missed[:10]}", flush=True)
+    return {"recall": round(right / max(relevant, 1), 4), "precision": round(right / max(found, 1), 4),
+            "exactness_queries": len(queries)}
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -384,6 +440,8 @@ def main() -> None:
         elif name == "database":
             facet_cells.refresh()  # what the beat task does after a deploy or at midnight (rebuild does it too)
         results |= run_queries(name, queries, args.slowest)
+        if name == "database":
+            results |= exactness(backend, exactness_queries(records))
         figures[name] = results
         print(f"{name}: {json.dumps(results)}", flush=True)
     figures["reindex_s"] = figures.get("database", figures.get("elasticsearch", {})).get("reindex_s")

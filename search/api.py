@@ -78,7 +78,11 @@ class SearchPageSerializer(serializers.Serializer):
                   "(words found in very many listings)")
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
-    num_pages = serializers.IntegerField()
+    num_pages = serializers.IntegerField(
+        help_text="总数为估计时，至少到本页及下一页 / With an estimated total: at least this page and the next with hits")
+    has_next = serializers.BooleanField(
+        help_text="下一页是否还有结果（总数为估计时按实际查找判断）/ Whether a next page holds hits (looked up, not "
+                  "inferred, when the total is estimated)")
     hits = SearchHitSerializer(many=True)
     facets = serializers.DictField(child=FacetValueSerializer(many=True),
                                    help_text=f"分面计数 / Facet counts: {', '.join(FACETS)}")

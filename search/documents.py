@@ -23,8 +23,9 @@ from .tokenize import bigram_tokens, index_tokens, ipc_levels, ipc_tokens, norma
 
 # Bump when the document or the tokeniser changes: search_check then reports every entry as stale.
 # 2: bodies and claims indexed as bigrams only (search/tokenize.py); 3: facet bit masks (migration 0004);
-# 4: the checksum serialises the fields in declaration order (``ListingDocument.checksum``).
-DOCUMENT_VERSION = 4
+# 4: the checksum serialises the fields in declaration order (``ListingDocument.checksum``); 5: a run break
+# between runs of Chinese text and after each jieba word, for phrase matching (search/tokenize.py).
+DOCUMENT_VERSION = 5
 # Claims beyond this many characters are not indexed: the tail of a 50-page claim set adds little and
 # PostgreSQL caps a tsvector at 1 MB.
 MAX_CLAIMS_CHARS = 20_000

@@ -35,6 +35,10 @@ class SearchEntry(models.Model):
     tokens_title = models.TextField(blank=True)
     tokens_body = models.TextField(blank=True)
     tokens_claims = models.TextField(blank=True)
+    # How many tokens the three fields hold: PostgreSQL keeps word positions up to 16,383 only, so a
+    # longer entry's phrases are confirmed in its token text (backends/database/postgres.py). Nullable, so
+    # that SQLite adds the column with ALTER TABLE and keeps the FTS triggers; null until reindexed.
+    token_count = models.PositiveIntegerField(null=True)
     checksum = models.CharField(max_length=64)
     indexed_at = models.DateTimeField()
 

@@ -1,9 +1,11 @@
 """The words of a query text and what each must match; every backend renders them in its own syntax.
 
-A query of several words means all of them must match. Chinese text is cut into words by jieba
-(precise mode); a single character left between two words joins its neighbour, because alone it would
-match too little (see ``QueryWord``). A Chinese word of three or more characters also matches a text
-holding all its character bigrams, since jieba may have split the document's compound elsewhere.
+A query of several words means all of them must match; words are separated by spaces or punctuation.
+A run of Chinese characters is one word, matched where it stands in a text as it stands in the query:
+by the index's jieba token of it, or by its character bigrams side by side (the phrase of its bigrams),
+since jieba may have split the text's compound elsewhere. So a word finds exactly the texts that
+contain it, as a substring search would (锂电池隔膜 finds 锂电池隔膜, not 锂电池 and 隔膜 apart: ask for
+those as "锂电池 隔膜"). A lone character matches the tokens it starts (see ``QueryWord``).
 """
 
 from dataclasses import dataclass
@@ -13,11 +15,11 @@ from .tokenize import (
     IPC_CODE,
     PATENT_NUMBER,
     PIECE,
+    RUN_BREAK,
     bigrams,
     ipc_token,
     normalise,
     normalise_ipc,
-    segmenter,
 )
 
 # More words than this are refused: each one adds a term lookup to every query.
@@ -26,8 +28,8 @@ MAX_WORDS = 16
 
 @dataclass(frozen=True)
 class QueryWord:
-    """One required word: a document matches it when it holds ``token``, or every one of ``bigrams``,
-    or (``prefix``, a lone CJK character) any token starting with ``token``.
+    """One required word: a document matches it when it holds ``token``, or ``bigrams`` side by side in
+    that order (a phrase), or (``prefix``, a lone CJK character) any token starting with ``token``.
 
     ``text`` is what snippets highlight; it is empty for IPC codes and patent numbers.
     """
@@ -36,24 +38,6 @@ class QueryWord:
     text: str = ""
     bigrams: tuple[str, ...] = ()
     prefix: bool = False
-
-
-def _cjk_words(run: str) -> list[str]:
-    """jieba's precise words of a CJK run, single characters joined to a neighbour."""
-    words: list[str] = []
-    carry = ""
-    for piece in segmenter().cut(run):
-        piece = carry + piece
-        carry = ""
-        if len(piece) > 1 or not words and len(run) == 1:
-            words.append(piece)
-        elif words:
-            words[-1] += piece
-        else:
-            carry = piece
-    if carry:
-        words.append(carry)
-    return words
 
 
 def _word_for_cjk(word: str) -> QueryWord:
@@ -75,8 +59,8 @@ def parse_text(text: str) -> list[QueryWord]:
     text = IPC_CODE.sub(lambda m: code(QueryWord(token=ipc_token(normalise_ipc(m.group(0))))), text)
     for piece in PIECE.findall(text):
         if CJK_RUN.fullmatch(piece):
-            words.extend(_word_for_cjk(word) for word in _cjk_words(piece))
-        else:
+            words.append(_word_for_cjk(piece))
+        elif piece != RUN_BREAK:  # the index's run separator is never a word of a text
             words.append(QueryWord(token=piece, text=piece))
     return list(dict.fromkeys(words))
 

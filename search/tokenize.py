@@ -5,6 +5,11 @@ The database backend indexes these tokens as space-separated words. Why both jie
 splits some compounds differently from the query (纤维素 in 醋酸纤维素膜 becomes 醋酸纤维 + 素膜); every
 character bigram of the text closes that gap.
 
+A word of three or more characters matches as the *phrase* of its bigrams (``search.query``): they must
+stand side by side. So that they do only where their characters do, ``RUN_BREAK`` stands between two
+runs of Chinese text (punctuation, latin or a line between them) and after each jieba word: 旋转式 is not
+found in "扭转式……旋转轴", nor 温控阀 in "恒温控，控阀门".
+
 Long texts (abstracts, claims) get bigrams only (``bigram_tokens``): a query word matches a text
 holding its jieba token *or all its bigrams* (``search.query``), and a text holding the token holds
 its bigrams, so the jieba words of long texts change no hit set; they cost most of the indexing time
@@ -26,6 +31,9 @@ LATIN_RUN = re.compile("[0-9a-z]+")
 # The pieces a token may be made of: a run of CJK characters or a run of latin letters and digits.
 # Everything else (punctuation, spaces, symbols) separates tokens.
 PIECE = re.compile(f"[{CJK}]+|[0-9a-z]+")
+# The token between runs and after each jieba word (see above): latin, so every engine keeps it as one token;
+# query texts never ask for it (search.query drops it).
+RUN_BREAK = "zzbreak"
 # Longer "words" are OCR debris or base64; PostgreSQL refuses lexemes over 2047 bytes anyway.
 MAX_TOKEN_LENGTH = 40
 
@@ -63,23 +71,37 @@ def bigrams(run: str) -> list[str]:
 
 
 def index_tokens(text: str) -> list[str]:
-    """Tokens of ``text`` for the index: jieba search-mode words, CJK bigrams, latin words."""
+    """Tokens of ``text`` for the index: jieba search-mode words, CJK bigrams, latin words; ``RUN_BREAK``
+    after each jieba word and between runs."""
     text = normalise(text)
     runs = CJK_RUN.findall(text)
     # One jieba call for all runs: jieba cuts each run between newlines on its own, so the words are the
     # same as run by run, without jieba's per-call overhead (texts have hundreds of short runs).
-    tokens = [word for word in segmenter().cut_for_search("\n".join(runs)) if CJK_RUN.fullmatch(word)]
-    tokens.extend(pair for run in runs for pair in bigrams(run))
-    tokens.extend(LATIN_RUN.findall(text))
-    return [token for token in tokens if len(token) <= MAX_TOKEN_LENGTH]
+    tokens = []
+    for word in segmenter().cut_for_search("\n".join(runs)):
+        if CJK_RUN.fullmatch(word) and len(word) <= MAX_TOKEN_LENGTH:
+            tokens += [word, RUN_BREAK]
+    return tokens + _bigram_runs(runs) + _latin(text)
 
 
 def bigram_tokens(text: str) -> list[str]:
-    """Tokens of a long text: CJK bigrams (a lone character as itself) and latin words; no jieba words."""
+    """Tokens of a long text: CJK bigrams (a lone character as itself), ``RUN_BREAK`` between runs, and latin
+    words; no jieba words."""
     text = normalise(text)
-    tokens = [pair for run in CJK_RUN.findall(text) for pair in (bigrams(run) if len(run) > 1 else [run])]
-    tokens.extend(LATIN_RUN.findall(text))
-    return [token for token in tokens if len(token) <= MAX_TOKEN_LENGTH]
+    return _bigram_runs(CJK_RUN.findall(text)) + _latin(text)
+
+
+def _latin(text: str) -> list[str]:
+    return [word for word in LATIN_RUN.findall(text) if len(word) <= MAX_TOKEN_LENGTH]
+
+
+def _bigram_runs(runs: list[str]) -> list[str]:
+    tokens: list[str] = []
+    for run in runs:
+        if tokens:
+            tokens.append(RUN_BREAK)
+        tokens.extend(bigrams(run) if len(run) > 1 else [run])
+    return tokens
 
 
 def normalise_ipc(code: str) -> str | None:

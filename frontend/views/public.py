@@ -160,8 +160,9 @@ def price_buckets(page: SearchPage, params: QueryDict) -> list[dict]:
 
 
 def page_numbers(page: SearchPage) -> list[int]:
+    """The page numbers around this page; with an estimated total none after it (a "next" link instead)."""
     first = max(1, page.page - PAGE_WINDOW)
-    last = min(page.num_pages, page.page + PAGE_WINDOW)
+    last = page.page if page.estimated else min(page.num_pages, page.page + PAGE_WINDOW)
     return list(range(first, last + 1))
 
 

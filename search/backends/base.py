@@ -300,14 +300,19 @@ class SearchPage:
     # The total and facet counts are estimates (the database backend samples words found in very many
     # listings: search.backends.database.sampling); exact otherwise.
     estimated: bool = False
+    # With an estimated total: whether hits follow this page (found by looking, never inferred from the
+    # estimate, which may be low). None when the total is exact.
+    more: bool | None = None
 
     @property
     def num_pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
+        """Pages the total fills; with an estimated total, at least up to this one and the next that has hits."""
+        pages = max(1, math.ceil(self.total / self.page_size))
+        return pages if self.more is None else max(pages, self.page + int(self.more))
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.num_pages
+        return self.more if self.more is not None else self.page < self.num_pages
 
     @property
     def has_previous(self) -> bool:

@@ -135,8 +135,25 @@ class BackendContract:
         ]:
             assert catalogue.named[key].pk in found(backend, text=word), word
 
+    def test_a_word_matches_only_where_its_characters_stand_together(self, backend):
+        """Every bigram of 旋转式, 纤维组织, 聚合物, 光电子 and 温控阀 is in the first listing, never side by side
+        (温控 and 控阀 only across a comma): none of these words is there; the second holds two of them."""
+        scattered = ListingFactory(title="一种扭转式弹簧复位装置", patents=[PatentFactory(
+            title="一种扭转式弹簧复位装置", abstract="弹簧以扭转式结构固定，旋转轴设于底座；支架含纤维组分，用于神经组织修复；"
+                                           "表面涂覆聚合化合物；光电开关控制电子设备；本装置可实现恒温控，控阀门由电机驱动。")])
+        mixer = ListingFactory(title="一种旋转式涂料搅拌机", patents=[PatentFactory(
+            title="一种旋转式涂料搅拌机", abstract="采用旋转式搅拌，简化工艺，适用于聚合物涂料。")])
+        backend.index_listings([scattered, mixer])
+        for text in ["旋转式", "纤维组织", "聚合物", "温控阀", "设备 光电子"]:
+            assert scattered.pk not in found(backend, text=text), text
+        assert {scattered.pk, mixer.pk} & found(backend, text="旋转式") == {mixer.pk}
+        assert mixer.pk in found(backend, text="聚合物")
+        # a word across a word boundary (化工 in 简化工艺) is found, as a substring search finds it
+        assert mixer.pk in found(backend, text="化工") and mixer.pk in found(backend, text="化工艺")
+        assert scattered.pk in found(backend, text="恒温控") and scattered.pk in found(backend, text="控阀门")
+
     def test_hits_are_exactly_the_listings_whose_text_contains_the_word(self, backend, catalogue):
-        for word in ["电池", "正极", "制备", "洗衣机", "催化剂", "纤维素", "复合材料", "装置"]:
+        for word in ["电池", "正极", "制备", "洗衣机", "催化剂", "纤维素", "复合材料", "装置", "制备方法", "锂电池隔膜"]:
             assert found(backend, text=word) == catalogue.containing(word), word
 
     def test_every_search_mode_word_of_a_title_finds_its_listing(self, backend, catalogue):
@@ -150,7 +167,9 @@ class BackendContract:
     def test_all_words_of_a_query_must_match(self, backend, catalogue):
         separator = catalogue.named["锂电池隔膜"].pk
         assert found(backend, text="锂电池 隔膜") == catalogue.containing("锂电池", "隔膜") == {separator}
-        assert found(backend, text="锂电池隔膜制备方法") == {separator}  # cut into words, each required
+        assert found(backend, text="锂电池隔膜 制备方法") == {separator}
+        # a run of Chinese is one word, found only where it stands as a whole
+        assert found(backend, text="锂电池隔膜制备方法") == catalogue.containing("锂电池隔膜制备方法") == set()
         assert found(backend, text="电池 洗衣机") == catalogue.containing("电池", "洗衣机") == set()
 
     def test_latin_words_match_in_any_case_and_width(self, backend, catalogue):

@@ -272,3 +272,20 @@ def test_reindexing_an_entry_rewrites_every_column(backend, catalogue):
     assert (entry.title, entry.royalty, entry.asking_price, entry.checksum) == (
         "一种醋酸纤维素复合膜", Decimal("8800.00"), Decimal("99000.00"), changed.checksum)
     assert listing.pk in {h.listing_id for h in backend.search(SearchQuery(text="复合膜")).hits}
+
+
+def test_phrases_past_the_last_position_a_tsvector_keeps_are_still_exact(backend):
+    """PostgreSQL records word positions up to 16,383: further into a long text a phrase is confirmed in the
+    entry's token text (on SQLite there is no such limit). Either way the word is found where it stands,
+    and only there."""
+    from tests.factories import PatentFactory
+
+    filler = "本发明涉及一种机械结构。" * 1500  # 18,000 characters: past the last position
+    whole = ListingFactory(title="一种阀门", patents=[PatentFactory(title="一种阀门", abstract="一种阀门。",
+                                                                   claims=filler + "所述阀门为旋转式阀门。")])
+    apart = ListingFactory(title="一种弹簧", patents=[PatentFactory(title="一种弹簧", abstract="一种弹簧。",
+                                                                   claims=filler + "扭转式弹簧，旋转轴。")])
+    backend.index_listings([whole, apart])
+    assert SearchEntry.objects.get(pk=whole.pk).token_count > 16_383
+    hits = {hit.listing_id for hit in backend.search(SearchQuery(text="旋转式", page_size=100)).hits}
+    assert whole.pk in hits and apart.pk not in hits

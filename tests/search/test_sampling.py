@@ -68,6 +68,33 @@ def test_relevance_pages_rank_the_sample_then_the_others_newest_first_each_once(
 
 
 @postgres_only
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_paging_an_estimated_search_reaches_every_match_however_low_the_estimate(sampled, monkeypatch, client, sort):
+    """The pages go on while hits remain: an estimate below the true count hides none of them."""
+    original = EntryQueryCompiler.total_and_facets
+
+    def low(self):
+        total, facets = original(self)
+        return total // 3, facets
+    monkeypatch.setattr(EntryQueryCompiler, "total_and_facets", low)
+    found = matches(sampled, SearchQuery(text="一种"))
+    shown, page = [], None
+    for number in range(1, 100):
+        page = sampled.search(SearchQuery(text="一种", page=number, page_size=4, sort=sort))
+        assert page.estimated and page.total < len(found)
+        shown += [hit.listing_id for hit in page.hits]
+        if not page.has_next:
+            break
+    assert sorted(shown) == sorted(found)  # each once
+    assert page.num_pages == page.page
+    api = client.get("/api/v1/search/listings/", {"q": "一种", "page_size": 4}).json()
+    assert api["has_next"] is True and api["total_estimated"] is True
+    assert len(found) > 20  # more than the page's first page
+    html = client.get("/search/", {"q": "一种"}).content.decode()
+    assert "下一页" in html and 'aria-current="page">1<' in html and ">2</a>" not in html  # no page number ahead
+
+
+@postgres_only
 def test_pages_in_another_order_are_exact(sampled):
     query = SearchQuery(text="一种", sort="price_asc", page_size=50)
     page = sampled.search(query)

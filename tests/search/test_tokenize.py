@@ -5,6 +5,7 @@ import pytest
 from search.highlight import highlight
 from search.query import QueryWord, parse_text
 from search.tokenize import (
+    RUN_BREAK,
     index_tokens,
     ipc_levels,
     ipc_tokens,
@@ -62,17 +63,12 @@ def test_patent_number_token_keeps_the_twelve_digits():
     assert patent_number_token("not a number") is None
 
 
-def test_query_words_of_a_chinese_phrase_are_its_jieba_words():
-    words = parse_text("锂电池隔膜")
-    assert words == [QueryWord(token="锂电池", text="锂电池", bigrams=("锂电", "电池")),
-                     QueryWord(token="隔膜", text="隔膜")]
-
-
-def test_a_single_character_joins_its_neighbour():
-    # jieba cuts 醋酸纤维素膜 into 醋酸纤维 + 素膜 and 膜材料 into 膜 + 材料.
-    assert [w.token for w in parse_text("膜材料")] == ["膜材料"]
-    assert [w.token for w in parse_text("石墨烯")] == ["石墨烯"]
-    assert [w.token for w in parse_text("的膜")] == ["的膜"]
+def test_a_run_of_chinese_is_one_word_matched_as_it_stands():
+    assert parse_text("锂电池隔膜") == [QueryWord(token="锂电池隔膜", text="锂电池隔膜",
+                                                bigrams=("锂电", "电池", "池隔", "隔膜"))]
+    assert parse_text("锂电池 隔膜") == [QueryWord(token="锂电池", text="锂电池", bigrams=("锂电", "电池")),
+                                        QueryWord(token="隔膜", text="隔膜")]
+    assert [w.token for w in parse_text("膜材料，的膜")] == ["膜材料", "的膜"]
 
 
 def test_a_lone_character_is_a_prefix_word():
@@ -112,7 +108,17 @@ def test_long_texts_get_bigrams_and_latin_words_without_jieba():
     from search.tokenize import bigram_tokens
 
     # A lone character is its own token (it has no bigram); full-width latin is folded.
-    assert bigram_tokens("锂电池，隔 LED灯Ａ1") == ["锂电", "电池", "隔", "灯", "led", "a1"]
+    assert bigram_tokens("锂电池，隔 LED灯Ａ1") == ["锂电", "电池", RUN_BREAK, "隔", RUN_BREAK, "灯", "led", "a1"]
+
+
+def test_bigrams_stand_side_by_side_only_where_their_characters_do():
+    """温控阀's bigrams are in 恒温控，控阀门 but a run break stands between them; jieba words are apart too."""
+    from search.tokenize import bigram_tokens
+
+    assert bigram_tokens("恒温控，控阀门") == ["恒温", "温控", RUN_BREAK, "控阀", "阀门"]
+    # the jieba words first, each followed by a break; then the bigrams of each run
+    assert index_tokens("温控器") == ["温控", RUN_BREAK, "温控器", RUN_BREAK, "温控", "控器"]
+    assert parse_text(f"{RUN_BREAK} 电池") == parse_text("电池")  # never a query word
 
 
 def test_ipc_descriptions_take_the_most_specific_level_in_the_table():

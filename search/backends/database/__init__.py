@@ -27,7 +27,7 @@ from .sqlite import SqliteFullText
 
 ENTRY_FIELDS = [
     "title", "holder", "mode", "city", "industry", "asking_price", "royalty", "published_at", "expiry_date",
-    "patent_numbers", "abstract", "tokens_title", "tokens_body", "tokens_claims", "checksum", "indexed_at",
+    "patent_numbers", "abstract", "tokens_title", "tokens_body", "tokens_claims", "token_count", "checksum", "indexed_at",
     *MASK_COLUMNS.values(),
 ]
 TERM_FIELDS = {"ipc": "ipc_levels"}
@@ -52,6 +52,7 @@ def _entry(document: ListingDocument, now) -> SearchEntry:
         tokens_title=tokens["title"],
         tokens_body=tokens["body"],
         tokens_claims=tokens["claims"],
+        token_count=sum(text.count(" ") + 1 for text in tokens.values() if text),
         checksum=document.checksum,
         indexed_at=now,
         **{column: facet_mask(facet, getattr(document, MASK_ATTRIBUTES[facet])) for facet, column in MASK_COLUMNS.items()},
@@ -160,10 +161,15 @@ class DatabaseSearchBackend(SearchBackend):
         # Browsing counts over the facet cells when they can tell (facet_cells.py), else over the entries.
         counter = FacetCellCompiler(query, self.full_text, today) if facet_cells.usable(query, today) else compiler
         total, facets = counter.total_and_facets() if query.with_facets else (counter.total(), {})
-        entries = compiler.page(total) if query.offset < total else []  # past the last hit: nothing to look for
+        more = None
+        if counter.estimated:  # the total may be low: look past it, and one hit further to know of a next page
+            entries = compiler.page(total, limit=query.page_size + 1)
+            more, entries = len(entries) > query.page_size, entries[:query.page_size]
+        else:
+            entries = compiler.page(total) if query.offset < total else []  # past the last hit: nothing to look for
         terms = query.highlight_terms
         return SearchPage(hits=[self._hit(entry, terms) for entry in entries], total=total, page=query.page,
-                          page_size=query.page_size, facets=facets, estimated=counter.estimated)
+                          page_size=query.page_size, facets=facets, estimated=counter.estimated, more=more)
 
     def suggestion_rows(self, prefix: str, limit: int) -> list[tuple[str, str, str]]:
         rows = (SearchSuggestion.objects.filter(self.full_text.prefix_condition("key", prefix))

@@ -190,22 +190,24 @@ class EntryQueryCompiler:
             entries = entries.filter(condition)
         return entries
 
-    def page(self, total: int | None = None) -> list[SearchEntry]:
-        """The query's page of entries, with the hit fields loaded; ``total``: how many match, if counted."""
+    def page(self, total: int | None = None, *, limit: int | None = None) -> list[SearchEntry]:
+        """The query's page of entries (``limit`` of them, default a page), with the hit fields loaded;
+        ``total``: how many match, if counted."""
         q = self.query
+        limit = limit or q.page_size
         if q.effective_sort != Sort.RELEVANCE:
-            return self._sorted(self.entries(), ORDERINGS[q.effective_sort], q.offset, q.page_size, total)
+            return self._sorted(self.entries(), ORDERINGS[q.effective_sort], q.offset, limit, total)
         if self.shards == 1:
-            return self.full_text.ranked(self.entries(text=False), self.expression, q.offset, q.page_size,
+            return self.full_text.ranked(self.entries(text=False), self.expression, q.offset, limit,
                                          fields=HIT_FIELDS, matches=total)
         # Estimated: the sample's matches best first, then the others newest first (``sampling``).
         hits = []
         if q.offset < self.sampled_total:
-            hits = self.full_text.ranked(self.entries(text=False), self.expression, q.offset, q.page_size,
+            hits = self.full_text.ranked(self.entries(text=False), self.expression, q.offset, limit,
                                          fields=HIT_FIELDS, matches=self.sampled_total, sample=self.shards)
-        if len(hits) < q.page_size:
+        if len(hits) < limit:
             others = self.entries().filter(~Q(self.full_text.in_sample(self.shards)))
-            hits += self._sorted(others, LATEST, max(0, q.offset - self.sampled_total), q.page_size - len(hits), total)
+            hits += self._sorted(others, LATEST, max(0, q.offset - self.sampled_total), limit - len(hits), total)
         return hits
 
     def _sorted(self, entries: QuerySet, orderings, offset: int, limit: int, total: int | None) -> list[SearchEntry]:

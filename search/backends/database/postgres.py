@@ -7,6 +7,8 @@ over a sample of their matches (``sampling``). Uncounted matches beyond ``RANK_W
 are ranked among the newest ``RANK_WINDOW`` only (a top-N by publication date first, which reads no vector).
 """
 
+import re
+
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Func, Model, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -22,6 +24,10 @@ COLUMN = "search_vector"
 RANK_COLUMN = "rank_vector"
 # Matches ranked at most (newest first); see the module doc. The deepest page is the 10,000th hit.
 RANK_WINDOW = 20_000
+# A word's bigrams side by side (search.query); the last position a tsvector records.
+PHRASE_JOIN = " <-> "
+PHRASE = re.compile(r"'(?:[^']|'')*'(?: <-> '(?:[^']|'')*')+")
+MAX_POSITION = 16_383
 
 
 class VectorColumn(ColumnExpression):
@@ -45,6 +51,14 @@ def _ts_query(expression: str) -> Func:
 
 def _quoted(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _matches(expression: str, sample: int) -> Func:
+    query = _ts_query(expression)
+    if sample > 1:
+        query = Func(query, Value(mark(sample)), template="(%(expressions)s::tsquery)", arg_joiner=" && ",
+                     output_field=TextField())
+    return Func(VectorColumn(), query, template="%(expressions)s", arg_joiner=" @@ ", output_field=BooleanField())
 
 
 class PostgresFullText:
@@ -94,13 +108,13 @@ class PostgresFullText:
                               for o in objects])
 
     def expression(self, words: list[QueryWord], *, any_word: bool = False) -> str:
-        """A tsquery requiring every word (``any_word``: one of them):
-        ``'电池' & ('纤维素' | ('纤维' & '维素')) & '锂':*``."""
+        """A tsquery requiring every word (``any_word``: one of them), a word's bigrams as a phrase:
+        ``'电池' & ('纤维素' | '纤维' <-> '维素') & '锂':*``."""
         parts = []
         for word in words:
             term = _quoted(word.token) + (":*" if word.prefix else "")
             if word.bigrams:
-                term = f"({term} | ({' & '.join(map(_quoted, word.bigrams))}))"
+                term = f"({term} | {PHRASE_JOIN.join(map(_quoted, word.bigrams))})"
             parts.append(term)
         return (" | " if any_word else " & ").join(parts)
 
@@ -108,13 +122,22 @@ class PostgresFullText:
         """``field`` starts with ``prefix``: LIKE 'prefix%', which the pattern-opclass index answers."""
         return Q(**{f"{field}__startswith": prefix})
 
-    def condition(self, expression: str, sample: int = 1) -> Func:
-        """The entry matches ``expression``; ``sample`` > 1: and is in that sample, found by the same GIN scan."""
-        query = _ts_query(expression)
-        if sample > 1:
-            query = Func(query, Value(mark(sample)), template="(%(expressions)s::tsquery)", arg_joiner=" && ",
-                         output_field=TextField())
-        return Func(VectorColumn(), query, template="%(expressions)s", arg_joiner=" @@ ", output_field=BooleanField())
+    def condition(self, expression: str, sample: int = 1) -> Q:
+        """The entry matches ``expression``; ``sample`` > 1: and is in that sample, found by the same GIN scan.
+
+        Word positions stop at 16,383 in a tsvector, so past that a phrase cannot be seen: an entry holding
+        more tokens matches when it holds every bigram (the phrase's operators as ``&``) and each phrase
+        stands in its token text."""
+        condition = Q(_matches(expression, sample))
+        phrases = PHRASE.findall(expression)
+        if phrases:
+            long_entry = Q(token_count__gt=MAX_POSITION) & Q(_matches(expression.replace(PHRASE_JOIN, " & "), sample))
+            for phrase in phrases:
+                text = " ".join(token[1:-1].replace("''", "'") for token in phrase.split(PHRASE_JOIN))
+                long_entry &= (Q(tokens_title__contains=text) | Q(tokens_body__contains=text)
+                               | Q(tokens_claims__contains=text))
+            condition |= long_entry
+        return condition
 
     def entries_estimate(self) -> RawSQL:
         """The planner's count of entries (refreshed by ANALYZE and autovacuum), to weigh query plans by."""

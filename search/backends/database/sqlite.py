@@ -37,13 +37,13 @@ class SqliteFullText:
             type(objects[0]).objects.bulk_create(objects, batch_size=500)
 
     def expression(self, words: list[QueryWord], *, any_word: bool = False) -> str:
-        """An FTS5 query requiring every word (``any_word``: one of them):
-        ``"电池" AND ("纤维素" OR ("纤维" AND "维素"))``."""
+        """An FTS5 query requiring every word (``any_word``: one of them), a word's bigrams as a phrase:
+        ``"电池" AND ("纤维素" OR "纤维 维素")``."""
         parts = []
         for word in words:
             term = _quoted(word.token) + ("*" if word.prefix else "")
             if word.bigrams:
-                term = f"({term} OR ({' AND '.join(map(_quoted, word.bigrams))}))"
+                term = f"({term} OR {_quoted(' '.join(word.bigrams))})"
             parts.append(term)
         return (" OR " if any_word else " AND ").join(parts)
 

@@ -1,10 +1,9 @@
 """A ``SearchQuery`` as an Elasticsearch request (elasticsearch.dsl), and the response as a ``SearchPage``.
 
 Matching is the database backend's, word for word (``search.query``): every query word must match.
-A word analysed into several bigrams (``纤维素`` → 纤维, 维素) must have all of them, each in any text
-field (``cross_fields`` with ``operator: and``), which is what the database backend asks of a 3+
-character word (its jieba token, or all its bigrams anywhere in the document); a 2-character word is
-its one bigram; a latin word, an IPC level or an application number one term. A lone Chinese
+A word analysed into several bigrams (``纤维素`` → 纤维, 维素) must have them side by side in one text
+field (a phrase), which is what the database backend asks of a 3+ character word (its bigrams as a
+phrase); a 2-character word is its one bigram; a latin word, an IPC level or an application number one term. A lone Chinese
 character matches the bigrams it starts, and any occurrence in a title (``title_text.chars``); the
 database backend matches the jieba words and bigrams it starts. Both find it in nearly every text
 holding it, but where it ends a run of Chinese characters outside a title, jieba decides for the
@@ -69,7 +68,7 @@ def word_query(word: QueryWord) -> Query:
                                   Q("term", **{"title_text.chars": word.token})])
         rank = Q("multi_match", query=word.token, type="phrase_prefix", fields=FIELDS, tie_breaker=TIE_BREAKER)
     else:
-        match = Q("multi_match", query=word.token, type="cross_fields", operator="and", fields=MATCH_FIELDS)
+        match = Q("multi_match", query=word.token, type="phrase", fields=MATCH_FIELDS)
         rank = Q("multi_match", query=word.token, type="phrase", fields=FIELDS, tie_breaker=TIE_BREAKER)
     return Q("bool", must=[Q("constant_score", filter=match, boost=MATCH_SCORE)], should=[rank])
 

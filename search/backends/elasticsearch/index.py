@@ -1,27 +1,28 @@
 """The Elasticsearch index of listings (elasticsearch.dsl): analysis, mapping, and the source document of a listing.
 
 Text is analysed by the chain standard tokenizer + cjk_width + lowercase + cjk_bigram: Chinese becomes
-overlapping character pairs, latin words lower-case terms. A char filter first turns every character
-that is neither a latin letter, a digit nor a CJK ideograph into a space, so latin words split where the
-database backend's tokeniser splits them ("3.5V" → "3", "5v"; the standard tokenizer alone keeps
-"3.5v"). The pattern holds the characters themselves, not escapes, because Java (Elasticsearch) and
-Go (osmem) spell Unicode escapes differently.
+overlapping character pairs, latin words lower-case terms. A char filter first turns every run of
+characters that are neither latin letters, digits nor CJK ideographs into the run break (a token of its
+own), so latin words split where the database backend's tokeniser splits them ("3.5V" → "3", "5v"; the
+standard tokenizer alone keeps "3.5v") and no phrase spans two runs. The pattern holds the characters
+themselves, not escapes, because Java (Elasticsearch) and Go (osmem) spell Unicode escapes differently.
 
-The weighted text fields (boosts: title > claims > body > holders) and ``codes`` (IPC levels and
-application numbers as tokens) are matched together, term by term (``cross_fields``), so a word whose
-bigrams are spread over several fields matches as on the database backend; there is no catch-all
-field (a copy of every text doubled indexing time). ``title_text.chars`` holds the title's single
-characters, for queries of one Chinese character. ``suggest`` holds the suggestion keys as
-``key<US>kind<US>text`` so that a terms aggregation lists distinct suggestions in key order.
+A query word matches when one of the weighted text fields (boosts: title > claims > body > holders) or
+``codes`` (IPC levels and application numbers as tokens) holds its bigrams side by side (a phrase), as on
+the database backend; there is no catch-all field (a copy of every text doubled indexing time).
+``title_text.chars`` holds the title's single characters, for queries of one Chinese character.
+``suggest`` holds the suggestion keys as ``key<US>kind<US>text`` so that a terms aggregation lists
+distinct suggestions in key order.
 """
 
 from elasticsearch.dsl import Date, Index, Keyword, Long, Mapping, ScaledFloat, Text, analyzer, char_filter
 
 from search.documents import ListingDocument
 from search.suggest import suggestion_rows
+from search.tokenize import RUN_BREAK
 
 # Bump when the mapping or analysis changes: search_reindex then builds an index of the new version.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 SEPARATOR = "\x1f"
 # Relative weights of the text fields in relevance: title > claims > abstract > holder.
 FIELD_BOOSTS = {"title_text": 8.0, "claims_text": 4.0, "body_text": 2.0, "holder_text": 1.0}
@@ -31,7 +32,10 @@ KEEP = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 ANALYZER = "cjk_bigram_text"
 CHAR_ANALYZER = "cjk_char_text"
-WORD_SEPARATORS = char_filter("word_separators", type="pattern_replace", pattern=f"[^{KEEP}]+", replacement=" ")
+# The separators become the run break of the database backend (search/tokenize.py): a token between two runs,
+# so that bigrams stand side by side only where their characters do, and a word's phrase cannot span them.
+WORD_SEPARATORS = char_filter("word_separators", type="pattern_replace", pattern=f"[^{KEEP}]+",
+                              replacement=f" {RUN_BREAK} ")
 BIGRAMS = analyzer(ANALYZER, type="custom", char_filter=[WORD_SEPARATORS], tokenizer="standard",
                    filter=["cjk_width", "lowercase", "cjk_bigram"])
 # Single characters of the titles: a query of one Chinese character finds every title holding it.
