@@ -37,6 +37,7 @@ from market.web.labels import pick_language
 from .facts import FACTS, transfer_patent
 from .models import IndexPoint, RollupState, RoyaltyBenchmark
 from .privacy import publishable
+from .rollups import local_day
 
 GROUPINGS = ("all", "industry", "ipc")
 IPC_SECTIONS = {"A": "A 人类生活必需 Human necessities", "B": "B 作业；运输 Operations; transport",
@@ -67,10 +68,6 @@ def quarter_of(day: dt.date) -> dt.date:
     return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
-def _local_date(value) -> dt.date:
-    return timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
-
-
 def sales() -> list[Sale]:
     """Every priced deal: registered transfers and licence contracts in effect with fixed fees."""
     transfer, licence = FACTS["transfer"], FACTS["licence"]
@@ -87,7 +84,7 @@ def sales() -> list[Sale]:
     result = []
     for day, seller, price, patent_id, count, is_licence in rows:
         kind, filing, industry, ipc = patents[patent_id]
-        day = _local_date(day)
+        day = local_day(day)
         remaining = max((expiry_date(kind, filing) - day).days / 365.25, 0.0)
         section = (ipc[0][:1].upper() if ipc else "")
         result.append(Sale(quarter_of(day), seller, float(price), kind, remaining, count or 1, is_licence,

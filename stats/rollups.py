@@ -65,10 +65,15 @@ def _is_date_field(fact: Fact) -> bool:
     return model._meta.get_field(path[-1]).get_internal_type() == "DateField"
 
 
-def _month(value) -> dt.date:
+def local_day(value: dt.date | dt.datetime) -> dt.date:
+    """The Shanghai day of a stored moment (a date stays as it is)."""
     if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value.replace(day=1)
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _month(value) -> dt.date:
+    return local_day(value).replace(day=1)
 
 
 def _cell(fact: Fact, row: dict) -> Cell:

@@ -16,7 +16,7 @@ from market.models import Organisation, OrganisationKind, PatentKind
 from market.regions import City
 from market.web.labels import pick_half, pick_language
 
-from .indicators import INDICATORS, Indicator, Sums
+from .indicators import Indicator, Sums
 from .models import Cell, RollupState
 
 PERIODS = ("month", "quarter", "year")
@@ -180,7 +180,3 @@ def freshness() -> dict:
     state = RollupState.objects.first()
     return {"refreshed_at": state.refreshed_at if state else None, "rebuilt_at": state.rebuilt_at if state else None,
             "index_at": state.index_at if state else None}
-
-
-def indicator(key: str) -> Indicator | None:
-    return INDICATORS.get(key)

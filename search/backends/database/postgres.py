@@ -125,19 +125,17 @@ class PostgresFullText:
     def condition(self, expression: str, sample: int = 1) -> Q:
         """The entry matches ``expression``; ``sample`` > 1: and is in that sample, found by the same GIN scan.
 
-        Word positions stop at 16,383 in a tsvector, so past that a phrase cannot be seen: an entry holding
-        more tokens matches when it holds every bigram (the phrase's operators as ``&``) and each phrase
-        stands in its token text."""
-        condition = Q(_matches(expression, sample))
+        Word positions stop at 16,383 in a tsvector, so past that a phrase cannot be seen there. The index
+        finds the entries holding every bigram (the phrases' operators as ``&``, one GIN scan); each must then
+        hold the phrases side by side: in its vector, or, for an entry of more tokens, in its token text."""
         phrases = PHRASE.findall(expression)
-        if phrases:
-            long_entry = Q(token_count__gt=MAX_POSITION) & Q(_matches(expression.replace(PHRASE_JOIN, " & "), sample))
-            for phrase in phrases:
-                text = " ".join(token[1:-1].replace("''", "'") for token in phrase.split(PHRASE_JOIN))
-                long_entry &= (Q(tokens_title__contains=text) | Q(tokens_body__contains=text)
-                               | Q(tokens_claims__contains=text))
-            condition |= long_entry
-        return condition
+        if not phrases:
+            return Q(_matches(expression, sample))
+        in_text = Q(token_count__gt=MAX_POSITION)
+        for phrase in phrases:
+            text = " ".join(token[1:-1].replace("''", "'") for token in phrase.split(PHRASE_JOIN))
+            in_text &= Q(tokens_title__contains=text) | Q(tokens_body__contains=text) | Q(tokens_claims__contains=text)
+        return Q(_matches(expression.replace(PHRASE_JOIN, " & "), sample)) & (Q(_matches(expression, 1)) | in_text)
 
     def entries_estimate(self) -> RawSQL:
         """The planner's count of entries (refreshed by ANALYZE and autovacuum), to weigh query plans by."""
