@@ -22,7 +22,9 @@ sort, pages up to the 10,000th result) run once to warm up and once timed, each 
 serialiser) and, in a second pass in the same order, as the raw engine query of the same search: the SQL
 statements the backend ran, re-executed with a cursor (database), or the request body sent with the client
 (Elasticsearch).
-"ratio" = API p95 ÷ raw p95. On the database backend, "recall" and "precision" of 200 queries of words
+"ratio" = API p95 ÷ raw p95. Then each query's first page in process (the backend's ``search``, no HTTP),
+with facets and without: "first_page_*", "no_facets_*" and "facet_share" (the part of the time the facet
+counts take). On the database backend, "recall" and "precision" of 200 queries of words
 drawn from the records (2 to 5 characters at any position; a quarter of them two words) compare every
 match with substring containment in the listing's indexed texts.
 
@@ -372,7 +374,31 @@ def run_queries(name: str, queries: list[dict], slowest: int = 0) -> dict:
         "max_ms": round(max(api) * ms, 1), "median_total_hits": int(statistics.median(totals)),
     }
     figures["ratio"] = round(figures["p95_ms"] / max(figures["raw_p95_ms"], 0.001), 2)
-    return figures
+    return figures | in_process(backend, queries)
+
+
+def in_process(backend, queries: list[dict]) -> dict:
+    """The first pages in process (the backend's ``search``, no HTTP or serialiser), with their facets and
+    without: what the facet counts cost. Warm, in the same order as the API pass."""
+    import dataclasses
+
+    from search.backends import SearchQuery
+
+    first = [SearchQuery.from_params({**params, "page": "1"}) for params in queries]
+    with_facets, without = [], []
+    for query in first:
+        started = time.perf_counter()
+        backend.search(query)
+        with_facets.append(time.perf_counter() - started)
+    for query in first:
+        started = time.perf_counter()
+        backend.search(dataclasses.replace(query, with_facets=False))
+        without.append(time.perf_counter() - started)
+    ms = 1000
+    p95, p95_bare = percentile(with_facets, 0.95) * ms, percentile(without, 0.95) * ms
+    return {"first_page_p50_ms": round(statistics.median(with_facets) * ms, 1), "first_page_p95_ms": round(p95, 1),
+            "no_facets_p50_ms": round(statistics.median(without) * ms, 1), "no_facets_p95_ms": round(p95_bare, 1),
+            "facet_share": round(1 - sum(without) / max(sum(with_facets), 1e-9), 2)}
 
 
 def configure_backend(name: str, elasticsearch_url: str):
