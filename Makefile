@@ -95,3 +95,4 @@ bench: install
 	$(VENV_PYTHON) benchmarks/search_bench.py --count $(BENCH_COUNT) --backends database
 	$(VENV_PYTHON) benchmarks/auction_bids.py
 	$(VENV_PYTHON) benchmarks/stats_bench.py --count $(BENCH_COUNT)
+	$(VENV_PYTHON) benchmarks/load.py
