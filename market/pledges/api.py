@@ -222,7 +222,8 @@ class PledgeLoanViewSet(ObjectActionsMixin, TimelineMixin, mixins.CreateModelMix
     def get_queryset(self):
         return loans_visible_to(self.request.user).prefetch_related(
             Prefetch("pledgeloanpatent_set", queryset=PledgeLoanPatent.objects.select_related(
-                "patent", "encumbrance").order_by("patent__application_number")), "filings__patents")
+                "patent", "encumbrance").order_by("patent__application_number")), "filings__patents", "contracts",
+            "instalments")
 
     @extend_schema(request=PledgeApplySerializer, responses={201: PledgeLoanSerializer, **REFUSED})
     def create(self, request):

@@ -134,7 +134,9 @@ class PledgeLoan(ConcurrentTransitionMixin, models.Model):
         return None
 
     def contract(self) -> PledgeContract | None:
-        """The current (latest) contract version."""
+        """The current (latest) contract version (from the prefetched versions, when a list prefetched them)."""
+        if "contracts" in getattr(self, "_prefetched_objects_cache", {}):
+            return max(self.contracts.all(), key=lambda contract: contract.version, default=None)
         return self.contracts.order_by("-version").first()
 
     def pledged_patents(self) -> models.QuerySet[Patent]:
