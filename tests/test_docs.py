@@ -12,7 +12,7 @@ from market.rules.sources import LEGAL_SOURCES
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
 # `path/to/file.py` or `path/to/file.py::name`, for the repository's own top-level folders.
-TOP = ("market", "search", "valuation", "matching", "notifications", "frontend", "config", "tests", "benchmarks",
+TOP = ("market", "search", "valuation", "matching", "notifications", "stats", "frontend", "config", "tests", "benchmarks",
        "docker", "demo", "docs")
 REFERENCE = re.compile(rf"`((?:{'|'.join(TOP)})/[\w./-]+?)(?:::(\w+))?`")
 OUTSIDE = re.compile(r"DOMAIN\.md|DESIGN\.md|STYLE\.md|\.\./shared|\b[Ii]ssues? #?\d+\b")
