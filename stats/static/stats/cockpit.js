@@ -10,6 +10,7 @@
   const charts = {};
   const cityNames = {};  // "3301" → the map's "杭州市"
   const $ = (id) => document.getElementById(id);
+  const colon = document.documentElement.lang === "en" ? ": " : "：";
 
   function chart(id) {
     if (!charts[id]) { charts[id] = window.echarts.init($(id)); }
@@ -153,7 +154,7 @@
       name: cityNames[r.key], value: r.value === null ? null : Number(r.value), code: r.key }));
     const numbers = values.map((v) => v.value || 0);
     chart("chart-map").setOption({
-      tooltip: { trigger: "item", formatter: (p) => p.name + "：" + format(p.value, data.unit) },
+      tooltip: { trigger: "item", formatter: (p) => p.name + colon + format(p.value, data.unit) },
       visualMap: { min: 0, max: Math.max(1, ...numbers), calculable: true, left: 0, bottom: 0,
         inRange: { color: ["#e8f1fb", "#1f5fa8"] } },
       series: [{ type: "map", map: "zhejiang", name: data.label, data: values, selectedMode: "single",
