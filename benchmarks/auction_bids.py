@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import prepare_django_environment  # noqa: E402  (benchmarks/support/)
+from support import drop_database, prepare_django_environment, recreate_database  # noqa: E402  (benchmarks/support/)
 
 DATABASE = "zjip_bench_auction"
 
@@ -53,21 +53,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     return parser.parse_args()
-
-
-def recreate_database(server: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-
-
-def drop_database(server: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
 def setup_django(server: str, media_root: str) -> None:
@@ -237,7 +222,7 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> int:
     args = parse_args()
     workers = max(1, min(args.workers, args.bidders))
-    recreate_database(args.server)
+    recreate_database(args.server, DATABASE)
     try:
         with tempfile.TemporaryDirectory(prefix="zjip-bench-auction-") as media:
             setup_django(args.server, media)
@@ -254,7 +239,7 @@ def main() -> int:
             connections.close_all()
     finally:
         if not args.keep:
-            drop_database(args.server)
+            drop_database(args.server, DATABASE)
     figures = {
         "bidders": args.bidders, "workers": workers, "seconds": args.seconds, "accepted": accepted,
         "refused": refused, "accepted_bids_per_s": round(accepted / args.seconds, 1),

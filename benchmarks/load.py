@@ -39,6 +39,8 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlencode
 
+from support import drop_database, recreate_database  # benchmarks/support/, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "zjip_bench_load"
 PASSWORD = "zjip-demo-2026"
@@ -57,13 +59,6 @@ def parse_args() -> argparse.Namespace:
                         help="PostgreSQL server URL without the database name")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     return parser.parse_args()
-
-
-def _admin(server: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def server_environment(args, media: str) -> dict:
@@ -227,8 +222,7 @@ def run_load(args, mix: Mix, seconds: float) -> dict[str, list]:
 
 def main() -> None:
     args = parse_args()
-    _admin(args.server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    _admin(args.server, f'CREATE DATABASE "{DATABASE}"')
+    recreate_database(args.server, DATABASE)
     media = tempfile.mkdtemp(prefix="zjip-load-")
     env = server_environment(args, media)
     server = None
@@ -247,7 +241,7 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         if not args.keep:
-            _admin(args.server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+            drop_database(args.server, DATABASE)
     print(json.dumps(figures))
 
 

@@ -30,7 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import peak_rss_mib, prepare_django_environment  # noqa: E402  (benchmarks/support/)
+from support import (  # noqa: E402  (benchmarks/support/)
+    drop_database,
+    peak_rss_mib,
+    prepare_django_environment,
+    recreate_database,
+)
 
 DATABASE = "zjip_bench_stats"
 
@@ -44,13 +49,6 @@ def parse_args() -> argparse.Namespace:
                         help="PostgreSQL server URL without the database name")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     return parser.parse_args()
-
-
-def _admin(server: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def setup_django(server: str) -> None:
@@ -124,8 +122,7 @@ def endpoint_calls(staff) -> list[tuple[object, str, dict]]:
 
 def main() -> None:
     args = parse_args()
-    _admin(args.server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    _admin(args.server, f'CREATE DATABASE "{DATABASE}"')
+    recreate_database(args.server, DATABASE)
     try:
         setup_django(args.server)
         figures = run(args)
@@ -134,7 +131,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            _admin(args.server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+            drop_database(args.server, DATABASE)
     print(json.dumps(figures, ensure_ascii=False))
 
 

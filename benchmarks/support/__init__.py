@@ -24,3 +24,20 @@ def peak_rss_mib() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _on_server(server: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def recreate_database(server: str, name: str) -> None:
+    """An empty database ``name`` on the PostgreSQL ``server`` (a URL without the database), dropped first."""
+    _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+
+
+def drop_database(server: str, name: str) -> None:
+    _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
