@@ -95,32 +95,36 @@ def _state() -> RollupState:
     return state or RollupState.objects.create()
 
 
+def _replace(since: dt.date | None) -> tuple[RollupState, int]:
+    """The cells from the month ``since`` on (None: every month) recomputed, under the state row's lock (one
+    recount at a time); returns the locked state and the cell count."""
+    state = _state()
+    cells = compute(since)
+    Cell.objects.filter(**({"month__gte": since} if since else {})).delete()
+    Cell.objects.bulk_create(cells, batch_size=5000)
+    return state, len(cells)
+
+
 @transaction.atomic
 def refresh(since: dt.date | None = None) -> int:
     """Recompute the cells from the month ``since`` on (default: the previous month); returns the cell count."""
-    state = _state()  # one refresh at a time: the row lock serialises them
     if since is None:
         today = timezone.localdate()
         since = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    cells = compute(since)
-    Cell.objects.filter(month__gte=since).delete()
-    Cell.objects.bulk_create(cells, batch_size=5000)
+    state, count = _replace(since)
     state.refreshed_at, state.refreshed_from = timezone.now(), since
     state.save(update_fields=["refreshed_at", "refreshed_from"])
-    return len(cells)
+    return count
 
 
 @transaction.atomic
 def rebuild() -> int:
     """Recompute every cell from the raw data; returns the cell count."""
-    state = _state()
-    cells = compute()
-    Cell.objects.all().delete()
-    Cell.objects.bulk_create(cells, batch_size=5000)
+    state, count = _replace(None)
     state.rebuilt_at = state.refreshed_at = timezone.now()
     state.refreshed_from = None
     state.save(update_fields=["rebuilt_at", "refreshed_at", "refreshed_from"])
-    return len(cells)
+    return count
 
 
 def _key(cell: Cell) -> CellKey:
