@@ -135,6 +135,21 @@ def test_every_entry_carries_the_marks_of_its_samples_which_no_word_matches(back
     assert estimate > 0
 
 
+@postgres_only
+def test_a_phrase_is_estimated_no_lower_than_its_matches_and_weighs_more_per_match(backend, catalogue):
+    """Left alone, the planner multiplies a word's bigram frequencies as if they were independent, estimates a
+    common word as rare, and the search then confirms every match's phrase without sampling."""
+    from search.backends.database.postgres import PHRASE_COST
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchentry")
+    phrase = EntryQueryCompiler(SearchQuery(text="用寿命"), backend.full_text, timezone.localdate())
+    found = len(matches(backend, SearchQuery(text="用寿命")))  # 5 listings; the planner alone says 1
+    assert found == 5 and backend.full_text.estimated_matches(phrase.match_expression) >= found
+    token = EntryQueryCompiler(SearchQuery(text="隔膜"), backend.full_text, timezone.localdate())
+    assert (phrase.match_cost, token.match_cost) == (PHRASE_COST, 1)
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite has no sample marks")
 def test_sqlite_counts_exactly_however_many_matches(sampled):
     page = sampled.search(SearchQuery(text="一种"))

@@ -11,7 +11,6 @@ import re
 
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Func, Model, Q, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
 
 from search.models import SearchEntry
 from search.query import QueryWord
@@ -28,6 +27,10 @@ RANK_WINDOW = 20_000
 PHRASE_JOIN = " <-> "
 PHRASE = re.compile(r"'(?:[^']|'')*'(?: <-> '(?:[^']|'')*')+")
 MAX_POSITION = 16_383
+# What reading one match of a phrase costs, in matches of a single token: each has its whole vector read (out of
+# line) to confirm that the bigrams stand side by side. Measured at 100,000 listings: the 4,859 entries holding
+# 丙烯 and 烯酸 are counted in 5 ms from the index, in 45 ms confirming 丙烯 <-> 烯酸.
+PHRASE_COST = 5
 
 
 class VectorColumn(ColumnExpression):
@@ -67,8 +70,20 @@ class PostgresFullText:
     samples = True  # counts words found in very many listings over a sample (``sampling``)
 
     def estimated_matches(self, expression: str) -> float:
-        """The planner's estimate of the entries matching ``expression`` (no row is read)."""
-        return estimated_matches(SearchEntry._meta.db_table, COLUMN, expression)
+        """The planner's estimate of the entries matching ``expression`` (no row is read).
+
+        A phrase is taken as its rarest bigram: an upper bound, and close, as a word's bigrams go together. The
+        planner multiplies the bigrams' frequencies as if they were independent: 丙烯酸, 4,859 matches at 100,000
+        listings, was estimated at 2, and so counted in full, reading each match's vector to confirm the phrase."""
+        table = SearchEntry._meta.db_table
+        for phrase in set(PHRASE.findall(expression)):
+            rarest = min(phrase.split(PHRASE_JOIN), key=lambda bigram: estimated_matches(table, COLUMN, bigram))
+            expression = expression.replace(phrase, rarest)
+        return estimated_matches(table, COLUMN, expression)
+
+    def match_cost(self, expression: str) -> int:
+        """What reading a match of ``expression`` costs, in matches of a single token (``PHRASE_COST``)."""
+        return PHRASE_COST if PHRASE.search(expression) else 1
 
     def in_sample(self, shards: int) -> InSample:
         """The entry is in the 1-in-``shards`` sample (``sampling``)."""
@@ -137,10 +152,9 @@ class PostgresFullText:
             in_text &= Q(tokens_title__contains=text) | Q(tokens_body__contains=text) | Q(tokens_claims__contains=text)
         return Q(_matches(expression.replace(PHRASE_JOIN, " & "), sample)) & (Q(_matches(expression, 1)) | in_text)
 
-    def entries_estimate(self) -> RawSQL:
-        """The planner's count of entries (refreshed by ANALYZE and autovacuum), to weigh query plans by."""
-        return RawSQL("SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'search_searchentry'::regclass", [],
-                      output_field=FloatField())
+    def entries_estimate(self) -> str:
+        """SQL of the planner's count of entries (refreshed by ANALYZE and autovacuum), to weigh query plans by."""
+        return "(SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'search_searchentry'::regclass)"
 
     def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
                fields: tuple[str, ...], matches: int | None = None, sample: int = 1) -> list[SearchEntry]:

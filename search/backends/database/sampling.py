@@ -37,7 +37,8 @@ MIN_SAMPLED_HITS = 50
 
 def shards_for(estimated_matches: float) -> int:
     """1 (count exactly) or the power of two to divide ``estimated_matches`` by to sample about
-    ``ESTIMATE_ABOVE`` of them (at most ``SHARDS``)."""
+    ``ESTIMATE_ABOVE`` of them (at most ``SHARDS``). A phrase's matches come weighted by what confirming
+    each costs (``PostgresFullText.match_cost``): a phrase is sampled from fewer matches."""
     shards = 1
     while shards < SHARDS and estimated_matches / shards > ESTIMATE_ABOVE:
         shards *= 2

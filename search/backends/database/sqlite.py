@@ -47,6 +47,10 @@ class SqliteFullText:
             parts.append(term)
         return (" OR " if any_word else " AND ").join(parts)
 
+    def match_cost(self, expression: str) -> int:
+        """1: FTS5 keeps positions in its index, so a phrase costs what a token does."""
+        return 1
+
     def prefix_condition(self, field: str, prefix: str) -> Q:
         """``field`` starts with ``prefix``, as a range an index can answer (BINARY collation: code point order)."""
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
