@@ -289,3 +289,25 @@ def test_phrases_past_the_last_position_a_tsvector_keeps_are_still_exact(backend
     assert SearchEntry.objects.get(pk=whole.pk).token_count > 16_383
     hits = {hit.listing_id for hit in backend.search(SearchQuery(text="旋转式", page_size=100)).hits}
     assert whole.pk in hits and apart.pk not in hits
+
+
+@postgres_only
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_a_phrase_page_confirms_every_candidate_when_the_first_lack_it(backend, monkeypatch, sort):
+    """A page of a phrase confirms the phrase of its first candidates only (confirm.py); when too few of them
+    hold it, it confirms them all: the page is the same either way."""
+    from search.backends.database import confirm
+
+    monkeypatch.setattr(confirm, "SLACK", 0)  # a window of 2 × (offset + page size) candidates
+    now = timezone.now()
+    holding = [ListingFactory(title=f"旋转式搅拌机{n}", published_at=now - timezone.timedelta(days=10 + n))
+               for n in range(3)]
+    # newer, and 旋转 and 转式 in each, never side by side: the first candidates newest first
+    lacking = [ListingFactory(title=f"扭转式弹簧{n}，旋转轴", published_at=now - timezone.timedelta(days=n))
+               for n in range(5)]
+    backend.index_listings([*holding, *lacking])
+    pages = [backend.search(SearchQuery(text="旋转式", sort=sort, page_size=2, page=n)) for n in (1, 2)]
+    assert [page.total for page in pages] == [3, 3]
+    assert sorted(hit.listing_id for page in pages for hit in page.hits) == sorted(listing.pk for listing in holding)
+    if sort == "newest":
+        assert [hit.listing_id for hit in pages[0].hits] == [holding[0].pk, holding[1].pk]

@@ -38,6 +38,7 @@ from search.tokenize import ipc_token
 
 from ..base import FacetValue, SearchQuery
 from . import facet_cells, sampling
+from .confirm import confirmed_page
 from .expressions import ColumnExpression
 
 # What a hit shows; the token columns (tens of kilobytes per entry) stay in the database.
@@ -195,21 +196,21 @@ class EntryQueryCompiler:
             conditions["remaining_years_min"] = Q(expiry_date__gte=expiry_cutoff(q.remaining_years_min, self.today))
         return conditions
 
-    def matching(self, *, text: bool = True, sample: int = 1) -> QuerySet:
+    def matching(self, *, text: bool = True, sample: int = 1, loose: bool = False) -> QuerySet:
         """Entries matching the text (unless ``text`` is false) and the IPC prefix, in the 1-in-``sample`` sample:
-        what every count counts in."""
+        what every count counts in. ``loose``: the candidates, phrases not confirmed (``confirm``)."""
         entries = SearchEntry.objects.all()
         expression = self.match_expression if text else self.ipc_expression
         if expression:
-            entries = entries.filter(self.full_text.condition(expression, sample))
+            entries = entries.filter(self.full_text.condition(expression, sample, loose=loose))
         if self.query.ipc_prefix:
             entries = entries.filter(pk__in=SearchTerm.objects.filter(field="ipc", value=self.query.ipc_prefix)
                                      .values("entry_id"))
         return entries
 
-    def entries(self, *, text: bool = True) -> QuerySet:
-        """Entries matching the text (unless ``text`` is false) and every filter."""
-        entries = self.matching(text=text)
+    def entries(self, *, text: bool = True, loose: bool = False) -> QuerySet:
+        """Entries matching the text (unless ``text`` is false; ``loose``: phrases not confirmed) and every filter."""
+        entries = self.matching(text=text, loose=loose)
         for condition in self.conditions().values():
             entries = entries.filter(condition)
         return entries
@@ -220,7 +221,14 @@ class EntryQueryCompiler:
         q = self.query
         limit = limit or q.page_size
         if q.effective_sort != Sort.RELEVANCE:
-            return self._sorted(self.entries(), ORDERINGS[q.effective_sort], q.offset, limit, total)
+            orderings = ORDERINGS[q.effective_sort]
+            if self.match_cost > 1:  # phrases: confirm those of the page's candidates only
+                hits = confirmed_page(self.entries(loose=True), self.full_text.confirmation(self.match_expression),
+                                      self._ordering(orderings, total, q.offset + limit, cost=1), q.offset, limit,
+                                      HIT_FIELDS)
+                if hits is not None:
+                    return hits
+            return self._sorted(self.entries(), orderings, q.offset, limit, total)
         if self.shards == 1:
             return self.full_text.ranked(self.entries(text=False), self.expression, q.offset, limit,
                                          fields=HIT_FIELDS, matches=total)
@@ -236,24 +244,30 @@ class EntryQueryCompiler:
 
     def _sorted(self, entries: QuerySet, orderings, offset: int, limit: int, total: int | None) -> list[SearchEntry]:
         """``entries`` from ``offset`` in this order, with the hit fields loaded."""
-        if total is not None and self._sort_the_matches(total, offset + limit):
-            orderings = tuple(map(_unindexed, orderings))
+        orderings = self._ordering(orderings, total, offset + limit)
         return list(entries.only(*HIT_FIELDS).order_by(*orderings)[offset:offset + limit])
 
-    def _sort_the_matches(self, total: int, depth: int | None = None) -> bool:
+    def _ordering(self, orderings: tuple, total: int | None, depth: int, cost: int | None = None) -> tuple:
+        """``orderings``, or the same on no index when sorting the matches is cheaper (``_sort_the_matches``)."""
+        if total is not None and self._sort_the_matches(total, depth, cost):
+            return tuple(map(_unindexed, orderings))
+        return orderings
+
+    def _sort_the_matches(self, total: int, depth: int | None = None, cost: int | None = None) -> bool:
         """Whether sorting every text match beats walking the sort's index until the page is full.
 
         PostgreSQL's planner walks the index when it expects the page's hits early, but tests each entry
         it passes against its full tsvector, read out of line: about 11 µs an entry against 2 µs for each
         match read from the full-text index (measured at 1,000,000 listings). With the counts the search
         already has (``sizes``), the walk passes about ``depth`` (the query's offset + page size) × entries / total
-        entries.
+        entries. ``cost``: of reading a match (default ``match_cost``; 1 for candidates whose phrases are not
+        confirmed).
         """
         if self.sizes is None:
             return False
         matched, entries = self.sizes
         walked = (depth or self.query.offset + self.query.page_size) * entries / max(total, 1)
-        return matched * MATCH_COST * self.match_cost <= walked * WALK_COST
+        return matched * MATCH_COST * (cost or self.match_cost) <= walked * WALK_COST
 
     def _count_sql(self, condition: str) -> str:
         """SQL counting the rows of ``matching()`` that meet ``condition``."""

@@ -16,6 +16,7 @@ from search.models import SearchEntry
 from search.query import QueryWord
 
 from .compiler import LATEST
+from .confirm import confirmed_page
 from .expressions import ColumnExpression
 from .sampling import InSample, estimated_matches, mark
 
@@ -137,20 +138,25 @@ class PostgresFullText:
         """``field`` starts with ``prefix``: LIKE 'prefix%', which the pattern-opclass index answers."""
         return Q(**{f"{field}__startswith": prefix})
 
-    def condition(self, expression: str, sample: int = 1) -> Q:
+    def condition(self, expression: str, sample: int = 1, *, loose: bool = False) -> Q:
         """The entry matches ``expression``; ``sample`` > 1: and is in that sample, found by the same GIN scan.
 
-        Word positions stop at 16,383 in a tsvector, so past that a phrase cannot be seen there. The index
-        finds the entries holding every bigram (the phrases' operators as ``&``, one GIN scan); each must then
-        hold the phrases side by side: in its vector, or, for an entry of more tokens, in its token text."""
-        phrases = PHRASE.findall(expression)
-        if not phrases:
+        The index finds the entries holding every bigram (the phrases' operators as ``&``, one GIN scan: all
+        that ``loose`` asks); each must then hold the phrases side by side (``confirmation``)."""
+        if not PHRASE.search(expression):
             return Q(_matches(expression, sample))
+        candidates = Q(_matches(expression.replace(PHRASE_JOIN, " & "), sample))
+        return candidates if loose else candidates & self.confirmation(expression)
+
+    def confirmation(self, expression: str) -> Q:
+        """The entry holds the phrases of ``expression`` side by side: in its vector, or, for an entry of more
+        tokens than a tsvector records positions of, in its token text. No index answers it (the OR with the
+        text): it is a check of rows already found."""
         in_text = Q(token_count__gt=MAX_POSITION)
-        for phrase in phrases:
+        for phrase in PHRASE.findall(expression):
             text = " ".join(token[1:-1].replace("''", "'") for token in phrase.split(PHRASE_JOIN))
             in_text &= Q(tokens_title__contains=text) | Q(tokens_body__contains=text) | Q(tokens_claims__contains=text)
-        return Q(_matches(expression.replace(PHRASE_JOIN, " & "), sample)) & (Q(_matches(expression, 1)) | in_text)
+        return Q(_matches(expression, 1)) | in_text
 
     def entries_estimate(self) -> str:
         """SQL of the planner's count of entries (refreshed by ANALYZE and autovacuum), to weigh query plans by."""
@@ -162,10 +168,16 @@ class PostgresFullText:
         ``fields`` loaded and a ``score`` (higher is better). ``matches``: how many there are, if counted. Up to
         ``RANK_WINDOW`` of them are ranked in the pass that finds them; more (or uncounted), the newest
         ``RANK_WINDOW`` are looked up again by key and ranked."""
-        matching = entries.filter(self.condition(expression, sample))
         score = Func(VectorColumn(RANK_COLUMN), _ts_query(expression), function="ts_rank_cd", output_field=FloatField())
+        ordering = ("-score", *LATEST)
+        if PHRASE.search(expression) and matches is not None and matches <= RANK_WINDOW:
+            hits = confirmed_page(entries.filter(self.condition(expression, sample, loose=True)),
+                                  self.confirmation(expression), ordering, offset, limit, fields, score=score)
+            if hits is not None:
+                return hits
+        matching = entries.filter(self.condition(expression, sample))
         if matches is None or matches > RANK_WINDOW:
             window = matching.order_by(*LATEST).values("pk")[:RANK_WINDOW]
             matching = SearchEntry.objects.filter(pk__in=window)
-        ordered = matching.only(*fields).annotate(score=score).order_by("-score", *LATEST)
+        ordered = matching.only(*fields).annotate(score=score).order_by(*ordering)
         return list(ordered[offset:offset + limit])

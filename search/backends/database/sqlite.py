@@ -55,7 +55,8 @@ class SqliteFullText:
         """``field`` starts with ``prefix``, as a range an index can answer (BINARY collation: code point order)."""
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
 
-    def condition(self, expression: str, sample: int = 1) -> Q:
+    def condition(self, expression: str, sample: int = 1, *, loose: bool = False) -> Q:
+        """The entry matches ``expression`` (FTS5 phrases are exact in the index: nothing is ``loose``)."""
         assert sample == 1, "SQLite counts exactly: it has no sample marks"
         # An IN over the FTS result: SQLite evaluates the MATCH once and probes the set per row.
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]))
