@@ -4,6 +4,7 @@ One home for these names so that the database and Elasticsearch backends, the AP
 """
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +41,7 @@ SINGLE_VALUED = ("mode", "city")
 MULTI_VALUED = ("kind", "industry", "legal_status")
 
 
+@functools.cache
 def facet_bits(facet: str) -> dict[str, int]:
     """Value -> bit of a multi-valued facet, for the database backend's bit-mask columns.
 
@@ -51,7 +53,7 @@ def facet_bits(facet: str) -> dict[str, int]:
 
 def facet_mask(facet: str, values) -> int:
     """The bit mask of these values of a multi-valued facet (unknown values set no bit)."""
-    bits = facet_bits(facet)
+    bits = facet_bits(facet)  # cached: read, never changed
     mask = 0
     for value in values:
         mask |= bits.get(value, 0)
