@@ -84,6 +84,8 @@ class Patent(models.Model):
     class Meta:
         ordering = ["-filing_date", "application_number"]
         verbose_name = _("专利")
+        # Same-day twins (一案双申, the pledge registry's ground 10) are looked up by filing date and title.
+        indexes = [models.Index(fields=["filing_date", "title"], name="patent_filing_date_title")]
 
     def __str__(self) -> str:
         return f"{self.patent_number} {self.title}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -34,6 +34,7 @@ from market.pledges.models import (
     PledgeLoanPatent,
     RepaymentPlan,
 )
+from market.pledges.registry_rules import with_same_day_twins
 from market.pledges.selectors import (
     alerts_visible_to,
     filings_visible_to,
@@ -47,8 +48,11 @@ from market.pledges.services.applications import MAX_PATENTS
 from market.pledges.services.common import MAX_TERM_MONTHS
 from market.services.errors import ActionForbidden
 
-
 # -- serializers -----------------------------------------------------------------------------------
+# Patent texts a loan list never shows (tens of kilobytes for some patents).
+LONG_PATENT_TEXTS = ("patent__abstract", "patent__first_claim", "patent__claims", "patent__independent_claims")
+
+
 class PledgePartySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -112,7 +116,8 @@ class PledgeLoanSerializer(serializers.ModelSerializer):
     applicant = PledgePartySerializer(read_only=True)
     bank = PledgePartySerializer(read_only=True)
     patents = PledgeLoanPatentSerializer(source="pledgeloanpatent_set", many=True, read_only=True)
-    contract = serializers.SerializerMethodField()
+    # the current version (``PledgeLoan.contract``): a nested serialiser built once a list, not once a loan
+    contract = PledgeContractSerializer(read_only=True, allow_null=True)
     filings = PledgeFilingSerializer(many=True, read_only=True)
     outstanding_principal = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -124,11 +129,6 @@ class PledgeLoanSerializer(serializers.ModelSerializer):
                   "pledge_ratio", "info_request", "applicant_reply", "decision_reason", "other_ground", "contract",
                   "filings", "disbursed_on", "outstanding_principal", "default_reason", "auction_proceeds",
                   "created_at", "decided_at", "registered_at", "defaulted_at", "closed_at", "allowed_actions"]
-
-    @extend_schema_field(PledgeContractSerializer(allow_null=True))
-    def get_contract(self, loan: PledgeLoan) -> dict | None:
-        contract = loan.contract()
-        return PledgeContractSerializer(contract).data if contract else None
 
     def get_outstanding_principal(self, loan: PledgeLoan) -> str:
         return str(loan.outstanding_principal())
@@ -220,10 +220,15 @@ class PledgeLoanViewSet(ObjectActionsMixin, TimelineMixin, mixins.CreateModelMix
     filterset_fields = ["state", "bank", "applicant"]
 
     def get_queryset(self):
+        # What the serialiser and the allowed actions read, a query each for the whole page (the patents
+        # without their long texts).
+        package = (PledgeLoanPatent.objects.select_related("patent", "encumbrance").defer(*LONG_PATENT_TEXTS)
+                   .order_by("patent__application_number"))
+        package = with_same_day_twins(package, "patent__")
         return loans_visible_to(self.request.user).prefetch_related(
-            Prefetch("pledgeloanpatent_set", queryset=PledgeLoanPatent.objects.select_related(
-                "patent", "encumbrance").order_by("patent__application_number")), "filings__patents", "contracts",
-            "instalments")
+            Prefetch("pledgeloanpatent_set", queryset=package), "pledgeloanpatent_set__patent__ownerships__organisation",
+            Prefetch("filings__patents", queryset=Patent.objects.only("pk")), "contracts", "instalments",
+            "confirmations")
 
     @extend_schema(request=PledgeApplySerializer, responses={201: PledgeLoanSerializer, **REFUSED})
     def create(self, request):

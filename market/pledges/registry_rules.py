@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from market.models import Organisation, PatentKind
-from market.models.patents import Patent
+from market.models.patents import Patent, PatentOwner
 from market.pledges.models import ConfirmableGround, PledgeConfirmation, PledgeContract, PledgeLoan
 from market.rules.base import Reason, about_patent
 from market.rules.pledge import pledge_blockers
@@ -93,20 +93,42 @@ def contract_item_reasons(contract: PledgeContract | None, patents: list[Patent]
     return reasons + forfeiture_reasons(contract.other_terms)
 
 
+# The kinds one invention may be filed as on the same day (一案双申).
+TWIN_KINDS = (PatentKind.INVENTION, PatentKind.UTILITY_MODEL)
+
+
+def _twins(*, of, kind, filing_date, title, applicants, holder_names) -> QuerySet[Patent]:
+    """Patents of the other twin kind than ``kind`` with this filing date and title, filed by the same applicant,
+    other than ``of`` (values of one patent, or references to the outer patent of a query)."""
+    same_applicant = (Q(ownerships__name__in=holder_names)
+                      | Q(applicants=applicants) & ~Q(applicants__regex=r"^\s*$"))
+    return (Patent.objects.filter(kind__in=TWIN_KINDS, filing_date=filing_date, title=title)
+            .exclude(kind=kind).exclude(pk=of).filter(same_applicant).distinct())
+
+
 def same_day_twins(patent: Patent) -> QuerySet[Patent]:
     """Patents the same applicant filed on the same day for the same invention as the other kind (一案双申).
 
     "The same invention" is read as the same title (the register has no other link); "the same applicant"
     as the same applicants text or a common holder on the register (verify).
     """
-    other = {PatentKind.INVENTION: PatentKind.UTILITY_MODEL, PatentKind.UTILITY_MODEL: PatentKind.INVENTION}
-    if patent.kind not in other:
+    if patent.kind not in TWIN_KINDS:
         return Patent.objects.none()
-    same_applicant = Q(ownerships__name__in=patent.ownerships.values("name"))
-    if patent.applicants.strip():
-        same_applicant |= Q(applicants=patent.applicants)
-    return (Patent.objects.filter(kind=other[patent.kind], filing_date=patent.filing_date, title=patent.title)
-            .filter(same_applicant).exclude(pk=patent.pk).distinct())
+    return _twins(of=patent.pk, kind=patent.kind, filing_date=patent.filing_date, title=patent.title,
+                  applicants=patent.applicants, holder_names=patent.ownerships.values("name"))
+
+
+def with_same_day_twins(rows: QuerySet, patent: str = "") -> QuerySet:
+    """``rows`` annotated ``has_twin``: whether ``same_day_twins`` finds any, in the same query. ``rows``:
+    patents, or rows that lead to one through the path ``patent`` ("patent__")."""
+    def outer(field: str) -> OuterRef:
+        return OuterRef(patent + field)
+
+    twins = _twins(of=outer("pk"), kind=outer("kind"), filing_date=outer("filing_date"), title=outer("title"),
+                   applicants=outer("applicants"),
+                   holder_names=PatentOwner.objects.filter(patent_id=OuterRef(outer("pk"))).values("name"))
+    return rows.annotate(has_twin=Case(When(**{f"{patent}kind__in": TWIN_KINDS}, then=Exists(twins)),
+                                       default=Value(False)))
 
 
 def confirmed_by_both(loan: PledgeLoan, patent: Patent, ground: str) -> bool:
@@ -115,7 +137,12 @@ def confirmed_by_both(loan: PledgeLoan, patent: Patent, ground: str) -> bool:
         return False
     orgs = set(PledgeConfirmation.objects.filter(loan=loan, patent=patent, ground=ground)
                .values_list("organisation_id", flat=True))
-    return {loan.applicant_id, loan.bank_id} <= orgs
+    return both_parties(loan, orgs)
+
+
+def both_parties(loan: PledgeLoan, organisation_ids: set[int]) -> bool:
+    """The pledgor and the pledgee are both among ``organisation_ids`` (who confirmed a ground)."""
+    return {loan.applicant_id, loan.bank_id} <= organisation_ids
 
 
 def same_day_reasons(patent: Patent, *, confirmed: bool) -> list[Reason]:

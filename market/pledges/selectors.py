@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from market.access import member_of, own_or_staff
-from market.models import ConsentCapacity, ConsentPurpose, Document, User
+from market.models import ConsentCapacity, ConsentPurpose, Document, Patent, User
 from market.pledges.models import (
     PRE_REGISTRATION_STATES,
     ConfirmableGround,
@@ -15,7 +15,7 @@ from market.pledges.models import (
     PledgeLoan,
     PledgeLoanState,
 )
-from market.pledges.registry_rules import confirmed_by_both, same_day_twins
+from market.pledges.registry_rules import both_parties, same_day_twins
 from market.pledges.services.loans import loans_defaulted_for_auction
 from market.rules.common import has_consent
 
@@ -24,7 +24,7 @@ S = PledgeLoanState
 # loans_defaulted_for_auction is defined with the loan services and read from here too (the auctions use it).
 __all__ = ["alerts_visible_to", "filings_visible_to", "loan_allowed_actions", "loan_documents",
            "loans_defaulted_for_auction", "loans_visible_to", "pending_confirmations", "pending_consents",
-           "pledge_documents_visible_to"]
+           "pledge_documents_visible_to", "pledged_count"]
 
 
 def loans_visible_to(user: User | None) -> QuerySet[PledgeLoan]:
@@ -69,13 +69,36 @@ def loan_documents(loan: PledgeLoan) -> list[Document]:
     return list(docs)
 
 
+def _prefetched(instance, name: str) -> list | None:
+    """The related objects ``name`` of ``instance`` when a list view prefetched them, else None."""
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
+def _package(loan: PledgeLoan) -> list[tuple[Patent, bool | None]]:
+    """The loan's patents, each with whether it has a same-day twin when the prefetched package rows say
+    (``PledgeLoanViewSet``: ``with_same_day_twins``), else None."""
+    rows = _prefetched(loan, "pledgeloanpatent_set")
+    if rows is None:
+        return [(patent, None) for patent in loan.patents.all()]
+    return [(row.patent, getattr(row, "has_twin", None)) for row in rows]
+
+
+def pledged_count(loan: PledgeLoan) -> int:
+    """How many patents of the package are not released (``PledgeLoan.pledged_patents``)."""
+    rows = _prefetched(loan, "pledgeloanpatent_set")
+    return loan.pledged_patents().count() if rows is None else sum(row.released_at is None for row in rows)
+
+
 def pending_consents(loan: PledgeLoan) -> list[dict]:
     """Co-owners (other than the applicant) of the package's patents and whether each consented."""
     if loan.state not in PRE_REGISTRATION_STATES:
         return []
     rows = []
-    for patent in loan.patents.all():
-        ownerships = list(patent.ownerships.select_related("organisation"))
+    for patent, _ in _package(loan):
+        ownerships = _prefetched(patent, "ownerships")
+        if ownerships is None:
+            ownerships = list(patent.ownerships.select_related("organisation"))
         if any(o.organisation_id == loan.applicant_id and o.agreement_allows_sole_action for o in ownerships):
             continue
         rows += [{"patent": patent, "organisation": o.organisation, "organisation_id": o.organisation_id,
@@ -90,18 +113,22 @@ def pending_confirmations(loan: PledgeLoan) -> list[dict]:
     if loan.state not in PRE_REGISTRATION_STATES:
         return []
     rows = []
-    for patent in loan.patents.all():
+    confirmations = _prefetched(loan, "confirmations")
+    for patent, has_twin in _package(loan):
         grounds = []
         if patent.invalidation_pending:
             grounds.append(ConfirmableGround.INVALIDATION_PENDING)
-        if same_day_twins(patent).exists():
+        if same_day_twins(patent).exists() if has_twin is None else has_twin:
             grounds.append(ConfirmableGround.SAME_DAY_FILING)
         for ground in grounds:
-            confirmed = set(loan.confirmations.filter(patent=patent, ground=ground)
-                            .values_list("organisation_id", flat=True))
+            if confirmations is None:
+                confirmed = set(loan.confirmations.filter(patent=patent, ground=ground)
+                                .values_list("organisation_id", flat=True))
+            else:
+                confirmed = {c.organisation_id for c in confirmations if c.patent_id == patent.pk and c.ground == ground}
             rows.append({"patent": patent, "ground": ground, "label": ConfirmableGround(ground).label,
                          "applicant": loan.applicant_id in confirmed, "bank": loan.bank_id in confirmed,
-                         "done": confirmed_by_both(loan, patent, ground)})
+                         "done": both_parties(loan, confirmed)})
     return rows
 
 
@@ -122,7 +149,7 @@ def loan_allowed_actions(loan: PledgeLoan, user: User | None) -> list[str]:
             actions.append("draft_contract")
         if state in (S.REGISTERED,):
             actions.append("disburse")
-        if state in (S.REGISTERED, S.DISBURSED) and loan.pledged_patents().count() > 1:
+        if state in (S.REGISTERED, S.DISBURSED) and pledged_count(loan) > 1:
             actions.append("release_patent")
         if state == S.DISBURSED:
             actions.append("declare_default")

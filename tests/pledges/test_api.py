@@ -162,3 +162,25 @@ def test_the_parties_get_the_loans_documents(holder, bank_officer, patent):
         api = client(user)
         assert {d["kind"] for d in api.get(f"/api/v1/pledge-loans/{loan.pk}/documents/").json()} == kinds
         assert {d["kind"] for d in api.get("/api/v1/documents/").json()["results"]} == kinds
+
+
+def test_the_loan_list_offers_each_loan_its_own_actions_in_queries_that_do_not_grow(
+        holder, bank_officer, holder_org, django_assert_max_num_queries):
+    """The list reads what the allowed actions need for its whole page (the package, co-owners, confirmations,
+    same-day twins); each loan still offers what its own page offers."""
+    plain = apply(holder, bank_officer.organisation, [PatentFactory(holders=[holder_org])])
+    twinned_patent = PatentFactory(holders=[holder_org], kind="invention")
+    PatentFactory(holders=[holder_org], kind="utility_model", title=twinned_patent.title,
+                  applicants=twinned_patent.applicants, filing_date=twinned_patent.filing_date)  # 一案双申
+    twinned = apply(holder, bank_officer.organisation, [twinned_patent])
+    bank = client(bank_officer)
+    with django_assert_max_num_queries(14) as few:
+        listed = {row["id"]: row["allowed_actions"] for row in bank.get("/api/v1/pledge-loans/").json()["results"]}
+    queries = len(few.captured_queries)  # read now: the next request clears the connection's log
+    for loan in (plain, twinned):
+        assert listed[loan.pk] == bank.get(f"/api/v1/pledge-loans/{loan.pk}/").json()["allowed_actions"]
+    assert "confirm" in listed[twinned.pk] and "confirm" not in listed[plain.pk]
+    for _ in range(3):
+        apply(holder, bank_officer.organisation, [PatentFactory(holders=[holder_org])])
+    with django_assert_max_num_queries(queries):
+        assert bank.get("/api/v1/pledge-loans/").json()["count"] == 5
