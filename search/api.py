@@ -19,6 +19,7 @@ from market.selectors import listings_visible_to
 from .backends import InvalidSearchQuery, SearchQuery, SearchUnavailable, get_search_backend
 from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SIMILAR_LIMIT
 from .schema import FACETS, VALUE_FACETS, Sort
+from .similar import cached_similar
 from .suggest import DEFAULT_LIMIT, MAX_KEY_LENGTH, SuggestionKind
 
 
@@ -193,5 +194,5 @@ class SimilarListingsView(APIView):
     def get(self, request, pk: int):
         listing = get_object_or_404(listings_visible_to(request.user), pk=pk)
         with engine_answers():
-            hits = get_search_backend().similar(listing.pk, limit=SIMILAR_LIMIT)
+            hits = cached_similar(listing.pk, limit=SIMILAR_LIMIT)
         return Response(SimilarListingsSerializer({"hits": hits}).data)

@@ -12,7 +12,10 @@ import functools
 import logging
 from dataclasses import dataclass
 
-from .backends import SearchUnavailable, get_search_backend
+from django.core.cache import cache
+
+from .backends import SearchHit, SearchUnavailable, get_search_backend
+from .backends.base import SIMILAR_LIMIT
 from .documents import ListingDocument
 from .query import QueryWord, parse_text
 from .tokenize import normalise, segmenter
@@ -20,6 +23,8 @@ from .tokenize import normalise, segmenter
 logger = logging.getLogger(__name__)
 
 KEYWORDS = 8
+# How long a listing's similar listings are kept (``cached_similar``).
+CACHE_SECONDS = 300
 CANDIDATES = 100
 TITLE_REPEAT = 3
 # Body text read per listing: the description and first abstract say what it is about.
@@ -74,11 +79,23 @@ def rerank(keywords_: list[Keyword], candidates: list, *, limit: int) -> list:
     return [entry for _, entry in sorted(enumerate(candidates), key=score)[:limit]]
 
 
-def similar_listings(listing_id: int) -> list:
-    """Similar listings for a listing page; none (logged) while the engine cannot be reached."""
+def cached_similar(listing_id: int, *, limit: int = SIMILAR_LIMIT) -> list[SearchHit]:
+    """The backend's similar listings of a listing, kept ``CACHE_SECONDS`` in the cache: they change only as
+    other listings come and go, and finding them was half the cost of a listing page. Raises
+    ``SearchUnavailable`` (nothing is kept) while the engine cannot be reached."""
     backend = get_search_backend()
+    key = f"search:similar:{backend.name}:{listing_id}:{limit}"
+    hits = cache.get(key)
+    if hits is None:
+        hits = backend.similar(listing_id, limit=limit)
+        cache.set(key, hits, CACHE_SECONDS)
+    return hits
+
+
+def similar_listings(listing_id: int) -> list[SearchHit]:
+    """Similar listings for a listing page; none (logged) while the engine cannot be reached."""
     try:
-        return backend.similar(listing_id)
+        return cached_similar(listing_id)
     except SearchUnavailable as exc:
         logger.warning("similar listings of %s unavailable: %s", listing_id, exc)
         return []

@@ -26,3 +26,23 @@ def test_a_listing_page_shows_similar_published_listings(catalogue):
     assert f'href="/listings/{listing.pk}/"' not in html.split('class="similar-list"')[1]
     hidden = catalogue.hidden[0]
     assert f'href="/listings/{hidden.pk}/"' not in html
+
+
+def test_a_listing_pages_similar_listings_are_found_once_then_kept_a_while(catalogue, monkeypatch):
+    """Finding them was half a listing page's cost; they change only as other listings come and go."""
+    from search import similar
+
+    listing = catalogue.named["锂电池隔膜"]
+    backend_type = type(similar.get_search_backend())
+    asked = []
+    original = backend_type.similar
+    monkeypatch.setattr(backend_type, "similar", lambda self, *a, **k: asked.append(a) or original(self, *a, **k))
+    pages = [Client().get(f"/listings/{listing.pk}/").content.decode().split('class="similar-list"')[1]
+             for _ in range(2)]
+    api = Client().get(f"/api/v1/search/listings/{listing.pk}/similar/").json()["hits"]
+    assert len(asked) == 1 and pages[0] == pages[1] and api and all(f'href="/listings/{hit["listing_id"]}/"' in pages[0]
+                                                            for hit in api)
+    monkeypatch.setattr(similar, "CACHE_SECONDS", 0)
+    similar.cache.clear()
+    Client().get(f"/listings/{listing.pk}/")
+    assert len(asked) == 2
