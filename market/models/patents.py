@@ -81,6 +81,9 @@ class Patent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The long texts (tens of kilobytes for some patents), which lists of deals and loans never show.
+    LONG_TEXTS = ("abstract", "first_claim", "claims")
+
     class Meta:
         ordering = ["-filing_date", "application_number"]
         verbose_name = _("专利")

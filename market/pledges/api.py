@@ -48,11 +48,8 @@ from market.pledges.services.applications import MAX_PATENTS
 from market.pledges.services.common import MAX_TERM_MONTHS
 from market.services.errors import ActionForbidden
 
+
 # -- serializers -----------------------------------------------------------------------------------
-# Patent texts a loan list never shows (tens of kilobytes for some patents).
-LONG_PATENT_TEXTS = ("patent__abstract", "patent__first_claim", "patent__claims", "patent__independent_claims")
-
-
 class PledgePartySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -222,7 +219,8 @@ class PledgeLoanViewSet(ObjectActionsMixin, TimelineMixin, mixins.CreateModelMix
     def get_queryset(self):
         # What the serialiser and the allowed actions read, a query each for the whole page (the patents
         # without their long texts).
-        package = (PledgeLoanPatent.objects.select_related("patent", "encumbrance").defer(*LONG_PATENT_TEXTS)
+        long_texts = (f"patent__{name}" for name in Patent.LONG_TEXTS)
+        package = (PledgeLoanPatent.objects.select_related("patent", "encumbrance").defer(*long_texts)
                    .order_by("patent__application_number"))
         package = with_same_day_twins(package, "patent__")
         return loans_visible_to(self.request.user).prefetch_related(

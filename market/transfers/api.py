@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -19,7 +20,7 @@ from market.api.serializers import (
     OrganisationSerializer,
     ReasonSerializer,
 )
-from market.models import Document, ListingMode
+from market.models import Document, ListingMode, Patent
 from market.selectors import documents_visible_to, listings_visible_to
 
 from . import services as deal_services
@@ -118,7 +119,8 @@ class DealViewSet(ObjectActionsMixin, TimelineMixin, viewsets.ReadOnlyModelViewS
     filterset_fields = ["state"]
 
     def get_queryset(self):
-        return deals_visible_to(self.request.user).prefetch_related("offers__organisation", "patents", "transferors")
+        return deals_visible_to(self.request.user).prefetch_related(
+            "offers__organisation", Prefetch("patents", queryset=Patent.objects.defer(*Patent.LONG_TEXTS)), "transferors")
 
     @extend_schema(request=DealOpenSerializer, responses={201: DealSerializer, **REFUSED})
     def create(self, request):
