@@ -245,9 +245,8 @@ def test_the_database_and_elasticsearch_backends_give_the_same_answers(es_backen
 
 
 def test_a_listing_page_renders_without_similar_listings_while_the_engine_is_down(es_backend, catalogue, settings):
-    from django.test import Client
-
     from django.core.cache import cache
+    from django.test import Client
 
     listing = catalogue.named["锂电池隔膜"]
     assert "相似挂牌" in Client().get(f"/listings/{listing.pk}/").content.decode()
