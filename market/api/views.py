@@ -1,5 +1,6 @@
 """API views: each state transition is a POST action on its object; logic stays in market.services."""
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -9,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from market.models import DocumentState
+from market.models import DocumentState, Patent
 from market.rules import blockers_for
 from market.selectors import (
     documents_visible_to,
@@ -75,7 +76,9 @@ class ListingViewSet(ObjectActionsMixin, mixins.CreateModelMixin, viewsets.ReadO
     filterset_fields = ["mode", "state"]
 
     def get_queryset(self):
-        return listings_visible_to(self.request.user).prefetch_related("patents")
+        # the serialiser shows the patents' ids only
+        return listings_visible_to(self.request.user).prefetch_related(
+            Prefetch("patents", queryset=Patent.objects.only("pk")))
 
     def perform_create(self, serializer):
         data = serializer.validated_data
