@@ -3,14 +3,14 @@
 A search costs two queries: the page, and one aggregate that counts the total and every facet value
 in a single pass over the entries matching the text (and the IPC prefix, which no facet leaves out).
 Each count carries its own condition (``COUNT(*) FILTER (WHERE …)``, on PostgreSQL and SQLite alike): the
-value or bucket, and every filter but the facet's own. Multi-valued facets (kind,
-industry, legal status) are bit masks on the entry, so no count needs a join. Measured at 100,000
-listings on PostgreSQL, this replaced seven facet queries (each a full pass, three of them a join
-with the term table) and a count.
+value or bucket, and every filter but the facet's own. Multi-valued facets (kind, industry, legal status)
+are bit masks on the entry, so no count needs a join. Measured at 100,000 listings on PostgreSQL, this
+replaced seven facet queries (each a full pass, three of them a join with the term table) and a count.
 
-On PostgreSQL a text search first asks the planner how many entries its words match: above a threshold
-the aggregate reads a sample of them and the counts are estimates (``sampling``), and a sample with too
-few hits is followed by an exact count of the entries meeting every filter (a second aggregate).
+A text search first asks how many entries its words match (PostgreSQL's planner, or FTS5's own count):
+above a threshold the aggregate reads a sample of them and the counts are estimates (``sampling``), and a
+sample with too few hits is followed by an exact count of the entries meeting every filter (a second
+aggregate).
 """
 
 import datetime as dt
