@@ -18,7 +18,8 @@ import functools
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
-from django.db.models import BooleanField, DurationField, F, OrderBy, Q, QuerySet, Value
+from django.db.models import BooleanField, DurationField, F, Func, OrderBy, Q, QuerySet, Value
+from django.db.models.lookups import GreaterThanOrEqual, In, LessThanOrEqual
 from django.db.models.sql import Query
 
 from search.models import SearchEntry, SearchFacetCell, SearchTerm
@@ -61,6 +62,8 @@ ORDERINGS = {
 # keeps the planner from merging that SELECT into the outer one (an OFFSET; SQLite wants a LIMIT first, -1: none).
 FLAG = "filter_"
 FENCES = {"postgresql": " OFFSET 0", "sqlite": " LIMIT -1 OFFSET 0"}
+# SQLite's prefix that keeps an index from answering a condition on a column (a unary plus: the same value).
+UNINDEXED = "+"
 # Relative cost of reading one text match from the full-text index, and of passing one entry on a sort
 # index walk (see ``EntryQueryCompiler._sort_the_matches``).
 MATCH_COST, WALK_COST = 2, 11
@@ -96,20 +99,26 @@ class MasksIn(ColumnExpression):
 
     output_field = BooleanField()
 
-    def __init__(self, column: str, masks: list[int]):
+    def __init__(self, column: str, masks: list[int], *, unindexed: bool = False):
         super().__init__(column)
         self.masks = [int(mask) for mask in masks]
+        self.unindexed = unindexed
 
     def as_sql(self, compiler, connection):
         column, params = compiler.compile(self.column)
-        return f"{column} IN ({', '.join(map(str, self.masks))})", params
+        return f"{UNINDEXED if self.unindexed else ''}{column} IN ({', '.join(map(str, self.masks))})", params
 
 
-def _any_bit(facet: str, values) -> Q:
+def _any_bit(facet: str, values, *, unindexed: bool = False) -> Q:
     """The entry has one of these values of a multi-valued facet: its mask is one of the masks with one
     of their bits. An IN list rather than ``mask & bits > 0``: the planner estimates it from the
     column's statistics (a rare value then walks no sort index to the end; measured: 300 ms → 5 ms)."""
-    return Q(MasksIn(MASK_COLUMNS[facet], _masks_with(facet, values)))
+    return Q(MasksIn(MASK_COLUMNS[facet], _masks_with(facet, values), unindexed=unindexed))
+
+
+def _unindexed_column(name: str) -> Func:
+    """SQLite: the entry's column as a value no index answers (``UNINDEXED``)."""
+    return Func(F(name), template=f"{UNINDEXED}%(expressions)s", output_field=SearchEntry._meta.get_field(name))
 
 
 class EntryQueryCompiler:
@@ -210,17 +219,21 @@ class EntryQueryCompiler:
             self.estimated = len(groups) > 1
         return result
 
-    def conditions(self) -> dict[str, Q]:
-        """Filter name -> its condition, for the filters the query sets (``ipc_prefix`` excepted)."""
+    def conditions(self, *, unindexed: bool = False) -> dict[str, Q]:
+        """Filter name -> its condition, for the filters the query sets (``ipc_prefix`` excepted); ``unindexed``
+        (SQLite): conditions no index answers, so that a page walks its order's index (``_walk``)."""
         q = self.query
-        conditions = {name: Q(**{f"{name}__in": getattr(q, name)}) for name in SINGLE_VALUED if getattr(q, name)}
-        conditions |= {name: _any_bit(name, getattr(q, name)) for name in MULTI_VALUED if getattr(q, name)}
+        column = _unindexed_column if unindexed else F
+        conditions = {name: Q(In(column(name), list(getattr(q, name)))) for name in SINGLE_VALUED if getattr(q, name)}
+        conditions |= {name: _any_bit(name, getattr(q, name), unindexed=unindexed)
+                       for name in MULTI_VALUED if getattr(q, name)}
         if q.price_min is not None:
-            conditions["price_min"] = Q(asking_price__gte=q.price_min)
+            conditions["price_min"] = Q(GreaterThanOrEqual(column("asking_price"), q.price_min))
         if q.price_max is not None:
-            conditions["price_max"] = Q(asking_price__lte=q.price_max)
+            conditions["price_max"] = Q(LessThanOrEqual(column("asking_price"), q.price_max))
         if q.remaining_years_min:
-            conditions["remaining_years_min"] = Q(expiry_date__gte=expiry_cutoff(q.remaining_years_min, self.today))
+            cutoff = expiry_cutoff(q.remaining_years_min, self.today)
+            conditions["remaining_years_min"] = Q(GreaterThanOrEqual(column("expiry_date"), cutoff))
         return conditions
 
     def matching(self, *, text: bool = True, sample: int = 1, loose: bool = False) -> QuerySet:
@@ -235,10 +248,11 @@ class EntryQueryCompiler:
                                      .values("entry_id"))
         return entries
 
-    def entries(self, *, text: bool = True, loose: bool = False) -> QuerySet:
-        """Entries matching the text (unless ``text`` is false; ``loose``: phrases not confirmed) and every filter."""
+    def entries(self, *, text: bool = True, loose: bool = False, unindexed: bool = False) -> QuerySet:
+        """Entries matching the text (unless ``text`` is false; ``loose``: phrases not confirmed) and every filter
+        (``unindexed``: see ``conditions``)."""
         entries = self.matching(text=text, loose=loose)
-        for condition in self.conditions().values():
+        for condition in self.conditions(unindexed=unindexed).values():
             entries = entries.filter(condition)
         return entries
 
@@ -255,7 +269,8 @@ class EntryQueryCompiler:
                                       HIT_FIELDS)
                 if hits is not None:
                     return hits
-            return self._sorted(self.entries(), orderings, q.offset, limit, total)
+            walk = total is not None and self.full_text.walks_sort_index(total, q.offset + limit)
+            return self._sorted(self.entries(unindexed=walk), orderings, q.offset, limit, total)
         if self.shards == 1:
             return self.full_text.ranked(self.entries(text=False), self.expression, q.offset, limit,
                                          fields=HIT_FIELDS, matches=total)
@@ -400,8 +415,8 @@ class FacetCellCompiler(EntryQueryCompiler):
         return Q(**{f"{self.BUCKET_COLUMNS[facet]}__in": [b.value for b in RANGE_FACETS[facet]
                                                           if b.lower is not None and b.lower >= lower]})
 
-    def conditions(self) -> dict[str, Q]:
-        conditions = super().conditions()
+    def conditions(self, *, unindexed: bool = False) -> dict[str, Q]:
+        conditions = super().conditions(unindexed=unindexed)
         if self.query.price_min is not None:
             conditions["price_min"] = Q(price_class__in=facet_cells.price_classes(self.query.price_min))
         if self.query.price_max is not None:

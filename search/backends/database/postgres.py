@@ -86,6 +86,10 @@ class PostgresFullText:
         """What reading a match of ``expression`` costs, in matches of a single token (``PHRASE_COST``)."""
         return PHRASE_COST if PHRASE.search(expression) else 1
 
+    def walks_sort_index(self, total: int, depth: int) -> bool:
+        """False: the planner weighs walking a sort index itself (helped by ``_sort_the_matches``)."""
+        return False
+
     def in_sample(self, shards: int) -> InSample:
         """The entry is in the 1-in-``shards`` sample (``sampling``)."""
         return InSample(shards)

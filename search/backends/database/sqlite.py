@@ -19,6 +19,8 @@ from .sampling import InSample
 TABLE = "search_searchentry_fts"
 # bm25 weights of the FTS columns: title, body, claims.
 WEIGHTS = (10.0, 4.0, 1.0)
+# Rows a sorted page walks at most rather than sort the entries meeting its filters (``walks_sort_index``).
+WALK_ROWS = 2_000
 
 
 def _quoted(token: str) -> str:
@@ -40,6 +42,17 @@ class SqliteFullText:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH %s", [expression])
             return float(cursor.fetchone()[0])
+
+    def walks_sort_index(self, total: int, depth: int) -> bool:
+        """Whether a sorted page should walk its order's index, every filter checked on the rows it passes
+        (``EntryQueryCompiler.conditions(unindexed=True)``): when about ``depth`` × entries / ``total`` rows, the
+        walk's length, are few. SQLite otherwise finds every entry meeting a filter through that filter's index
+        and sorts them, each row read through its overflow pages: 290 ms for a newest-first page of an
+        industry and 10 years left at 100,000 listings (22,316 matches), 1 ms walking."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT max(rowid) FROM {TABLE}")
+            entries = cursor.fetchone()[0] or 0
+        return depth * entries / max(total, 1) <= WALK_ROWS
 
     def in_sample(self, shards: int) -> InSample:
         """The entry is in the 1-in-``shards`` sample (``sampling``)."""
