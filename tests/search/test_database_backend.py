@@ -334,3 +334,13 @@ def test_a_sorted_page_walks_its_orders_index_when_the_walk_is_short(backend, ca
                                                           .children[0].rhs).order_by("-published_at", "-pk")[:5]]
     assert [hit.listing_id for hit in page.hits] == expected
     assert not backend.full_text.walks_sort_index(1, 5 * 10 ** 6)  # a rare filter: sorting its few matches
+    worded = SearchQuery(text="电池", sort="newest", page_size=5)  # the words' matches probed as the walk passes
+    with CaptureQueriesContext(connection) as captured:
+        page = backend.search(worded)
+    sql = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "search_searchentry"."listing_id"'))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        assert "USING INDEX search_searchentry_published_at" in " ".join(str(row) for row in cursor.fetchall())
+    assert [hit.listing_id for hit in page.hits] == list(
+        SearchEntry.objects.filter(pk__in=EntryQueryCompiler(worded, backend.full_text, timezone.localdate())
+                                   .entries().values("pk")).order_by("-published_at", "-pk").values_list("pk", flat=True)[:5])

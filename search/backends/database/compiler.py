@@ -18,7 +18,7 @@ import functools
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
-from django.db.models import BooleanField, DurationField, F, Func, OrderBy, Q, QuerySet, Value
+from django.db.models import BooleanField, DurationField, F, OrderBy, Q, QuerySet, Value
 from django.db.models.lookups import GreaterThanOrEqual, In, LessThanOrEqual
 from django.db.models.sql import Query
 
@@ -42,7 +42,7 @@ from search.tokenize import ipc_token
 from ..base import FacetValue, SearchQuery
 from . import facet_cells, sampling
 from .confirm import confirmed_page
-from .expressions import ColumnExpression
+from .expressions import UNINDEXED, ColumnExpression, unindexed_column
 
 # What a hit shows; the token columns (tens of kilobytes per entry) stay in the database.
 HIT_FIELDS = ("title", "holder", "mode", "city", "industry", "asking_price", "published_at", "expiry_date",
@@ -62,8 +62,6 @@ ORDERINGS = {
 # keeps the planner from merging that SELECT into the outer one (an OFFSET; SQLite wants a LIMIT first, -1: none).
 FLAG = "filter_"
 FENCES = {"postgresql": " OFFSET 0", "sqlite": " LIMIT -1 OFFSET 0"}
-# SQLite's prefix that keeps an index from answering a condition on a column (a unary plus: the same value).
-UNINDEXED = "+"
 # Relative cost of reading one text match from the full-text index, and of passing one entry on a sort
 # index walk (see ``EntryQueryCompiler._sort_the_matches``).
 MATCH_COST, WALK_COST = 2, 11
@@ -115,10 +113,6 @@ def _any_bit(facet: str, values, *, unindexed: bool = False) -> Q:
     column's statistics (a rare value then walks no sort index to the end; measured: 300 ms → 5 ms)."""
     return Q(MasksIn(MASK_COLUMNS[facet], _masks_with(facet, values), unindexed=unindexed))
 
-
-def _unindexed_column(name: str) -> Func:
-    """SQLite: the entry's column as a value no index answers (``UNINDEXED``)."""
-    return Func(F(name), template=f"{UNINDEXED}%(expressions)s", output_field=SearchEntry._meta.get_field(name))
 
 
 class EntryQueryCompiler:
@@ -223,7 +217,7 @@ class EntryQueryCompiler:
         """Filter name -> its condition, for the filters the query sets (``ipc_prefix`` excepted); ``unindexed``
         (SQLite): conditions no index answers, so that a page walks its order's index (``_walk``)."""
         q = self.query
-        column = _unindexed_column if unindexed else F
+        column = unindexed_column if unindexed else F
         conditions = {name: Q(In(column(name), list(getattr(q, name)))) for name in SINGLE_VALUED if getattr(q, name)}
         conditions |= {name: _any_bit(name, getattr(q, name), unindexed=unindexed)
                        for name in MULTI_VALUED if getattr(q, name)}
@@ -236,13 +230,14 @@ class EntryQueryCompiler:
             conditions["remaining_years_min"] = Q(GreaterThanOrEqual(column("expiry_date"), cutoff))
         return conditions
 
-    def matching(self, *, text: bool = True, sample: int = 1, loose: bool = False) -> QuerySet:
+    def matching(self, *, text: bool = True, sample: int = 1, loose: bool = False, unindexed: bool = False) -> QuerySet:
         """Entries matching the text (unless ``text`` is false) and the IPC prefix, in the 1-in-``sample`` sample:
-        what every count counts in. ``loose``: the candidates, phrases not confirmed (``confirm``)."""
+        what every count counts in. ``loose``: the candidates, phrases not confirmed (``confirm``); ``unindexed``:
+        see ``conditions``."""
         entries = SearchEntry.objects.all()
         expression = self.match_expression if text else self.ipc_expression
         if expression:
-            entries = entries.filter(self.full_text.condition(expression, sample, loose=loose))
+            entries = entries.filter(self.full_text.condition(expression, sample, loose=loose, unindexed=unindexed))
         if self.query.ipc_prefix:
             entries = entries.filter(pk__in=SearchTerm.objects.filter(field="ipc", value=self.query.ipc_prefix)
                                      .values("entry_id"))
@@ -251,7 +246,7 @@ class EntryQueryCompiler:
     def entries(self, *, text: bool = True, loose: bool = False, unindexed: bool = False) -> QuerySet:
         """Entries matching the text (unless ``text`` is false; ``loose``: phrases not confirmed) and every filter
         (``unindexed``: see ``conditions``)."""
-        entries = self.matching(text=text, loose=loose)
+        entries = self.matching(text=text, loose=loose, unindexed=unindexed)
         for condition in self.conditions(unindexed=unindexed).values():
             entries = entries.filter(condition)
         return entries
@@ -401,7 +396,7 @@ class FacetCellCompiler(EntryQueryCompiler):
     counted_model = SearchFacetCell
     counted_columns = ("mode", "city", *MASK_COLUMNS.values(), *BUCKET_COLUMNS.values(), "count")
 
-    def matching(self, *, text: bool = True, sample: int = 1) -> QuerySet:
+    def matching(self, *, text: bool = True, sample: int = 1, loose: bool = False, unindexed: bool = False) -> QuerySet:
         return SearchFacetCell.objects.all()  # no text: never sampled
 
     def _count_sql(self, condition: str) -> str:

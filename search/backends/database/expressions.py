@@ -1,6 +1,9 @@
 """SQL expressions of one column of the search entry, for conditions Django has no lookup for."""
 
-from django.db.models import Expression, F
+from django.db.models import Expression, F, Func
+
+# SQLite's prefix that keeps an index from answering a condition on a column (a unary plus: the same value).
+UNINDEXED = "+"
 
 
 class ColumnExpression(Expression):
@@ -17,3 +20,11 @@ class ColumnExpression(Expression):
 
     def set_source_expressions(self, exprs):
         (self.column,) = exprs
+
+
+def unindexed_column(name: str) -> Func:
+    """SQLite: the entry's column as a value no index answers (``UNINDEXED``)."""
+    from search.models import SearchEntry
+
+    field = SearchEntry._meta.pk if name == "pk" else SearchEntry._meta.get_field(name)
+    return Func(F(name), template=f"{UNINDEXED}%(expressions)s", output_field=field)

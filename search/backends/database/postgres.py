@@ -142,11 +142,12 @@ class PostgresFullText:
         """``field`` starts with ``prefix``: LIKE 'prefix%', which the pattern-opclass index answers."""
         return Q(**{f"{field}__startswith": prefix})
 
-    def condition(self, expression: str, sample: int = 1, *, loose: bool = False) -> Q:
+    def condition(self, expression: str, sample: int = 1, *, loose: bool = False, unindexed: bool = False) -> Q:
         """The entry matches ``expression``; ``sample`` > 1: and is in that sample, found by the same GIN scan.
 
         The index finds the entries holding every bigram (the phrases' operators as ``&``, one GIN scan: all
-        that ``loose`` asks); each must then hold the phrases side by side (``confirmation``)."""
+        that ``loose`` asks); each must then hold the phrases side by side (``confirmation``). ``unindexed`` is
+        SQLite's (``walks_sort_index``): here the planner chooses."""
         if not PHRASE.search(expression):
             return Q(_matches(expression, sample))
         candidates = Q(_matches(expression.replace(PHRASE_JOIN, " & "), sample))

@@ -10,10 +10,12 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 from search.models import SearchEntry
 from search.query import QueryWord
 
+from .expressions import unindexed_column
 from .sampling import InSample
 
 TABLE = "search_searchentry_fts"
@@ -92,15 +94,16 @@ class SqliteFullText:
         """``field`` starts with ``prefix``, as a range an index can answer (BINARY collation: code point order)."""
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
 
-    def condition(self, expression: str, sample: int = 1, *, loose: bool = False) -> Q:
+    def condition(self, expression: str, sample: int = 1, *, loose: bool = False, unindexed: bool = False) -> Q:
         """The entry matches ``expression``; ``sample`` > 1: and is in that sample. FTS5 phrases are exact in
-        the index: nothing is ``loose``."""
+        the index: nothing is ``loose``. ``unindexed``: the entries are not looked up by the matches' ids, so that
+        a page walks its order's index (``walks_sort_index``)."""
         # An IN over the FTS result: SQLite evaluates the MATCH once and probes the set per row.
-        return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s{_in_sample(sample)}", [expression]))
+        matches = RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s{_in_sample(sample)}", [expression])
+        return Q(In(unindexed_column("pk"), matches)) if unindexed else Q(pk__in=matches)
 
     def entries_estimate(self) -> None:
-        """None: walking a sort index here probes the full-text matches, found once, per row: never the slow
-        plan it is on PostgreSQL (see ``EntryQueryCompiler.page``)."""
+        """None: SQLite's sorted pages choose between walking and sorting by ``walks_sort_index``."""
         return None
 
     def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
