@@ -114,8 +114,12 @@ def test_defaulted_loans_offer_the_auction_and_alerts_show_on_monitoring(holder,
         instalment.save()
     loans.loan_declare_default(loan_id=loan.pk, actor=bank_officer, reason="逾期")
     link = f'{reverse("frontend:auction_create")}?loan={loan.pk}'
-    assert link in client_for(staff).get(reverse("frontend:bank_loans")).content.decode()
-    assert link in client_for(bank_officer).get(reverse("frontend:pledge_detail", args=[loan.pk])).content.decode()
+    for page in (reverse("frontend:bank_loans"), reverse("frontend:pledge_detail", args=[loan.pk])):
+        assert link in client_for(staff).get(page).content.decode()
+        # opening an auction is the trading centre's: the bank is told so, not shown a button it may not press
+        bank_page = client_for(bank_officer).get(page).content.decode()
+        assert link not in bank_page and "交易中心将开启拍卖处置质押专利" in bank_page
+    assert client_for(bank_officer).get(link).status_code == 403
 
     alert_raise(loan=loan, kind="invalidation", key="test-event", message="有人提出无效宣告请求", patent=patent)
     assert "有人提出无效宣告请求" in client_for(bank_officer).get(reverse("frontend:bank_monitoring")).content.decode()
