@@ -74,3 +74,24 @@ def validate_application_number(value: str) -> None:
 def kind_from_application_number(number: str) -> str:
     """The patent kind a canonical application number encodes (invention, utility_model, design)."""
     return KIND_DIGITS[number[4]]
+
+
+TRADEMARK_NUMBER_RE = re.compile(r"^(?:第)?0*(\d{1,10})(?:号)?$")
+
+
+def normalise_trademark_number(value: str) -> str:
+    """A trademark's registration number (the trademark office's one number for application and registration):
+    its digits, without a 第…号 or leading zeros; raises ValidationError."""
+    match = TRADEMARK_NUMBER_RE.match((value or "").strip().replace(" ", ""))
+    if not match:
+        raise ValidationError(_("商标注册号应为1至10位数字，如 12345678 / "
+                                "A trademark registration number has 1 to 10 digits, e.g. 12345678"),
+                              code="trademark_number_format")
+    return match.group(1)
+
+
+def normalise_register_number(value: str) -> str:
+    """A patent application number or a trademark registration number, canonical; raises ValidationError."""
+    raw = (value or "").strip()
+    return normalise_trademark_number(raw) if TRADEMARK_NUMBER_RE.match(raw.replace(" ", "")) else \
+        normalise_application_number(raw)

@@ -126,3 +126,24 @@ def pledge(patent: Patent, pledgee: Organisation, **fields) -> Encumbrance:
     """Record a registered pledge of ``patent`` to ``pledgee``."""
     return Encumbrance.objects.create(patent=patent, kind=EncumbranceKind.PLEDGE, beneficiary=pledgee,
                                       secured_amount=fields.pop("secured_amount", Decimal("100000.00")), **fields)
+
+
+_mark_numbers = iter(range(30_000_001, 40_000_000))
+
+
+def trademark(text: str = "丽水山耕", *, groups: tuple[str, ...] = ("3002",), holders=None,
+              registered: dt.date = dt.date(2018, 6, 7), status: str = LegalStatus.GRANTED,
+              valid_until: dt.date | None = None) -> Patent:
+    """A registered mark on the register with goods in ``groups`` (similar-group codes), held by ``holders``
+    (default: a new organisation)."""
+    from market.models import TrademarkRecord
+    from market.models.trademarks import first_term_end
+
+    right = Patent.objects.create(kind=PatentKind.TRADEMARK, application_number=str(next(_mark_numbers)),
+                                  title=text, filing_date=registered - dt.timedelta(days=300),
+                                  grant_date=registered, legal_status=status)
+    TrademarkRecord.objects.create(right=right, mark_text=text, valid_until=valid_until or first_term_end(registered),
+                                   goods=[{"nice_class": int(g[:2]), "group": g, "name": f"商品{g}"} for g in groups])
+    for org in holders if holders is not None else [OrganisationFactory()]:
+        hold(right, org)
+    return right

@@ -18,6 +18,7 @@ from .payments import (
 )
 from .queue import QueuedTask
 from .register import Claim, ClaimState, RegisterEvent, RegisterEventKind
+from .trademarks import MarkSimilarity, MarkType, TrademarkRecord
 
 __all__ = [
     "AbandonmentRequest", "AbandonmentState",
@@ -25,6 +26,6 @@ __all__ = [
     "DocumentState", "Encumbrance", "EncumbranceKind", "Escrow", "EscrowState", "LedgerAccount", "LedgerEntry",
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Invitation", "Organisation",
     "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "Claim", "ClaimState",
-    "QueuedTask", "RegisterEvent", "RegisterEventKind",
+    "QueuedTask", "RegisterEvent", "RegisterEventKind", "MarkSimilarity", "MarkType", "TrademarkRecord",
     "TransitionLog", "User", "UserRole",
 ]

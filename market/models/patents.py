@@ -1,4 +1,5 @@
-"""Patents, their owners on the register, and the dates their term and fees follow from."""
+"""The register's rights — patents and, with kind ``trademark``, registered marks (their mark-specific facts in
+market/models/trademarks.py) — their holders, and the dates their term and fees follow from."""
 
 import datetime as dt
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from market.industries import Industry, industry_for_ipc
-from market.validators import normalise_application_number
+from market.validators import normalise_application_number, normalise_trademark_number
 
 from .organisations import Organisation
 
@@ -20,6 +21,7 @@ class PatentKind(models.TextChoices):
     INVENTION = "invention", "发明 Invention"
     UTILITY_MODEL = "utility_model", "实用新型 Utility model"
     DESIGN = "design", "外观设计 Design"
+    TRADEMARK = "trademark", "注册商标 Registered trademark"
 
 
 class LegalStatus(models.TextChoices):
@@ -29,13 +31,16 @@ class LegalStatus(models.TextChoices):
     EXPIRED = "expired", "期限届满 Expired"
     INVALIDATED = "invalidated", "被宣告无效 Invalidated"
     ABANDONED = "abandoned", "放弃 Abandoned"
+    CANCELLED = "cancelled", "注销 Cancelled"
+    REVOKED = "revoked", "撤销 Revoked"
 
 
 def term_years(kind: str, filing_date: dt.date) -> int:
-    """Statutory term from the filing date: invention 20, utility model 10, design 15 (10 before 2021-06-01)."""
+    """Statutory term: invention 20, utility model 10, design 15 (10 before 2021-06-01) from the filing date;
+    a registered trademark 10 from its registration and from each renewal (Trademark Law art. 39-40)."""
     if kind == PatentKind.INVENTION:
         return 20
-    if kind == PatentKind.UTILITY_MODEL:
+    if kind in (PatentKind.UTILITY_MODEL, PatentKind.TRADEMARK):
         return 10
     return 15 if filing_date >= DESIGN_TERM_CHANGE else 10
 
@@ -46,7 +51,10 @@ def expiry_date(kind: str, filing_date: dt.date) -> dt.date:
 
 
 class Patent(models.Model):
-    """A patent (or application) with its bibliographic data, legal status and flags."""
+    """A right on the register: a patent (or application) with its bibliographic data, legal status and flags,
+    or (``kind`` trademark) a registered mark, whose registration number is its ``application_number`` (the
+    trademark office gives one number to both), its registration date ``grant_date`` and whose mark, goods and
+    term are its ``mark`` record. Every flow (listing, transfer, licence, pledge, auction) takes both kinds."""
 
     application_number = models.CharField(_("申请号"), max_length=16, unique=True)
     kind = models.CharField(_("专利类型"), max_length=20, choices=PatentKind.choices)
@@ -94,22 +102,37 @@ class Patent(models.Model):
         return f"{self.patent_number} {self.title}"
 
     def save(self, *args, **kwargs):
-        self.application_number = normalise_application_number(self.application_number)
+        normalise = normalise_trademark_number if self.is_trademark else normalise_application_number
+        self.application_number = normalise(self.application_number)
         if self.ipc_codes and (not self.industry or self.industry == Industry.OTHER):
             self.industry = industry_for_ipc(self.ipc_codes)
         super().save(*args, **kwargs)
 
     @property
+    def is_trademark(self) -> bool:
+        return self.kind == PatentKind.TRADEMARK
+
+    @property
     def patent_number(self) -> str:
-        """ZL + application number once granted; an application is known by its application number."""
+        """ZL + application number once granted; an application is known by its application number; a mark
+        by its registration number (第N号)."""
+        if self.is_trademark:
+            return f"第{self.application_number}号"
         return f"ZL{self.application_number}" if self.grant_date else self.application_number
 
     def status_on(self, on: dt.date | None = None) -> str:
         """The legal status the register's facts give on ``on`` (today): a granted patent past its term
-        is expired whatever was last recorded."""
-        if self.legal_status == LegalStatus.GRANTED and self.expiry_date < (on or timezone.localdate()):
+        is expired whatever was last recorded; a mark only once its renewal grace period has passed unused
+        (Trademark Law art. 40)."""
+        if self.legal_status == LegalStatus.GRANTED and self.protected_until < (on or timezone.localdate()):
             return LegalStatus.EXPIRED
         return self.legal_status
+
+    @property
+    def protected_until(self) -> dt.date:
+        """The last day the right stands without a further act: the term's end, for a mark the end of its
+        renewal grace period."""
+        return self.mark.grace_until if self.is_trademark else self.expiry_date
 
     @property
     def current_status(self) -> str:
@@ -128,7 +151,9 @@ class Patent(models.Model):
 
     @property
     def expiry_date(self) -> dt.date:
-        """Last day of the term: the day before the anniversary of filing."""
+        """Last day of the term: the day before the anniversary of filing; a mark's current term's end."""
+        if self.is_trademark:
+            return self.mark.valid_until
         return expiry_date(self.kind, self.filing_date)
 
     def remaining_years(self, on: dt.date | None = None) -> float:
@@ -138,7 +163,7 @@ class Patent(models.Model):
 
     @property
     def in_force(self) -> bool:
-        return self.legal_status == LegalStatus.GRANTED and self.expiry_date >= timezone.localdate()
+        return self.status_on() == LegalStatus.GRANTED
 
     @property
     def is_co_owned(self) -> bool:

@@ -27,6 +27,11 @@ class RegisterEventKind(models.TextChoices):
     DISPUTE_ENDED = "dispute_ended", "权属纠纷结束 Dispute ended"
     PRESERVATION = "preservation", "保全 Court preservation"
     PRESERVATION_ENDED = "preservation_ended", "解除保全 Preservation lifted"
+    # a registered trademark's own events
+    REGISTERED = "registered", "商标注册公告 Mark registered"
+    RENEWAL = "renewal", "续展注册 Renewal"
+    CANCELLED = "cancelled", "商标注销 Mark cancelled"
+    REVOKED = "revoked", "商标撤销 Mark revoked"
 
 
 class RegisterEvent(models.Model):

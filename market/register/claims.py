@@ -20,7 +20,7 @@ from market.models import Claim, ClaimState, Organisation, Patent, PatentOwner, 
 from market.rules import Reason, RuleViolation
 from market.services.errors import require_reason
 from market.signals import patent_changed
-from market.validators import normalise_application_number
+from market.validators import normalise_register_number
 
 RULE = "register"
 
@@ -36,12 +36,13 @@ def claims_visible_to(user: User | None) -> QuerySet[Claim]:
 
 def _patent_by_number(number: str) -> Patent:
     try:
-        number = normalise_application_number(number)
+        number = normalise_register_number(number)
     except ValidationError as exc:
         raise ValidationError({"application_number": exc.messages}) from exc
     patent = Patent.objects.filter(application_number=number).first()
     if patent is None:
-        raise ValidationError({"application_number": [f"登记簿中无申请号 {number} / No patent {number} on the register"]})
+        raise ValidationError({"application_number": [f"登记簿中无申请号/注册号 {number} / "
+                                                      f"No patent or mark {number} on the register"]})
     return patent
 
 

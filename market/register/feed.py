@@ -1,15 +1,20 @@
-"""The register-event feed: the patent office's data on rights already on the register, applied once each.
+"""The register-event feed: the patent and trademark offices' data on rights already on the register, applied
+once each.
 
-One event per line of a JSON Lines file (``manage.py register_sync FILE``)::
+One event per line of a JSON Lines file (``manage.py register_sync FILE``); a patent is named by its
+``application_number``, a registered mark by its ``registration_number``::
 
     {"id": "CNIPA-20260105-000123", "application_number": "201910100000.1", "event": "lapse",
      "date": "2026-01-05"}
+    {"id": "TM-20260105-000007", "registration_number": "12345678", "event": "renewal", "date": "2026-01-05"}
 
 ``id`` makes an event idempotent: a second run (or a run resumed after a crash) skips what was applied.
 The events and what each records: ``grant`` (grant date, in force), ``fee_paid`` (``paid_until``),
 ``fee_overdue`` (the grace period runs), ``lapse`` (terminated for the unpaid fee), ``invalidation_requested``,
 ``invalidation_decided`` (``result``: ``invalidated`` or ``upheld``), ``abandoned``, ``holder_change``
-(``holders``: name, credit code, share), ``dispute`` / ``preservation`` (``party``) and their ``…_ended``.
+(``holders``: name, credit code, share), ``dispute`` / ``preservation`` (``party``) and their ``…_ended``;
+for a mark also ``renewal`` (ten more years from the day after the term's end, refused outside the window
+of Trademark Law art. 40), ``cancelled`` (注销) and ``revoked`` (撤销).
 Each reaches the rules (they read the register), the monitoring of pledged patents (a saved patent) and
 the search (``patent_changed``). ``register_expire_due`` records the end of each term, daily.
 """
@@ -36,8 +41,10 @@ from market.models import (
     RegisterEventKind,
 )
 from market.models.patents import DESIGN_TERM_CHANGE
+from market.models.trademarks import GRACE_MONTHS, TERM_YEARS
+from market.rules.trademark import renewal_blockers
 from market.signals import patent_changed
-from market.validators import normalise_application_number
+from market.validators import normalise_application_number, normalise_trademark_number
 
 from .holders import Holder, holders_replace, record_event
 
@@ -46,6 +53,8 @@ SUSPENSIONS = {K.DISPUTE: EncumbranceKind.OWNERSHIP_DISPUTE, K.PRESERVATION: Enc
 SUSPENSION_ENDS = {K.DISPUTE_ENDED: EncumbranceKind.OWNERSHIP_DISPUTE,
                    K.PRESERVATION_ENDED: EncumbranceKind.PRESERVATION}
 TERMINATED = (LegalStatus.LAPSED, LegalStatus.INVALIDATED, LegalStatus.ABANDONED, LegalStatus.EXPIRED)
+PATENT_ONLY = (K.GRANT, K.FEE_PAID, K.FEE_OVERDUE, K.LAPSE, K.ABANDONED)
+MARK_ONLY = (K.REGISTERED, K.RENEWAL, K.CANCELLED, K.REVOKED)
 
 
 class FeedError(ValueError):
@@ -87,13 +96,18 @@ def _holders(rows) -> list[Holder]:
 
 
 def _patent(event: dict) -> Patent:
+    """The right the event is about, locked: a mark by ``registration_number``, else a patent."""
+    field, normalise, kinds = (("registration_number", normalise_trademark_number, [PatentKind.TRADEMARK])
+                               if event.get("registration_number") else
+                               ("application_number", normalise_application_number,
+                                [PatentKind.INVENTION, PatentKind.UTILITY_MODEL, PatentKind.DESIGN]))
     try:
-        number = normalise_application_number(str(event.get("application_number") or ""))
+        number = normalise(str(event.get(field) or ""))
     except Exception as exc:
-        raise FeedError(f"application_number: {exc}") from exc
-    patent = Patent.objects.select_for_update().filter(application_number=number).first()
+        raise FeedError(f"{field}: {exc}") from exc
+    patent = Patent.objects.select_for_update().filter(application_number=number, kind__in=kinds).first()
     if patent is None:
-        raise FeedError(f"{number}: 登记簿中无此专利 / not on the register")
+        raise FeedError(f"{number}: 登记簿中无此权利 / not on the register")
     return patent
 
 
@@ -109,10 +123,15 @@ def register_apply(event: dict, *, source: str = "") -> bool:
     on = _date(event.get("date"))
     with transaction.atomic():
         patent = _patent(event)
+        if kind in (MARK_ONLY if not patent.is_trademark else PATENT_ONLY):
+            raise FeedError(f"event: {kind.label} 不适用于{patent.get_kind_display()} / does not apply to this right")
         if kind == K.HOLDER_CHANGE:
             return holders_replace(patent, _holders(event.get("holders")), key=key, on=on, source=source)
         data = {name: value for name, value in event.items() if name not in ("id", "event", "date",
-                                                                              "application_number")}
+                                                                              "application_number",
+                                                                              "registration_number")}
+        if kind == K.RENEWAL and (refused := renewal_blockers(patent, on)):
+            raise FeedError("；".join(reason.message for reason in refused))
         if record_event(patent, key=key, kind=kind, on=on, data=data, source=source) is None:
             return False
         _apply(patent, kind, on, event)
@@ -146,6 +165,14 @@ def _apply(patent: Patent, kind: str, on: dt.date, event: dict) -> None:
         patent.legal_status = LegalStatus.ABANDONED
     elif kind == K.EXPIRED:
         patent.legal_status = LegalStatus.EXPIRED
+    elif kind == K.RENEWAL:  # ten years from the day after the term's end (Trademark Law art. 40)
+        mark = patent.mark
+        mark.valid_until = mark.valid_until + relativedelta(years=TERM_YEARS)
+        mark.save()
+    elif kind == K.CANCELLED:
+        patent.legal_status = LegalStatus.CANCELLED
+    elif kind == K.REVOKED:
+        patent.legal_status = LegalStatus.REVOKED
     elif kind in SUSPENSIONS:
         Encumbrance.objects.create(patent=patent, kind=SUSPENSIONS[kind], start_date=on,
                                    beneficiary_name=str(event.get("party") or "")[:200],
@@ -175,14 +202,15 @@ def register_sync(path: str | Path, *, source: str | None = None) -> SyncReport:
 
 
 def past_term(today: dt.date) -> Q:
-    """Patents whose term ended before ``today`` (a condition on filing date and kind)."""
+    """Rights whose term ended before ``today`` (a condition on filing date and kind; a mark's grace period)."""
     def filed_before(years: int) -> dt.date:
         return today - relativedelta(years=years) + dt.timedelta(days=1)
 
     return (Q(kind=PatentKind.INVENTION, filing_date__lt=filed_before(20))
             | Q(kind=PatentKind.UTILITY_MODEL, filing_date__lt=filed_before(10))
             | Q(kind=PatentKind.DESIGN, filing_date__gte=DESIGN_TERM_CHANGE, filing_date__lt=filed_before(15))
-            | Q(kind=PatentKind.DESIGN, filing_date__lt=min(DESIGN_TERM_CHANGE, filed_before(10))))
+            | Q(kind=PatentKind.DESIGN, filing_date__lt=min(DESIGN_TERM_CHANGE, filed_before(10)))
+            | Q(kind=PatentKind.TRADEMARK, mark__valid_until__lt=today - relativedelta(months=GRACE_MONTHS)))
 
 
 def register_expire_due(*, today: dt.date | None = None) -> int:
@@ -192,7 +220,7 @@ def register_expire_due(*, today: dt.date | None = None) -> int:
     for pk in Patent.objects.filter(past_term(today), legal_status=LegalStatus.GRANTED).values_list("pk", flat=True):
         with transaction.atomic():
             patent = Patent.objects.select_for_update().get(pk=pk)
-            if patent.legal_status != LegalStatus.GRANTED or patent.expiry_date >= today:
+            if patent.legal_status != LegalStatus.GRANTED or patent.protected_until >= today:
                 continue
             record_event(patent, key=f"expired:{patent.application_number}", kind=K.EXPIRED,
                          on=patent.expiry_date + dt.timedelta(days=1))

@@ -8,12 +8,15 @@ from market.models import ConsentPurpose, LegalStatus, Organisation, Patent
 
 from .base import Reason
 from .common import co_owner_reasons, holder_reasons, pledgee_reasons, suspension_reasons
+from .trademark import not_for_marks
 
 RULE = "abandonment"
 
 
 def abandonment_blockers(patent: Patent, *, holder: Organisation, deal: models.Model | None = None) -> list[Reason]:
     """Reasons ``holder`` may not abandon ``patent`` now (consents recorded on ``deal`` count)."""
+    if reasons := not_for_marks(patent, RULE, "放弃专利权"):
+        return reasons
     reasons = holder_reasons(patent, holder, RULE)
     if patent.legal_status not in (LegalStatus.GRANTED, LegalStatus.PENDING):
         reasons.append(Reason("already_terminated", RULE, "专利权已终止，无需放弃 / The right has already ended"))

@@ -21,6 +21,7 @@ from market.models import (
 )
 
 from .base import Reason
+from .trademark import mark_status_reasons
 
 STATUS_REASONS = {
     LegalStatus.PENDING: ("not_granted", "专利申请尚未授权 / The application has not been granted"),
@@ -31,8 +32,15 @@ STATUS_REASONS = {
 }
 
 
+def noun(right: Patent) -> str:
+    """What the right is called in a reason: 专利权 or 商标专用权."""
+    return "商标专用权" if right.is_trademark else "专利权"
+
+
 def in_force_reasons(patent: Patent, rule: str) -> list[Reason]:
-    """The patent must be granted, not terminated, and within its term."""
+    """The patent must be granted, not terminated, and within its term (a mark: registered and standing)."""
+    if patent.is_trademark:
+        return mark_status_reasons(patent, rule)
     if patent.legal_status in STATUS_REASONS:
         code, message = STATUS_REASONS[patent.legal_status]
         return [Reason(code, rule, message)]
@@ -60,15 +68,17 @@ def suspension_reasons(patent: Patent, rule: str) -> list[Reason]:
                               "权属纠纷，有关程序已中止 / Ownership is disputed: procedures are suspended"))
     if active(patent, EncumbranceKind.PRESERVATION).exists():
         reasons.append(Reason("court_preservation", rule,
-                              "专利权被法院采取保全措施 / The patent is under court preservation"))
+                              f"{noun(patent)}被人民法院采取保全措施（查封、冻结） / The right is seized or frozen by a "
+                              f"court"))
     return reasons
 
 
 def holder_reasons(patent: Patent, actor_org: Organisation, rule: str) -> list[Reason]:
     """The organisation acting must be a holder recorded in the register."""
     if not patent.ownerships.filter(organisation=actor_org).exists():
+        holder = ("商标注册人", "registered holder of the mark") if patent.is_trademark else ("专利权人", "patentee")
         return [Reason("not_registered_holder", rule,
-                       f"{actor_org.name} 不是登记的专利权人 / {actor_org.name} is not the registered patentee")]
+                       f"{actor_org.name} 不是登记的{holder[0]} / {actor_org.name} is not the registered {holder[1]}")]
     return []
 
 
@@ -83,12 +93,13 @@ def has_consent(patent: Patent, org_id: int, capacity: str, purpose: str, deal: 
 
 def co_owner_reasons(patent: Patent, actor_org: Organisation, purpose: str, deal: models.Model | None,
                      rule: str) -> list[Reason]:
-    """Every other co-owner must consent, unless the co-ownership agreement lets the actor act alone."""
+    """Every other co-owner must consent, unless the co-ownership agreement lets the actor act alone (Patent Law
+    art. 14; a co-owned mark has no such exception)."""
     ownerships = list(patent.ownerships.all())
     if len(ownerships) < 2:
         return []
     actor = next((o for o in ownerships if o.organisation_id == actor_org.pk), None)
-    if actor is not None and actor.agreement_allows_sole_action:
+    if actor is not None and actor.agreement_allows_sole_action and not patent.is_trademark:
         return []
     missing = [o.name if o.joined else f"{o.name}（尚未加入平台 / not yet on the platform）" for o in ownerships
                if o.organisation_id != actor_org.pk
@@ -96,7 +107,8 @@ def co_owner_reasons(patent: Patent, actor_org: Organisation, purpose: str, deal
     if missing:
         names = "、".join(missing)
         return [Reason("co_owner_consent_missing", rule,
-                       f"共有专利需全体共有人同意，尚缺：{names} / Co-owned patent: consent missing from {names}")]
+                       f"共有{'商标' if patent.is_trademark else '专利'}需全体共有人同意，尚缺：{names} / "
+                       f"Co-owned right: consent missing from {names}")]
     return []
 
 
@@ -112,7 +124,8 @@ def pledgee_reasons(patent: Patent, purpose: str, deal: models.Model | None, rul
             continue
         name = pledge.holder_label
         reasons.append(Reason("pledged_without_consent", rule,
-                              f"专利已质押给{name}，未取得质权人同意 / Pledged to {name} without the pledgee's consent"))
+                              f"{noun(patent)}已质押给{name}，未取得质权人同意 / Pledged to {name} without the pledgee's "
+                              f"consent"))
     return reasons
 
 

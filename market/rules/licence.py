@@ -17,9 +17,11 @@ from .common import (
     holder_reasons,
     in_force_reasons,
     licences_during,
+    noun,
     pledgee_reasons,
     suspension_reasons,
 )
+from .trademark import rule_for
 
 RULE = "licence"
 EXCLUSIVE_KINDS = (EncumbranceKind.EXCLUSIVE_LICENCE, EncumbranceKind.SOLE_LICENCE)
@@ -38,29 +40,32 @@ def licence_blockers(patent: Patent, *, licensor: Organisation, licence_kind: st
     later counts as much as one in force. The term may not pass the patent's expiry. ``own_encumbrance``
     is the pk of the licence's own register entry once it exists (the 备案 re-check): it is no conflict.
     """
-    reasons = in_force_reasons(patent, RULE)
-    reasons += annual_fee_reasons(patent, RULE)
-    reasons += suspension_reasons(patent, RULE)
-    reasons += holder_reasons(patent, licensor, RULE)
+    rule = rule_for(RULE, patent)
+    reasons = in_force_reasons(patent, rule)
+    reasons += annual_fee_reasons(patent, rule)
+    reasons += suspension_reasons(patent, rule)
+    reasons += holder_reasons(patent, licensor, rule)
+    if licence_kind not in EXCLUSIVE_KINDS and patent.is_trademark:  # a co-owned mark: every licence
+        reasons += co_owner_reasons(patent, licensor, ConsentPurpose.LICENCE, deal, rule)
     if licence_kind in EXCLUSIVE_KINDS:
-        reasons += co_owner_reasons(patent, licensor, ConsentPurpose.LICENCE, deal, RULE)
-        reasons += exclusive_licence_reasons(patent, RULE, ignore=own_encumbrance, start=start_date, end=end_date)
+        reasons += co_owner_reasons(patent, licensor, ConsentPurpose.LICENCE, deal, rule)
+        reasons += exclusive_licence_reasons(patent, rule, ignore=own_encumbrance, start=start_date, end=end_date)
         if (licence_kind == EncumbranceKind.EXCLUSIVE_LICENCE
                 and licences_during(patent, EncumbranceKind.ORDINARY_LICENCE, start=start_date, end=end_date,
                                     ignore=own_encumbrance).exists()):
-            reasons.append(Reason("ordinary_licence_in_force", RULE,
+            reasons.append(Reason("ordinary_licence_in_force", rule,
                                   "本次期限内已有普通许可，不能再授予独占许可 / "
                                   "Ordinary licences cover this term: an exclusive licence cannot be granted"))
         if active(patent, EncumbranceKind.OPEN_LICENCE).exists():
-            reasons.append(Reason("open_licence_declared", RULE,
+            reasons.append(Reason("open_licence_declared", rule,
                                   "开放许可声明有效期间不得授予独占或排他许可 / "
                                   "While an open-licence declaration stands, no exclusive or sole licence"))
     else:
         # a sole (排他) licence, like an exclusive one, bars the licensor from licensing anyone else
-        reasons += exclusive_licence_reasons(patent, RULE, ignore=own_encumbrance, start=start_date, end=end_date)
-    reasons += pledgee_reasons(patent, ConsentPurpose.LICENCE, deal, RULE)
+        reasons += exclusive_licence_reasons(patent, rule, ignore=own_encumbrance, start=start_date, end=end_date)
+    reasons += pledgee_reasons(patent, ConsentPurpose.LICENCE, deal, rule)
     if end_date and end_date > patent.expiry_date:
-        reasons.append(Reason("term_past_expiry", RULE,
-                              f"许可期限不得超过专利权期限（{patent.expiry_date:%Y-%m-%d}） / "
-                              f"The licence may not run past the patent's expiry ({patent.expiry_date:%Y-%m-%d})"))
+        reasons.append(Reason("term_past_expiry", rule,
+                              f"许可期限不得超过{noun(patent)}期限（{patent.expiry_date:%Y-%m-%d}） / "
+                              f"The licence may not run past the right's term ({patent.expiry_date:%Y-%m-%d})"))
     return reasons

@@ -17,13 +17,16 @@ from .common import (
     pledgee_reasons,
     suspension_reasons,
 )
+from .trademark import not_for_marks
 
 RULE = "open_licence"
 
 
 def open_licence_blockers(patent: Patent, *, holder: Organisation, deal: models.Model | None = None,
                           has_evaluation_report: bool = False) -> list[Reason]:
-    """Reasons ``holder`` may not declare an open licence on ``patent`` now."""
+    """Reasons ``holder`` may not declare an open licence on ``patent`` now (a patent's act: not for a mark)."""
+    if reasons := not_for_marks(patent, RULE, "开放许可"):
+        return reasons
     reasons = in_force_reasons(patent, RULE)
     reasons += annual_fee_reasons(patent, RULE)
     reasons += suspension_reasons(patent, RULE)
@@ -48,6 +51,8 @@ def open_licence_take_up_blockers(patent: Patent, *, holder: Organisation, licen
     fee fell overdue, procedures were suspended, or the declarant is no longer the registered
     holder. Pledgees and co-owners consented to the declaration itself, which covers every take-up.
     """
+    if reasons := not_for_marks(patent, RULE, "开放许可"):
+        return reasons
     reasons = in_force_reasons(patent, RULE)
     reasons += annual_fee_reasons(patent, RULE)
     reasons += suspension_reasons(patent, RULE)

@@ -84,6 +84,59 @@ LEGAL_SOURCES: dict[tuple[str, str] | str, str] = {
 }
 
 
+# A registered trademark's reasons (rule ``trademark_<act>``: market/rules/trademark.py).
+TM_TERM = "商标法第三十九条、第四十条 / Trademark Law arts. 39-40"
+TM_TRANSFER = "商标法第四十二条 / Trademark Law art. 42"
+TM_LICENCE = "商标法第四十三条 / Trademark Law art. 43"
+TM_PLEDGE = ("民法典第四百四十条、第四百四十四条，注册商标专用权质押登记程序规定（2020） / Civil Code arts. 440, "
+             "444; Procedure for Registering Pledges of Registered Trademarks 2020")
+TM_CO_OWNERS = "民法典第三百零一条；商标审查审理指南（2021）共有商标（verify） / Civil Code art. 301; Trademark " \
+               "Examination Guidelines 2021, co-owned marks (verify)"
+TM_SEIZED = "民事诉讼法（查封、冻结）；注册商标专用权质押登记程序规定（2020） / Civil Procedure Law (seizure, " \
+            "freezing); Procedure for Registering Pledges of Registered Trademarks 2020"
+
+TRADEMARK_SOURCES: dict[tuple[str, str] | str, str] = {
+    "not_registered": TM_TERM,
+    "mark_expired": TM_TERM,
+    "renewal_too_early": TM_TERM,
+    "renewal_too_late": TM_TERM,
+    "not_a_mark": TM_TERM,
+    "mark_cancelled": "商标法第四十条，商标法实施条例第七十三条 / Trademark Law art. 40, Implementing Regulations art. 73",
+    "mark_revoked": "商标法第四十九条 / Trademark Law art. 49",
+    "invalidated": "商标法第四十四条、第四十五条 / Trademark Law arts. 44-45",
+    "ownership_dispute": TM_SEIZED,
+    "court_preservation": TM_SEIZED,
+    "co_owner_consent_missing": TM_CO_OWNERS,
+    "pledged_without_consent": PLEDGED_RIGHT,
+    "not_registered_holder": TM_TRANSFER,
+    ("trademark_licence", "not_registered_holder"): TM_LICENCE,
+    ("trademark_pledge", "not_registered_holder"): TM_PLEDGE,
+    ("trademark_pledge", "mark_expired"): f"{TM_PLEDGE}; {TM_TERM}",
+    ("trademark_pledge", "mark_cancelled"): TM_PLEDGE,
+    ("trademark_pledge", "mark_revoked"): TM_PLEDGE,
+    ("trademark_pledge", "invalidated"): f"{TM_PLEDGE}; 商标法第四十四条、第四十五条 / Trademark Law arts. 44-45",
+    ("trademark_pledge", "not_registered"): f"{TM_PLEDGE}; {TM_TERM}",
+    ("trademark_pledge", "court_preservation"): TM_PLEDGE,
+    ("trademark_pledge", "already_pledged"): "",  # the platform's own procedure: one pledge at a time
+    ("trademark_transfer", "companion_mark_missing"): TM_TRANSFER,
+    ("trademark_transfer", "mark_similarity_undecided"): TM_TRANSFER,
+    ("trademark_pledge", "companion_mark_missing"): TM_PLEDGE,
+    ("trademark_pledge", "mark_similarity_undecided"): TM_PLEDGE,
+    "confusing_transfer": TM_TRANSFER,
+    "licence_unrecorded": TM_LICENCE,
+    "origin_clause_missing": TM_LICENCE,
+    ("trademark_licence", "exclusive_licence_in_force"): TM_LICENCE,
+    ("trademark_licence", "exclusive_licence_registered"): TM_LICENCE,
+    ("trademark_licence", "ordinary_licence_in_force"): TM_LICENCE,
+    ("trademark_licence", "term_past_expiry"): f"{TM_LICENCE}; {TM_TERM}",
+    ("trademark_open_licence", "not_for_marks"): OPEN_LICENCE,
+    ("trademark_abandonment", "not_for_marks"): LAPSE,
+}
+
+
 def legal_source(rule: str, code: str) -> str:
     """The law a refusal (``rule``, ``code``) rests on; empty for the platform's own procedure."""
+    if rule.startswith("trademark"):
+        found = TRADEMARK_SOURCES.get((rule, code))
+        return found if found is not None else TRADEMARK_SOURCES.get(code, "")
     return LEGAL_SOURCES.get((rule, code)) or LEGAL_SOURCES.get(code, "")
