@@ -18,7 +18,7 @@ from market.models import Organisation, PatentKind
 from market.models.patents import Patent, PatentOwner
 from market.pledges.models import ConfirmableGround, PledgeConfirmation, PledgeContract, PledgeLoan
 from market.rules.base import Reason, about_patent
-from market.rules.pledge import pledge_blockers
+from market.rules.pledge import package_pledge_blockers, pledge_blockers
 
 RULE = "pledge_registry"
 # Ground of each reason code (the codes of pledge_blockers and of this module).
@@ -35,9 +35,13 @@ GROUND_OF_CODE = {
     "same_day_filing": 10,
     "invalidation_pending": 11,
     "other_ground": 12,
+    # a registered mark's (the trademark office's grounds, sorted beside the patent ones they match)
+    "not_registered": 3, "mark_expired": 2, "mark_cancelled": 2, "mark_revoked": 2,
+    "companion_mark_missing": 12, "mark_similarity_undecided": 12,
 }
 # Grounds the applicant cures inside the flow (consents, confirmations): the application is not refused for them.
-CURABLE_AT_APPLICATION = {"co_owner_consent_missing", "invalidation_pending", "same_day_filing", "annual_fee_unpaid"}
+CURABLE_AT_APPLICATION = {"co_owner_consent_missing", "invalidation_pending", "same_day_filing", "annual_fee_unpaid",
+                          "mark_similarity_undecided"}
 # A 流质 clause: the creditor becomes owner of the pledged right on default (Civil Code art. 428) (verify the
 # wording list with the legal team; any match refuses the contract).
 FORFEITURE_RE = re.compile(
@@ -174,6 +178,7 @@ def registration_blockers(loan: PledgeLoan, contract: PledgeContract | None) -> 
     for patent in patents:
         reasons += about_patent(patent, patent_reasons(patent, pledgor=loan.applicant, loan=loan,
                                                        debt_end=contract.end_date if contract else None))
+    reasons += package_pledge_blockers(patents, pledgor=loan.applicant)
     reasons += contract_item_reasons(contract, patents)
     if loan.other_ground.strip():
         reasons.append(Reason("other_ground", RULE,

@@ -38,6 +38,7 @@ from market.models import (
     LegalStatus,
     Patent,
     PatentKind,
+    RegisterEvent,
     RegisterEventKind,
 )
 from market.models.patents import DESIGN_TERM_CHANGE
@@ -130,6 +131,8 @@ def register_apply(event: dict, *, source: str = "") -> bool:
         data = {name: value for name, value in event.items() if name not in ("id", "event", "date",
                                                                               "application_number",
                                                                               "registration_number")}
+        if RegisterEvent.objects.filter(key=key).exists():
+            return False  # applied before: a renewal's window, say, is no longer today's question
         if kind == K.RENEWAL and (refused := renewal_blockers(patent, on)):
             raise FeedError("；".join(reason.message for reason in refused))
         if record_event(patent, key=key, kind=kind, on=on, data=data, source=source) is None:

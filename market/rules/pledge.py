@@ -71,7 +71,8 @@ def _mark_pledge_blockers(right: Patent, *, pledgor: Organisation, deal: models.
     return reasons
 
 
-def package_pledge_blockers(patents: list[Patent], *, pledgor: Organisation) -> list[Reason]:
+def package_pledge_blockers(patents: list[Patent], *, pledgor: Organisation,
+                            about: list[Patent] | None = None) -> list[Reason]:
     """Reasons about the pledged rights together: a holder's identical or similar marks on similar goods are
-    pledged together (the trademark office's pledge procedure)."""
-    return companion_reasons(patents, pledgor, RULE)
+    pledged together (the trademark office's pledge procedure); ``about``: those of these rights only."""
+    return companion_reasons(patents, pledgor, RULE, about=about)

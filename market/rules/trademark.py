@@ -65,17 +65,19 @@ def renewal_blockers(right: Patent, on: dt.date | None = None) -> list[Reason]:
     return []
 
 
-def companion_reasons(rights: Iterable[Patent], holder: Organisation, act: str) -> list[Reason]:
+def companion_reasons(rights: Iterable[Patent], holder: Organisation, act: str,
+                      about: Iterable[Patent] | None = None) -> list[Reason]:
     """A holder transferring (Trademark Law art. 42) or pledging (the office's pledge procedure) a mark must
     include, in the same deal, its identical marks on similar goods and the marks staff decided similar;
-    a mark whose similarity staff have not yet decided holds the deal until they do."""
+    a mark whose similarity staff have not yet decided holds the deal until they do. ``about``: only the
+    companions of these rights of the deal (default: all)."""
     from market.trademarks.similarity import similar_marks  # the lookup reads the register: imported late
 
     rights = [right for right in rights if right.is_trademark]
     included = {right.pk for right in rights}
     reasons: list[Reason] = []
     seen: set[int] = set()
-    for right in rights:
+    for right in (rights if about is None else [right for right in about if right.is_trademark]):
         rule = rule_for(act, right)
         for candidate in similar_marks(right, candidates=Q(ownerships__organisation=holder)):
             other = candidate.right

@@ -20,6 +20,8 @@ from market.rules import (
     pledge_blockers,
     transfer_blockers,
 )
+from market.rules.pledge import package_pledge_blockers
+from market.rules.transfer import package_transfer_blockers
 from market.signals import listing_changed
 
 from .errors import ActionForbidden, require_reason
@@ -44,6 +46,11 @@ def listing_blockers(listing: Listing) -> list[Reason]:
         else:
             found = pledge_blockers(patent, pledgor=org)
         reasons += about_patent(patent, [r for r in found if r.code not in DEAL_STAGE_CODES])
+    patents = list(listing.patents.all())
+    if listing.mode == ListingMode.TRANSFER:
+        reasons += package_transfer_blockers(patents, seller=org)
+    elif listing.mode == ListingMode.PLEDGE:
+        reasons += package_pledge_blockers(patents, pledgor=org)
     return reasons
 
 

@@ -39,6 +39,7 @@ from market.money import ZERO, cny, format_cny
 from market.register.holders import Holder, holders_replace, joint_shares
 from market.rules import Reason, RuleViolation, about_patent, transfer_blockers
 from market.rules.common import active_pledges
+from market.rules.transfer import package_transfer_blockers
 from market.services import payments, proceeds
 from market.services.documents import document_reissue, document_request, documents_for
 from market.services.errors import ActionForbidden, require_reason, state_refusal
@@ -81,8 +82,10 @@ def _price(value) -> Decimal:
 def _rule_check(deal: TransferDeal) -> None:
     """Every patent of the deal must be transferable by the seller now (consents of this deal count)."""
     reasons = []
-    for patent in deal.patents.all():
+    patents = list(deal.patents.all())
+    for patent in patents:
         reasons += about_patent(patent, transfer_blockers(patent, seller=deal.seller, deal=deal))
+    reasons += package_transfer_blockers(patents, seller=deal.seller)
     if reasons:
         raise RuleViolation(reasons)
 
@@ -449,8 +452,11 @@ def deal_register(*, deal_id: int, actor: User, registration_number: str = "") -
             holders_replace(patent, [Holder.of(deal.buyer)], key=f"transfer:{deal.number}:{patent.application_number}",
                             on=today, source=f"转让交易 {deal.number} / transfer deal",
                             data={"deal": deal.number, "registration_number": number})
+        # A mark's transferee holds it from the announcement of the approved transfer (Trademark Law art. 42).
+        marks = "；商标转让已核准并于今日公告，受让人自公告之日起享有商标专用权" if any(
+            p.is_trademark for p in deal.patents.all()) else ""
         apply_transition(deal, "register", actor=actor, registration_number=number,
-                         reason=f"著录项目变更已登记，登记号 {number}")
+                         reason=f"著录项目变更已登记，登记号 {number}{marks}")
         payments.escrow_capture(escrow_id=deal.escrow_id, idempotency_key=_key(deal, "capture"), actor=actor)
     return deal
 

@@ -176,3 +176,10 @@ def test_open_licence_and_abandonment_are_patent_acts(holder_org):
     mark = trademark(holders=[holder_org])
     for reasons in (open_licence_blockers(mark, holder=holder_org), abandonment_blockers(mark, holder=holder_org)):
         assert codes(reasons) == ["not_for_marks"] and reasons[0].source
+
+
+def test_a_licence_of_a_mark_may_not_run_past_its_registration(holder_org):
+    mark = trademark(holders=[holder_org], registered=dt.date(2017, 1, 10))
+    refused = licence_blockers(mark, licensor=holder_org, end_date=mark.expiry_date + dt.timedelta(days=1))
+    assert [r.code for r in refused] == ["term_past_expiry"] and "商标法第四十三条" in refused[0].source
+    assert licence_blockers(mark, licensor=holder_org, end_date=mark.expiry_date) == []

@@ -46,6 +46,7 @@ from market.pledges.models import (
 )
 from market.pledges.registry_rules import CURABLE_AT_APPLICATION, forfeiture_reasons, ground_of, patent_reasons
 from market.rules import Reason, RuleViolation, about_patent
+from market.rules.pledge import package_pledge_blockers
 from market.services.documents import document_reissue, document_request, documents_for
 from market.services.errors import ActionForbidden, state_refusal
 from market.services.transitions import apply_transition
@@ -88,7 +89,8 @@ def pledge_precheck(*, applicant: Organisation, patents: list[Patent], term_mont
     checks = []
     for patent in patents:
         check = PatentCheck(patent)
-        for reason in patent_reasons(patent, pledgor=applicant, debt_end=end, loan=loan):
+        for reason in (patent_reasons(patent, pledgor=applicant, debt_end=end, loan=loan)
+                       + package_pledge_blockers(patents, pledgor=applicant, about=[patent])):
             (check.to_cure if reason.code in CURABLE_AT_APPLICATION else check.blocking).append(reason)
         checks.append(check)
     return checks
