@@ -24,8 +24,9 @@ from .tokenize import bigram_tokens, index_tokens, ipc_levels, ipc_tokens, norma
 # Bump when the document or the tokeniser changes: search_check then reports every entry as stale.
 # 2: bodies and claims indexed as bigrams only (search/tokenize.py); 3: facet bit masks (migration 0004);
 # 4: the checksum serialises the fields in declaration order (``ListingDocument.checksum``); 5: a run break
-# between runs of Chinese text and after each jieba word, for phrase matching (search/tokenize.py).
-DOCUMENT_VERSION = 5
+# between runs of Chinese text and after each jieba word, for phrase matching (search/tokenize.py); 6: registered
+# marks (their pinyin in the body, their term's end).
+DOCUMENT_VERSION = 6
 # Claims beyond this many characters are not indexed: the tail of a 50-page claim set adds little and
 # PostgreSQL caps a tsvector at 1 MB.
 MAX_CLAIMS_CHARS = 20_000
@@ -47,6 +48,8 @@ class PatentDocument:
     expiry_date: dt.date
     holders: tuple[str, ...]
     publication_number: str = ""
+    # A registered mark's text in pinyin (its goods are its abstract, its expiry its current term's end).
+    pinyin: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ class ListingDocument:
         return {
             "title": _unique([self.title, *(p.title for p in self.patents)]),
             "body": [self.description,
-                     *(text for p in self.patents for text in (p.abstract, p.first_claim, p.publication_number))],
+                     *(text for p in self.patents for text in (p.abstract, p.first_claim, p.publication_number,
+                                                               p.pinyin.replace(" ", "")))],
             "claims": ["\n".join(p.claims for p in self.patents)[:MAX_CLAIMS_CHARS]],
             "holders": self.holder_names,
         }
@@ -176,7 +180,8 @@ def _join(texts: Iterable[str], tokenise=index_tokens) -> str:
 LISTING_COLUMNS = ("pk", "title", "description", "mode", "organisation__city", "organisation__name", "asking_price",
                    "published_at")
 PATENT_COLUMNS = ("pk", "application_number", "title", "abstract", "first_claim", "claims", "kind", "legal_status",
-                  "industry", "ipc_codes", "filing_date", "publication_number")
+                  "industry", "ipc_codes", "filing_date", "publication_number", "mark__valid_until",
+                  "mark__mark_pinyin")
 
 
 def published_listings() -> QuerySet:
@@ -213,12 +218,14 @@ def _patent_documents(patent_ids: set[int]) -> dict[int, PatentDocument]:
                             .values_list("patent_id", "name")):
         holders[patent_id].append(name)
     return {
-        pk: PatentDocument(number=f"ZL{application_number}", title=title, abstract=abstract, first_claim=first_claim,
-                           claims=claims, kind=kind, legal_status=legal_status, industry=industry,
-                           ipc_codes=tuple(ipc_codes or ()), expiry_date=expiry_date(kind, filing_date),
-                           holders=tuple(holders[pk]), publication_number=publication_number)
+        pk: PatentDocument(number=application_number if mark_until else f"ZL{application_number}", title=title,
+                           abstract=abstract, first_claim=first_claim, claims=claims, kind=kind,
+                           legal_status=legal_status, industry=industry, ipc_codes=tuple(ipc_codes or ()),
+                           expiry_date=mark_until or expiry_date(kind, filing_date), holders=tuple(holders[pk]),
+                           publication_number=publication_number, pinyin=pinyin or "")
         for pk, application_number, title, abstract, first_claim, claims, kind, legal_status, industry, ipc_codes,
-        filing_date, publication_number in Patent.objects.filter(pk__in=patent_ids).values_list(*PATENT_COLUMNS)
+        filing_date, publication_number, mark_until, pinyin
+        in Patent.objects.filter(pk__in=patent_ids).values_list(*PATENT_COLUMNS)
     }
 
 

@@ -138,12 +138,14 @@ def trademark(text: str = "丽水山耕", *, groups: tuple[str, ...] = ("3002",)
     (default: a new organisation)."""
     from market.models import TrademarkRecord
     from market.models.trademarks import first_term_end
+    from market.register.trademarks import goods_text
 
+    goods = [{"nice_class": int(g[:2]), "group": g, "name": f"商品{g}"} for g in groups]
     right = Patent.objects.create(kind=PatentKind.TRADEMARK, application_number=str(next(_mark_numbers)),
-                                  title=text, filing_date=registered - dt.timedelta(days=300),
+                                  title=text, abstract=goods_text(goods), filing_date=registered - dt.timedelta(days=300),
                                   grant_date=registered, legal_status=status)
     TrademarkRecord.objects.create(right=right, mark_text=text, valid_until=valid_until or first_term_end(registered),
-                                   goods=[{"nice_class": int(g[:2]), "group": g, "name": f"商品{g}"} for g in groups])
+                                   goods=goods)
     for org in holders if holders is not None else [OrganisationFactory()]:
         hold(right, org)
     return right

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from market.rules.sources import LEGAL_SOURCES
+from market.rules.sources import LEGAL_SOURCES, TRADEMARK_SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
@@ -42,7 +42,7 @@ def test_every_named_file_and_definition_exists(doc, path, name):
 
 def test_every_reason_with_a_legal_source_is_explained():
     rules = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    codes = {key[1] if isinstance(key, tuple) else key for key in LEGAL_SOURCES}
+    codes = {key[1] if isinstance(key, tuple) else key for key in (*LEGAL_SOURCES, *TRADEMARK_SOURCES)}
     missing = sorted(code for code in codes if f"`{code}`" not in rules)
     assert not missing, f"docs/rules.md does not explain {missing}"
 

@@ -65,6 +65,7 @@ from .history import HISTORY, generate_history
 from .importer import ImportStats, import_patents
 from .licences import seed_licensing
 from .pledges import seed_pledges
+from .trademarks import seed_trademarks
 
 LISTING_COUNT = 60
 # What the demo's register events name as their source.
@@ -132,6 +133,7 @@ class SeedReport:
     listings: int = 0
     deals: int = 0
     history: int = 0
+    trademarks: int = 0
     search: str = ""
 
     def lines(self) -> list[str]:
@@ -140,6 +142,7 @@ class SeedReport:
         out.append(f"分配持有人 patents given demo holders +{self.holders}，权利负担 encumbrances +{self.encumbrances}，"
                    f"挂牌 listings +{self.listings}，转让交易 transfer deals +{self.deals}")
         out.append(f"生成的历史交易与贷款 generated history deals and loans +{self.history}")
+        out.append(f"生成的演示注册商标 generated demo trademarks +{self.trademarks}")
         if self.search:
             out.append(self.search)
         return out
@@ -452,6 +455,7 @@ def seed_demo(*, data_dir: Path = DEMO_DATA_DIR, with_search: bool = True) -> tu
     seed_licensing(users)  # open-licence declarations, a take-up, licence contracts (demo/licences.py)
     seed_pledges(users)  # pledge loans of the demo bank in every state (demo/pledges.py)
     seed_pledged_sale(users, report)
+    report.trademarks = seed_trademarks(organisations, users)  # generated marks beside the real patents
     if with_search:
         report.search = index_for_search()
     if apps.is_installed("matching"):  # demo demands and a proposal (matching/demo.py), when the app is there

@@ -71,6 +71,13 @@ class TrademarkRecord(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def class_labels(self) -> list[str]:
+        """``第30类 方便食品`` for each class of the goods."""
+        from market.trademarks.nice import class_label
+
+        return [class_label(number) for number in self.nice_classes]
+
+    @property
     def grace_until(self) -> dt.date:
         """The last day of the six months' grace after the term (宽展期)."""
         return self.valid_until + relativedelta(months=GRACE_MONTHS)
