@@ -12,6 +12,7 @@ from django.urls import reverse
 from market.extensions import DOCUMENT_TYPES
 from market.models import (
     Document,
+    DocumentKind,
     LegalStatus,
     Organisation,
     Patent,
@@ -41,12 +42,51 @@ def party(org: Organisation) -> dict:
 
 def patent_row(patent: Patent) -> dict:
     granted = patent.grant_date is not None or patent.legal_status != LegalStatus.PENDING
-    return {
+    row = {
         "title": patent.title, "application_number": patent.application_number,
         "patent_number": patent.patent_number if granted else "", "granted": granted,
         "kind": zh(patent.get_kind_display()), "filing_date": patent.filing_date, "grant_date": patent.grant_date,
         "ipc": "；".join(patent.ipc_codes) or "—", "status": zh(patent.get_legal_status_display()),
+        "is_trademark": patent.is_trademark,
     }
+    if patent.is_trademark:
+        mark = patent.mark
+        row.update({"mark_text": mark.mark_text, "mark_type": zh(mark.get_mark_type_display()),
+                    "classes": "；".join(mark.class_labels), "goods": patent.abstract, "valid_until": mark.valid_until})
+    return row
+
+
+def all_marks(context: dict) -> bool:
+    """Whether the document's rights (its one ``patent`` row, else its ``patents`` and ``filing_patents``) are all
+    registered marks: the document is then the trademark office's form (``<template>_trademark.html`` if any)."""
+    one = context.get("patent")
+    rows = [one] if one is not None else [*context.get("patents", ()), *context.get("filing_patents", ())]
+    flags = [row.get("is_trademark") if isinstance(row, dict) else getattr(row, "is_trademark", False) for row in rows]
+    return bool(flags) and all(flags)
+
+
+# The trademark office's name of a document kind, when its rights are marks.
+TRADEMARK_KIND_LABELS = {
+    DocumentKind.TRANSFER_CONTRACT: "注册商标转让合同",
+    DocumentKind.CHANGE_REQUEST: "转让/移转申请/注册商标申请书",
+    DocumentKind.LICENCE_CONTRACT: "商标使用许可合同",
+    DocumentKind.LICENCE_RECORD: "商标使用许可备案表",
+    DocumentKind.PLEDGE_CONTRACT: "注册商标专用权质押合同",
+    DocumentKind.PLEDGE_REGISTRATION: "商标专用权质权登记申请书",
+    DocumentKind.PLEDGE_NOTICE: "商标专用权质权登记证",
+    DocumentKind.PLEDGE_RELEASE: "商标专用权质权登记注销申请书",
+}
+
+
+def kind_label(document: Document, trademark: bool) -> str:
+    """The document's name in its header: the trademark office's for a mark's, else its kind's."""
+    return TRADEMARK_KIND_LABELS.get(document.kind, "") if trademark and document.kind in TRADEMARK_KIND_LABELS \
+        else zh(document.get_kind_display())
+
+
+def template_names(template: str, context: dict) -> list[str]:
+    """The templates to render, first found: a mark's own form, then the document kind's template."""
+    return [template.replace(".html", "_trademark.html"), template] if context.get("trademark") else [template]
 
 
 def document_context(document: Document, *, issued_at: dt.datetime) -> dict:
@@ -54,9 +94,10 @@ def document_context(document: Document, *, issued_at: dt.datetime) -> dict:
     deal = document.deal
     url = verify_url(document.verification_code)
     context = DOCUMENT_TYPES[document.kind].builder(document, deal)
+    context["trademark"] = all_marks(context)
     context.update({
         "document": document, "number": document.number, "version": document.version,
-        "kind_label": zh(document.get_kind_display()), "issued_at": issued_at, "centre_name": CENTRE_NAME,
+        "kind_label": kind_label(document, context["trademark"]), "issued_at": issued_at, "centre_name": CENTRE_NAME,
         "verify_url": url, "qr": qr_data_uri(url), "supersedes": document.supersedes,
         "verification_code": document.verification_code_display,
     })

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from market.documents.context import document_context
+from market.documents.context import document_context, template_names
 from market.documents.pdf import render_pdf, sha256_hex
 from market.extensions import DOCUMENT_TYPES
 from market.models import Document, DocumentState, TransitionLog
@@ -46,7 +46,8 @@ def document_render(*, document_id: int) -> Document:
         return document
     issued_at = timezone.now()
     try:
-        pdf = render_pdf(DOCUMENT_TYPES[document.kind].template, document_context(document, issued_at=issued_at))
+        context = document_context(document, issued_at=issued_at)
+        pdf = render_pdf(template_names(DOCUMENT_TYPES[document.kind].template, context), context)
     except Exception as error:
         logger.exception("rendering document %s failed", document.number)
         _record_failure(document_id, error)

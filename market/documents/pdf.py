@@ -46,8 +46,8 @@ def url_fetcher():
     return _url_fetcher_class()(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render a document template (always in Simplified Chinese) to PDF bytes.
+def render_pdf(template_name: str | list[str], context: dict) -> bytes:
+    """Render a document template (always in Simplified Chinese; of a list, the first found) to PDF bytes.
 
     Templates load nothing from the network or the disk: images are data: URIs, fonts come from the system
     (Debian ``fonts-noto-cjk``), and the URL fetcher refuses everything else.

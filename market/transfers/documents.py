@@ -98,7 +98,8 @@ def change_request_context(document: Document, deal: TransferDeal) -> dict:
                 .filter(kind=DocumentKind.TRANSFER_CONTRACT, state=DocumentState.ISSUED).first())
     patent_pledges = [p for p in context["pledges"] if p["patent"].pk == patent.pk]
     attachments = [f"{deal.sale_reference} 成交确认书" if deal.sale_reference
-                   else "专利权转让合同" + (f"（编号 {contract.number}）" if contract else "")]
+                   else ("注册商标转让合同" if patent.is_trademark else "专利权转让合同")
+                   + (f"（编号 {contract.number}）" if contract else "")]
     attachments += [f"质权人{p['pledgee']}同意转让的书面证明" for p in patent_pledges]
     if deal.export_registration_required:
         attachments.append("技术出口合同登记证书" + (f"（编号 {deal.export_registration_number}）"

@@ -154,7 +154,7 @@ def test_patent_and_organisation_changes_reindex_their_published_listings(
 
 
 def test_facet_bits_follow_the_order_of_the_choices():
-    assert facet_bits("kind") == {"invention": 1, "utility_model": 2, "design": 4}
+    assert facet_bits("kind") == {"invention": 1, "utility_model": 2, "design": 4, "trademark": 8}
     assert facet_mask("kind", ["design", "invention", "unknown"]) == 5
 
 
