@@ -32,7 +32,8 @@ RISK_FACTORS: dict[str, tuple[float, str]] = {
     "exclusive_licence": (0.85, "存在独占或排他许可，受让人受许可约束 / An exclusive or sole licence binds a buyer"),
     "not_implemented": (0.9, "未声明实施，变现依赖转让 / Not implemented: realisation depends on a sale"),
 }
-KIND_LABELS = {"invention": "发明专利 invention", "utility_model": "实用新型 utility model", "design": "外观设计 design"}
+KIND_LABELS = {"invention": "发明专利 invention", "utility_model": "实用新型 utility model", "design": "外观设计 design",
+               "trademark": "注册商标 registered mark"}
 ADVICE_ONLY = "本建议仅供参考，由银行最终决定 / This is advice: the bank decides"
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from market.models import Patent
 from market.money import cny
 
-from . import indicators
+from . import brand, indicators
 from .assumptions import BASIS
 from .batch import value_batch
 from .facts import to_columns
@@ -34,9 +34,11 @@ def compute_quick_estimate(patent: Patent) -> dict:
     """The estimate, uncached (see ``quick_estimate``)."""
     config = valuation_settings()
     version = config["WEIGHTS_VERSION"]
-    weights = weights_for(version)
     today = timezone.localdate()
     facts = patent_facts([patent], on=today)
+    if patent.is_trademark:
+        return _mark_quick_estimate(patent, facts[0], config=config, on=today)
+    weights = weights_for(version)
     batch = value_batch(to_columns(facts), weights=weights, assumptions=config["ASSUMPTIONS"],
                         risk_factors=config["LEGAL_RISK_FACTORS"],
                         rng=np.random.default_rng([config["SEED"], patent.pk]), draws=config["QUICK_DRAWS"])
@@ -50,6 +52,25 @@ def compute_quick_estimate(patent: Patent) -> dict:
         "score": breakdown["total"], "dimensions": breakdown["dimensions"], "indicators": breakdown["indicators"],
         "notes": breakdown["notes"], "risk_lines": legal_risk(facts[0], config["LEGAL_RISK_FACTORS"])[1],
         "p10": p10, "p50": p50, "p90": p90,
+        "pledge": {"ratio": advice.ratio, "max_loan": advice.max_loan, "lines": advice.lines},
+    }
+
+
+def _mark_quick_estimate(patent: Patent, facts, *, config, on) -> dict:
+    """A mark has no quick value (its goods' revenue is not the platform's to know): its brand score, its risks,
+    and no value until a formal valuation (valuation/brand.py)."""
+    used = facts.implemented
+    breakdown = brand.brand_score(patent, facts, used=used, on=on)
+    zero = cny(0)
+    advice = pledge_advice(patent=patent, facts=facts, p10=zero, p50=zero, score=breakdown["total"],
+                           loan_term_years=float(config["DEFAULT_LOAN_TERM_YEARS"]), on=on)
+    return {
+        "patent_id": patent.pk, "valuation_date": on, "weights_version": breakdown["version"], "method": "income",
+        "basis": BASIS, "currency": "CNY", "draws": 0, "score": breakdown["total"],
+        "dimensions": breakdown["dimensions"], "indicators": breakdown["indicators"],
+        "notes": [*breakdown["notes"], brand.QUICK_NOTE],
+        "risk_lines": brand.mark_risk(patent, facts, used=used, on=on, config=config)[1],
+        "p10": zero, "p50": zero, "p90": zero,
         "pledge": {"ratio": advice.ratio, "max_loan": advice.max_loan, "lines": advice.lines},
     }
 

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from market.access import member_of
 from market.extensions import ClosedTransfer, providers
-from market.models import Encumbrance, EncumbranceKind, Patent, PatentOwner, User
+from market.models import Encumbrance, EncumbranceKind, Patent, PatentKind, PatentOwner, User
 from market.models.encumbrances import LICENCE_KINDS
 
 from .facts import PatentFacts, to_columns
@@ -76,7 +76,8 @@ def comparables(subject: PatentFacts, *, on: dt.date, weights: Mapping[str, floa
     """Up to ``limit`` most recent closed deals with a price whose patents match the subject's IPC
     subclass or major industry; each comparable's score and remaining life are as of its deal."""
     deals = providers.transfers.closed(limit=COMPARABLE_SCAN)
-    deal_patents = {p.pk: p for p in Patent.objects.filter(pk__in={pk for d in deals for pk in d.patent_ids})}
+    deal_patents = {p.pk: p for p in Patent.objects.filter(pk__in={pk for d in deals for pk in d.patent_ids})
+                    .exclude(kind=PatentKind.TRADEMARK)}  # a mark's sale says nothing of a patent's price
     found: list[tuple[ClosedTransfer, Patent, str, int]] = []
     for deal in deals:
         patents = [deal_patents[pk] for pk in deal.patent_ids if pk in deal_patents]

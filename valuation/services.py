@@ -19,17 +19,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from market.models import Document, DocumentKind, Patent, TransitionLog, User
+from market.models import Document, DocumentKind, Patent, PatentKind, TransitionLog, User
 from market.money import cny
 from market.rules import Reason, RuleViolation, pledge_blockers
 from market.services.documents import document_request
 from market.services.errors import ActionForbidden
 
-from . import indicators
+from . import brand, indicators
 from .assumptions import BASIS
 from .batch import value_batch
 from .facts import PatentFacts, to_columns
-from .inputs import ValuationInputError, parse_inputs
+from .inputs import ValuationInputError, ValuationInputs, parse_inputs
 from .methods import cost, income
 from .methods.market import market_value
 from .models import Valuation, ValuationMethod, ValuationSource, WeightsVersion
@@ -83,10 +83,12 @@ def pledge_advice(*, patent: Patent, facts: PatentFacts, p10, p50, score: float,
         debt_end = on + dt.timedelta(days=round(loan_term_years * 365.25))
         reasons = pledge_blockers(patent, pledgor=pledgor, debt_end=debt_end)
     blockers = [r.message for r in reasons if r.code not in CURABLE_CODES]
+    config = valuation_settings()
+    remaining = brand.life_with_renewals(patent, on, config) if patent.is_trademark else facts.remaining_years
     return recommend_pledge_ratio(
-        p10=p10, p50=p50, score=score, kind=patent.kind, remaining_years=facts.remaining_years,
+        p10=p10, p50=p50, score=score, kind=patent.kind, remaining_years=remaining,
         loan_term_years=loan_term_years, risk_flags=risk_flags(facts), pledgeable=not blockers, blockers=blockers,
-        caps=pledge_caps(bank_credit_code), ceiling=float(valuation_settings()["PLEDGE_RATIO_CEILING"]))
+        caps=pledge_caps(bank_credit_code), ceiling=float(config["PLEDGE_RATIO_CEILING"]))
 
 
 def _range(result: Mapping) -> dict[str, Decimal]:
@@ -127,6 +129,8 @@ def valuation_create(*, patent_id: int, actor: User, inputs: Mapping) -> Valuati
     patent = Patent.objects.get(pk=patent_id)
     config = valuation_settings()
     today = timezone.localdate()
+    if patent.is_trademark:
+        return _mark_valuation_create(patent, actor=actor, inputs=inputs, config=config, today=today)
     parsed = parse_inputs(inputs, remaining_years=patent.remaining_years(today), valuation_year=today.year,
                           filing_year=patent.filing_date.year, defaults=config)
     facts = patent_facts([patent], on=today, implemented=parsed.implemented)[0]
@@ -137,12 +141,7 @@ def valuation_create(*, patent_id: int, actor: User, inputs: Mapping) -> Valuati
 
     results: dict = {"risk_factor": risk_factor, "risk_lines": risk_lines, "methods": {}}
     if parsed.income:
-        draws = income.simulate(parsed.income, rng=np.random.default_rng(parsed.seed), draws=parsed.draws,
-                                risk_factor=risk_factor)
-        schedule = [{**row, **{k: str(cny(row[k])) for k in ("revenue", "royalty", "present_value")},
-                     "discount_factor": round(row["discount_factor"], 6)}
-                    for row in income.typical_schedule(parsed.income, risk_factor=risk_factor)]
-        results["methods"]["income"] = {**simulation_result(draws), "schedule": schedule}
+        results["methods"]["income"] = _income_result(parsed, risk_factor)
     if parsed.cost:
         draws = cost.simulate(parsed.cost, rng=np.random.default_rng(parsed.seed), draws=parsed.draws,
                               valuation_year=today.year, remaining_years=facts.remaining_years,
@@ -155,11 +154,29 @@ def valuation_create(*, patent_id: int, actor: User, inputs: Mapping) -> Valuati
     if parsed.method == ValuationMethod.MARKET and not market["available"]:
         raise ValuationInputError({"method": [results["methods"]["market"]["reason"]
                                               + "；请改用收益法或成本法 / use the income or cost method"]})
+    return _store(patent, actor=actor, parsed=parsed, facts=facts, weights=weights, breakdown=breakdown,
+                  results=results, today=today)
+
+
+def _income_result(parsed: ValuationInputs, risk_factor: float) -> dict:
+    """The income method's draws summarised, with the year-by-year schedule of the most likely inputs."""
+    draws = income.simulate(parsed.income, rng=np.random.default_rng(parsed.seed), draws=parsed.draws,
+                            risk_factor=risk_factor)
+    schedule = [{**row, **{k: str(cny(row[k])) for k in ("revenue", "royalty", "present_value")},
+                 "discount_factor": round(row["discount_factor"], 6)}
+                for row in income.typical_schedule(parsed.income, risk_factor=risk_factor)]
+    return {**simulation_result(draws), "schedule": schedule}
+
+
+def _store(patent: Patent, *, actor: User, parsed: ValuationInputs, facts: PatentFacts, weights: WeightsVersion,
+           breakdown: dict, results: dict, today: dt.date) -> Valuation:
+    """Check the headline method's range, advise the pledge ratio and store the valuation."""
     headline = results["methods"][parsed.method]
     if any(cny(headline[name]) > MAX_AMOUNT for name in ("p10", "p50", "p90")):
         raise ValuationInputError({"non_field_errors": [
             "评估结果超过可记录的上限（10 万亿元），请检查输入 / The result exceeds the largest amount that can be "
             "recorded (CNY 10 trillion): check the inputs"]})
+    score = breakdown["total"]
     advice = pledge_advice(patent=patent, facts=facts, p10=headline["p10"], p50=headline["p50"], score=score,
                            loan_term_years=parsed.loan_term_years, on=today, bank_credit_code=_bank_code(actor),
                            pledgor_id=actor.organisation_id)
@@ -169,6 +186,27 @@ def valuation_create(*, patent_id: int, actor: User, inputs: Mapping) -> Valuati
         score_breakdown=breakdown, **_range(headline), results=results,
         pledge_ratio=advice.ratio, max_loan=advice.max_loan, pledge_advice=advice.as_json(),
         requested_by=actor, requested_by_organisation=actor.organisation)
+
+
+def _mark_valuation_create(patent: Patent, *, actor: User, inputs: Mapping, config: Mapping,
+                           today: dt.date) -> Valuation:
+    """A registered mark: relief from royalty over the brand's life counting renewals (valuation/brand.py)."""
+    if (inputs.get("method") or "income") != ValuationMethod.INCOME or inputs.get("cost"):
+        raise ValuationInputError({"method": [brand.INCOME_ONLY]})
+    income_section = dict(inputs.get("income") or {})
+    income_section.setdefault("royalty_rate", config["MARK_ROYALTY_RATE"])
+    parsed = parse_inputs({**inputs, "income": income_section},
+                          remaining_years=brand.life_with_renewals(patent, today, config), valuation_year=today.year,
+                          filing_year=patent.filing_date.year, defaults=config)
+    used = bool(parsed.implemented)
+    facts = patent_facts([patent], on=today, implemented=used)[0]
+    breakdown = brand.brand_score(patent, facts, used=used, on=today)
+    risk_factor, risk_lines = brand.mark_risk(patent, facts, used=used, on=today, config=config)
+    results = {"risk_factor": risk_factor, "risk_lines": risk_lines,
+               "life_years": round(brand.life_with_renewals(patent, today, config), 2),
+               "methods": {"income": _income_result(parsed, risk_factor)}}
+    return _store(patent, actor=actor, parsed=parsed, facts=facts, weights=weights_version(), breakdown=breakdown,
+                  results=results, today=today)
 
 
 def valuation_sign_off(*, valuation_id: int, actor: User) -> Valuation:
@@ -211,7 +249,7 @@ def valuations_revalue(*, patent_ids: Sequence[int], weights_version_name: str, 
     draws = draws or config["DRAWS"]
     weights = weights_version(weights_version_name)
     today = timezone.localdate()
-    patents = list(Patent.objects.filter(pk__in=patent_ids).order_by("pk"))
+    patents = list(Patent.objects.filter(pk__in=patent_ids).exclude(kind=PatentKind.TRADEMARK).order_by("pk"))
     if not patents:
         return 0
     facts = patent_facts(patents, on=today)

@@ -26,7 +26,12 @@ DEFAULTS: dict[str, Any] = {
     "MARKET_ADJUSTMENT_BOUNDS": (0.5, 2.0),
     # Pledge ratio: never above the ceiling; per-kind caps by default and per bank (credit code).
     "PLEDGE_RATIO_CEILING": 0.50,
-    "PLEDGE_CAPS": {"invention": 0.25, "utility_model": 0.15, "design": 0.10},
+    "PLEDGE_CAPS": {"invention": 0.25, "utility_model": 0.15, "design": 0.10, "trademark": 0.20},
+    # Registered marks (valuation/brand.py): renewals counted in the brand's life, the brand royalty rate when a
+    # request gives none, and the risk multipliers (verify).
+    "MARK_RENEWALS_COUNTED": 1,
+    "MARK_ROYALTY_RATE": 0.02,
+    "MARK_RISK_FACTORS": {"not_used": 0.6, "disputed": 0.5, "renewal_due": 0.9},
     "BANK_PLEDGE_CAPS": {},
     "DEFAULT_LOAN_TERM_YEARS": 3,
     # Multipliers on every method's value for legal risks (verify).

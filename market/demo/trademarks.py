@@ -28,7 +28,7 @@ DEMO_LISTING_NOTE = "【演示挂牌】商标及其登记信息为生成的演�
 # number, text, holder key, years since registration, goods (group, name)
 MARKS = (
     ("61000001", "云栖智联", "hz_tech", 4, (("0901", "计算机程序（可下载软件）"), ("0907", "通讯设备"))),
-    ("61000002", "云栖智联", "hz_tech", 4, (("4220", "计算机软件设计"), ("4220", "云计算"))),
+    ("61000002", "云栖智联", "hz_tech", 4, (("0901", "计算机软件（已录制）"), ("4220", "云计算"))),
     ("61000003", "甬仑新材", "nb_materials", 7, (("0102", "工业用化学品"), ("0104", "未加工合成树脂"))),
     ("61000004", "瓯江电气", "wz_electric", 9, (("0913", "配电箱（电）"), ("0913", "断路器"))),
     ("61000005", "瓯江", "wz_electric", 9, (("0913", "电开关"),)),
@@ -38,9 +38,11 @@ MARKS = (
     ("61000009", "南湖禾能", "jx_energy", 10, (("0922", "蓄电池"), ("0922", "太阳能电池"))),
     ("61000010", "婺城智造", "jh_equipment", 2, (("0705", "工业机器人"),)),
 )
+MODE_WORDS = {ListingMode.TRANSFER: "转让", ListingMode.LICENCE: "使用许可", ListingMode.PLEDGE: "质押融资"}
 # (mark numbers, mode, asking price) listed by their holder
 LISTINGS = (
-    (("61000001", "61000002"), ListingMode.TRANSFER, Decimal("1200000.00")),  # identical marks, similar goods: together
+    # identical marks sharing a similar group (0901): transferred together (Trademark Law art. 42)
+    (("61000001", "61000002"), ListingMode.TRANSFER, Decimal("1200000.00")),
     (("61000006",), ListingMode.LICENCE, Decimal("80000.00")),
     (("61000003",), ListingMode.PLEDGE, Decimal("2000000.00")),
     (("61000008",), ListingMode.TRANSFER, Decimal("300000.00")),
@@ -77,7 +79,7 @@ def seed_trademarks(organisations: dict[str, Organisation], users: dict[str, Use
         if not marks or Listing.objects.filter(patents__in=marks, mode=mode).exists():
             continue
         holder = owners[holder_of[numbers[0]]]
-        title = f"“{marks[0].mark.mark_text}”注册商标{ListingMode(mode).label.split()[0]}"
+        title = f"“{marks[0].mark.mark_text}”注册商标{MODE_WORDS[mode]}"
         listing = listing_services.listing_create(actor=holder, title=title, mode=mode, patent_ids=[m.pk for m in marks],
                                                   asking_price=price, description=DEMO_LISTING_NOTE)
         listing_services.listing_submit(listing_id=listing.pk, actor=holder)

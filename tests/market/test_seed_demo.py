@@ -29,6 +29,7 @@ from market.models import (
     Organisation,
     OrganisationKind,
     Patent,
+    PatentKind,
     PatentOwner,
     RegisterEvent,
     TransitionLog,
@@ -147,7 +148,9 @@ def test_the_registers_facts_arrive_through_its_feed_and_holders_join_by_claims(
         assert event.source.startswith("demo register feed")
     kpp = Patent.objects.filter(source__startswith=f"{KPPATENT_FILE}#")
     assert not PatentOwner.objects.filter(patent__in=kpp, organisation__isnull=True).exists()  # every demo holder claimed
-    assert Claim.objects.filter(state=ClaimState.ACCEPTED).count() == PatentOwner.objects.filter(patent__in=kpp).count()
+    marks = Patent.objects.filter(kind=PatentKind.TRADEMARK)
+    assert Claim.objects.filter(state=ClaimState.ACCEPTED).count() == PatentOwner.objects.filter(
+        patent__in=kpp).count() + PatentOwner.objects.filter(patent__in=marks).count()
     co_owned = PatentOwner.objects.filter(patent__in=kpp, share__isnull=False)
     assert sorted({str(row.share) for row in co_owned}) == ["40.00", "60.00"]
     cnki = PatentOwner.objects.filter(patent__source__startswith=f"{CNKI_SUBSET_FILE}#")
@@ -157,8 +160,8 @@ def test_the_registers_facts_arrive_through_its_feed_and_holders_join_by_claims(
 def test_its_published_listings_are_priced_in_cny_across_modes_cities_and_industries(seeded):
     published = Listing.objects.filter(state=ListingState.PUBLISHED).select_related("organisation")
     planned = Listing.objects.exclude(title=HISTORY_LISTING)
-    assert planned.count() == 61  # the planned 60 and the pledged patent sold
-    assert published.count() == 50
+    assert planned.count() == 65  # the planned 60, the pledged patent sold and 4 of the demo marks
+    assert published.count() == 54
     for listing in published:
         assert isinstance(listing.asking_price, Decimal)
         assert listing.asking_price.as_tuple().exponent == -2 and listing.asking_price > 0
@@ -231,3 +234,13 @@ def test_three_years_of_generated_history_fill_the_cockpit(seeded):
     from market.extensions import providers
     closed = {deal.deal_id for deal in providers.transfers.closed(limit=10_000)}
     assert closed and not closed & set(history.values_list("pk", flat=True))
+
+
+def test_the_demo_shows_generated_marks_beside_the_patents(seeded):
+    marks = Patent.objects.filter(kind=PatentKind.TRADEMARK).select_related("mark")
+    assert marks.count() == 10 and all(m.demo_generated_fields == ["*"] for m in marks)
+    assert not PatentOwner.objects.filter(patent__in=marks, organisation__isnull=True).exists()
+    listed = Listing.objects.filter(state=ListingState.PUBLISHED, patents__kind=PatentKind.TRADEMARK).distinct()
+    assert {listing.mode for listing in listed} == {ListingMode.TRANSFER, ListingMode.LICENCE, ListingMode.PLEDGE}
+    pair = listed.get(title="“云栖智联”注册商标转让")
+    assert pair.patents.count() == 2  # identical marks on similar goods (group 0901) go together
