@@ -9,7 +9,7 @@ drawn where an indicator measures what they measure.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -44,6 +44,8 @@ class Indicator:
     arithmetic: str                        # how the value follows from the facts
     stock: bool = False                    # a balance at the period's end (facts summed from the first month)
     target_per_year: Decimal | None = None
+    # The filters under which the plan's target measures the same thing (the transfer target counts patents).
+    target_filters: dict = field(default_factory=dict)
 
     @property
     def has_bank(self) -> bool:
@@ -89,14 +91,14 @@ GROUPS = {
 
 _DEALS = ("transfer", "licence", "takeup")
 INDICATORS: dict[str, Indicator] = {i.key: i for i in [
-    Indicator("deals", "专利转让与许可（件）", "Patent transfers and licences (count)", "deals", "count", _DEALS,
+    Indicator("deals", "转让与许可（件）", "Transfers and licences (count)", "deals", "count", _DEALS,
               _count(*_DEALS), "转让、许可合同与开放许可实施件数之和 / Transfers, licence contracts and open-licence "
-              "take-ups, added", target_per_year=Decimal(100000)),
-    Indicator("deal_amount", "专利转让与许可金额（元）", "Transfers and licences (amount)", "deals", "amount", _DEALS,
+              "take-ups, added", target_per_year=Decimal(100000), target_filters={"right": "patent"}),
+    Indicator("deal_amount", "转让与许可金额（元）", "Transfers and licences (amount)", "deals", "amount", _DEALS,
               _amount(*_DEALS), "转让、许可合同与开放许可实施金额之和 / Their amounts, added"),
-    Indicator("transfers", "专利转让（件）", "Transfers (count)", "deals", "count", ("transfer",),
+    Indicator("transfers", "转让（件）", "Transfers (count)", "deals", "count", ("transfer",),
               _count("transfer"), "件数 / Count"),
-    Indicator("transfer_amount", "专利转让金额（元）", "Transfers (amount)", "deals", "amount", ("transfer",),
+    Indicator("transfer_amount", "转让金额（元）", "Transfers (amount)", "deals", "amount", ("transfer",),
               _amount("transfer"), "成交价之和 / Sum of prices"),
     Indicator("licences", "许可合同（件）", "Licence contracts (count)", "deals", "count", ("licence",),
               _count("licence"), "件数 / Count"),

@@ -13,7 +13,7 @@ from market.regions import City
 
 from .access import Audience
 from .indicators import Indicator
-from .selectors import BREAKDOWNS, PERIODS, Query
+from .selectors import BREAKDOWNS, PERIODS, RIGHTS, Query
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CHOICES = {"city": City, "industry": Industry, "kind": PatentKind, "holder_type": OrganisationKind}
@@ -46,6 +46,11 @@ def parse(indicator: Indicator, params, audience: Audience) -> Query:
             if value not in choices.values:
                 errors[name] = [f"无此取值：{value} / No such value: {value}"]
             filters[name] = value
+    right = params.get("right")
+    if right:
+        if right not in RIGHTS:
+            errors["right"] = [f"可选：{'、'.join(RIGHTS)} / One of: {', '.join(RIGHTS)}"]
+        filters["right"] = right
     bank = params.get("bank")
     if bank:
         if bank == "own" and audience.bank_id is not None:
@@ -56,7 +61,7 @@ def parse(indicator: Indicator, params, audience: Audience) -> Query:
             errors["bank"] = ["请填写银行编号，或 own 表示本行 / Give a bank's id, or own for your bank"]
     if (by == "bank" or "bank" in filters) and not indicator.has_bank:
         errors["bank"] = ["该指标不按银行统计 / This indicator is not kept by bank"]
-    if (by == "kind" or "kind" in filters) and not indicator.has_kind:
+    if (by in ("kind", "right") or "kind" in filters or "right" in filters) and not indicator.has_kind:
         errors["kind"] = ["该指标不按专利类型统计 / This indicator is not kept by patent kind"]
     if errors:
         raise ValidationError(errors)

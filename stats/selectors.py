@@ -20,7 +20,15 @@ from .indicators import Indicator, Sums
 from .models import Cell, RollupState
 
 PERIODS = ("month", "quarter", "year")
-BREAKDOWNS = ("period", "city", "industry", "kind", "holder_type", "bank")
+BREAKDOWNS = ("period", "city", "industry", "kind", "right", "holder_type", "bank")
+# The kinds of right counted apart (``right``): patents (every patent kind) and registered marks. Without the
+# filter both count together, as the plan's pledge-financing indicator does.
+RIGHTS: dict[str, tuple[str, ...]] = {
+    "patent": (PatentKind.INVENTION, PatentKind.UTILITY_MODEL, PatentKind.DESIGN),
+    "trademark": (PatentKind.TRADEMARK,),
+}
+RIGHT_LABELS = {"patent": "专利 / Patents", "trademark": "注册商标 / Registered marks"}
+RIGHT_OF_KIND = {kind: right for right, kinds in RIGHTS.items() for kind in kinds}
 FILTERS = ("city", "industry", "kind", "holder_type", "bank")
 HISTORY_MONTHS = 36
 _CHOICES = {"city": City, "industry": Industry, "kind": PatentKind, "holder_type": OrganisationKind}
@@ -81,8 +89,11 @@ def _cells(query: Query, group: str | None, *, from_first_month: bool = False):
     if not from_first_month:
         cells = cells.filter(month__gte=query.start)
     for name, value in query.filters.items():
-        cells = cells.filter(**{"bank_id" if name == "bank" else name: value})
-    columns = ["bank_id" if group == "bank" else group] if group else []
+        if name == "right":
+            cells = cells.filter(kind__in=RIGHTS[value])
+        else:
+            cells = cells.filter(**{"bank_id" if name == "bank" else name: value})
+    columns = [{"bank": "bank_id", "right": "kind"}.get(group, group)] if group else []
     return cells.values(*columns, "fact").annotate(
         n=Sum("n"), amount=Sum("amount"), amount2=Sum("amount2"), seconds=Sum("seconds")).order_by()
 
@@ -134,7 +145,10 @@ def _months_in(period: str) -> int:
 
 def _by_dimension(query: Query) -> list[dict]:
     ind, by = query.indicator, query.by
-    groups = _grouped(_cells(query, by, from_first_month=ind.stock), "bank_id" if by == "bank" else by)
+    if by == "right":
+        groups = _grouped(_cells(query, by, from_first_month=ind.stock), "kind", fold=RIGHT_OF_KIND.get)
+    else:
+        groups = _grouped(_cells(query, by, from_first_month=ind.stock), "bank_id" if by == "bank" else by)
     groups.pop(None, None)  # cells of no bank
     labels = _labels(by, groups)
     order = {key: position for position, key in enumerate(labels)}
@@ -146,6 +160,8 @@ def _labels(by: str, groups: dict) -> dict:
     if by == "bank":
         banks = Organisation.objects.filter(pk__in=[k for k in groups if k]).order_by("name")
         return {b.pk: b.name for b in banks}
+    if by == "right":
+        return {key: pick_half(label, _language()) for key, label in RIGHT_LABELS.items()}
     labels = {c.value: pick_language(c.label, _language()) for c in _CHOICES[by]}
     labels[""] = pick_half("未分类 / Unclassified", _language())
     return labels
@@ -161,7 +177,7 @@ def table(query: Query) -> dict:
     rows = _by_period(query) if query.by == "period" else _by_dimension(query)
     total = _value(ind, _total_sums(query, from_first_month=ind.stock))
     target = None
-    if ind.target_per_year is not None and query.by == "period" and not query.filters:
+    if ind.target_per_year is not None and query.by == "period" and query.filters == ind.target_filters:
         target = (ind.target_per_year / _PER_YEAR[query.period]).quantize(Decimal("0.01"))
     return {
         "indicator": ind.key, "label": pick_language(f"{ind.label} {ind.label_en}", _language()),

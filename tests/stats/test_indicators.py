@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from market.regions import City
 from stats.indicators import INDICATORS
-from stats.rollups import recount, refresh
+from stats.rollups import rebuild, recount, refresh
 from stats.selectors import Query, table
 from tests.factories import PatentFactory
 
@@ -44,9 +44,11 @@ def test_breakdowns_by_city_holder_type_industry_and_kind(market):
 
 
 def test_quarters_and_the_plans_target_line(market):
-    counts, result = figures("deals", period="quarter", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 1))
+    counts, result = figures("deals", period="quarter", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 1),
+                             right="patent")
     assert counts == {"2025-Q1": 3, "2025-Q2": 1, "2025-Q3": 0, "2025-Q4": 0}
-    assert result["target"] == Decimal("25000.00")  # 10万 a year
+    assert result["target"] == Decimal("25000.00")  # 10万 patent transfers and licences a year
+    assert figures("deals", period="quarter", start=dt.date(2025, 1, 1))[1]["target"] is None  # marks count too
     assert figures("disbursed", period="year", start=dt.date(2025, 1, 1))[1]["target"] == Decimal("100000000000.00")
 
 
@@ -86,3 +88,25 @@ def test_every_indicator_answers(market):
     for key in INDICATORS:
         result = table(Query(INDICATORS[key], "period", "quarter"))
         assert result["rows"], key
+
+
+def test_marks_and_patents_count_apart_and_together(market, holder_org, buyer_org, bank_org):
+    from tests.factories import trademark
+
+    from .builders import loan
+
+    mark = trademark(holders=[holder_org])
+    transfer(holder_org, buyer_org, [mark], "90000", opened="2025-03-02", registered="2025-03-20")
+    loan(holder_org, bank_org, mark, "400000", applied="2025-03-01", decided="2025-03-05", approved="300000",
+         registered="2025-03-08", disbursed="2025-03-10")
+    rebuild()
+    together, _ = figures("transfers")
+    patents, with_target = figures("transfers", right="patent")
+    marks, _ = figures("transfers", right="trademark")
+    assert together["2025-03"] == patents["2025-03"] + 1 and marks["2025-03"] == 1
+    assert figures("transfer_amount", by="right")[0]["trademark"] == Decimal("90000.00")
+    lent = figures("disbursed", by="right")[0]
+    assert lent["trademark"] == Decimal("300000.00")
+    assert figures("disbursed")[1]["total"] == lent["trademark"] + lent.get("patent", Decimal("0"))
+    labels = {row["key"]: row["label"] for row in figures("disbursed", by="right")[1]["rows"]}
+    assert labels["trademark"] == "注册商标"

@@ -136,7 +136,7 @@
   async function loadBreakdown(indicator, by) {
     const panel = document.querySelector('[data-by="' + by + '"]');
     if (!panel) { return; }
-    const applies = !((by === "kind" && !indicator.kind) || (by === "bank" && !indicator.bank));
+    const applies = !(((by === "kind" || by === "right") && !indicator.kind) || (by === "bank" && !indicator.bank));
     panel.hidden = !applies;
     if (!applies) { return; }
     const data = await getJSON(api + "indicators/" + indicator.key + "/?" + params(by));
@@ -225,7 +225,7 @@
     $("city-name").textContent = state.city ? state.cityName : L("province");
     $("city-clear").hidden = !state.city;
     const jobs = [loadPeriod(indicator).catch(() => failed("period")), loadMap(indicator).catch(() => failed("city"))];
-    ["industry", "kind", "holder_type", "bank"].forEach((by) => jobs.push(loadBreakdown(indicator, by).catch(() => failed(by))));
+    ["industry", "right", "kind", "holder_type", "bank"].forEach((by) => jobs.push(loadBreakdown(indicator, by).catch(() => failed(by))));
     return Promise.all(jobs).then(() => { root.dataset.loaded = String(Number(root.dataset.loaded || 0) + 1); });
   }
 
