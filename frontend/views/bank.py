@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from market.pledges.collateral import queue_workbook
 from market.pledges.models import REVIEW_STATES, PledgeLoanState
-from market.pledges.selectors import alerts_visible_to, loans_visible_to
+from market.pledges.selectors import alerts_visible_to, book_by_right, loans_by_right, loans_visible_to
 
 from .common import shows_403_page
 from .pledges import render_review, visible_loan
@@ -79,12 +79,15 @@ def loans(request: HttpRequest) -> HttpResponse:
     """The bank's loans from approval on (staff: every bank's); defaulted ones offer the auction."""
     require_bank(request)
     rows = bank_loans(request).exclude(state__in=REVIEW_STATES).order_by("-updated_at")
-    state = request.GET.get("state", "")
+    state, right = request.GET.get("state", ""), request.GET.get("right", "")
     if state in PledgeLoanState.values:
         rows = rows.filter(state=state)
+    book = book_by_right(rows)
+    rows = loans_by_right(rows, right)
     defaulted = bank_loans(request).filter(state=PledgeLoanState.DEFAULTED).order_by("defaulted_at", "pk")
     return render(request, "frontend/bank/loans.html", {
-        "nav": "bank", "loans": rows[:200], "state": state, "states": PledgeLoanState.choices, "defaulted": defaulted})
+        "nav": "bank", "loans": rows[:200], "state": state, "states": PledgeLoanState.choices, "defaulted": defaulted,
+        "right": right, "book": book})
 
 
 @login_required

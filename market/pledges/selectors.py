@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from market.access import member_of, own_or_staff
-from market.models import ConsentCapacity, ConsentPurpose, Document, Patent, User
+from market.models import ConsentCapacity, ConsentPurpose, Document, Patent, PatentKind, User
+from market.money import ZERO, cny
 from market.pledges.models import (
     PRE_REGISTRATION_STATES,
     ConfirmableGround,
@@ -177,3 +178,24 @@ def loan_allowed_actions(loan: PledgeLoan, user: User | None) -> list[str]:
             actions.append("examine")
     return actions
 
+
+
+# The kinds of right a bank counts its book by: loans secured by patents, by registered marks, or by both.
+RIGHT_FILTERS = {"patent": ~Q(patents__kind=PatentKind.TRADEMARK), "trademark": Q(patents__kind=PatentKind.TRADEMARK)}
+
+
+def loans_by_right(loans: QuerySet[PledgeLoan], right: str) -> QuerySet[PledgeLoan]:
+    """``loans`` secured by marks (``trademark``: at least one mark pledged) or by patents alone (``patent``)."""
+    if right not in RIGHT_FILTERS:
+        return loans
+    return loans.filter(pk__in=PledgeLoan.objects.filter(RIGHT_FILTERS[right]).values("pk"))
+
+
+def book_by_right(loans: QuerySet[PledgeLoan]) -> list[dict]:
+    """The book counted apart and together: loans and their amounts (approved, else asked) by kind of right."""
+    rows = []
+    for right, label in (("patent", "专利"), ("trademark", "注册商标"), ("", "合计")):
+        chosen = loans_by_right(loans, right) if right else loans
+        amounts = [amount or asked for amount, asked in chosen.values_list("amount", "amount_requested")]
+        rows.append({"right": right, "label": label, "count": len(amounts), "amount": cny(sum(amounts, ZERO))})
+    return rows
