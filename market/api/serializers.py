@@ -3,6 +3,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from market.models import (
@@ -14,6 +15,7 @@ from market.models import (
     ListingMode,
     Organisation,
     Patent,
+    TrademarkRecord,
     TransitionLog,
 )
 
@@ -52,8 +54,22 @@ class HolderSerializer(serializers.Serializer):
                                             help_text="已认领的机构 / The organisation that joined, if any")
 
 
+class TrademarkRecordSerializer(serializers.ModelSerializer):
+    """A registered mark's own facts (its goods with their Nice class and similar group, its term)."""
+
+    grace_until = serializers.DateField(read_only=True)
+    renewal_opens = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = TrademarkRecord
+        fields = ["mark_text", "mark_pinyin", "mark_type", "goods", "nice_classes", "similar_groups", "valid_until",
+                  "renewal_opens", "grace_until"]
+        read_only_fields = fields
+
+
 class PatentSerializer(serializers.ModelSerializer):
-    """A patent as the register records it: read-only (the register's data feed it, market/register/)."""
+    """A right as the register records it: read-only (the register's data feed it, market/register/); a
+    registered mark (kind ``trademark``) also has its ``mark``, null for a patent."""
 
     patent_number = serializers.CharField(read_only=True, help_text="授权后为 ZL 号，申请中为申请号 / ZL number once "
                                                                     "granted, else the application number")
@@ -62,6 +78,7 @@ class PatentSerializer(serializers.ModelSerializer):
     legal_status_label = serializers.CharField(source="get_current_status_display", read_only=True)
     remaining_years = serializers.SerializerMethodField()
     holders = HolderSerializer(source="ownerships", many=True, read_only=True)
+    mark = serializers.SerializerMethodField()
 
     class Meta:
         model = Patent
@@ -70,11 +87,15 @@ class PatentSerializer(serializers.ModelSerializer):
                   "filing_date", "publication_date", "grant_date", "priority_date", "family_size", "forward_citations",
                   "backward_citations", "legal_status", "legal_status_label", "invalidation_pending",
                   "annual_fee_overdue", "annual_fee_paid_until", "expiry_date", "remaining_years", "holders",
-                  "demo_generated_fields", "source"]
+                  "demo_generated_fields", "source", "mark"]
         read_only_fields = fields
 
     def get_remaining_years(self, patent: Patent) -> float:
         return round(patent.remaining_years(), 2)
+
+    @extend_schema_field(TrademarkRecordSerializer(allow_null=True))
+    def get_mark(self, patent: Patent) -> dict | None:
+        return TrademarkRecordSerializer(patent.mark).data if patent.is_trademark else None
 
 
 class ListingSerializer(serializers.ModelSerializer):

@@ -36,7 +36,7 @@ class PatentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["kind", "legal_status", "industry"]
 
     def get_queryset(self):
-        qs = patents_visible_to(self.request.user).prefetch_related("ownerships")
+        qs = patents_visible_to(self.request.user).select_related("mark").prefetch_related("ownerships")
         if self.request.query_params.get("mine") and self.request.user.is_authenticated:
             qs = qs.filter(ownerships__organisation_id=self.request.user.organisation_id)
         return qs

@@ -23,8 +23,19 @@ def test_a_listed_mark_is_found_by_text_pinyin_and_goods_and_its_page_shows_them
     [document] = documents_for([listing])
     assert document.expiry_date == mark.mark.valid_until
     backend.index_documents(documents_for([listing, other]))
-    for text in ("丽水山耕", "山耕", "lishuishangeng", "商品"):
+    for text in ("丽水山耕", "山耕", "lishuishangeng", "商品", "第30类"):
         assert found(backend, text) == {listing.pk}, text
     html = Client().get(f"/listings/{listing.pk}/").content.decode()
     assert "第30类 方便食品" in html and f"第{mark.application_number}号" in html and "专用权期限至" in html
     assert "IPC分类号" not in html.split(f'id="patent-{mark.pk}"')[1]
+
+
+def test_the_kind_facet_counts_marks_apart_and_filters_them(backend, holder_org):
+    mark_listing = ListingFactory(organisation=holder_org, title="丽水山耕商标转让", patents=[trademark(holders=[holder_org])])
+    patent_listing = ListingFactory(title="一种茶叶杀青机")
+    backend.index_documents(documents_for([mark_listing, patent_listing]))
+    page = backend.search(SearchQuery(page_size=50))
+    kinds = {value.value: value.count for value in page.facets["kind"]}
+    assert kinds == {"trademark": 1, "invention": 1}
+    marks = backend.search(SearchQuery(kind=("trademark",), page_size=50, with_facets=False))
+    assert [hit.listing_id for hit in marks.hits] == [mark_listing.pk]
