@@ -96,7 +96,7 @@ class ListingCreateForm(Form):
 
     title = forms.CharField(label=_("标题"), max_length=300)
     mode = forms.ChoiceField(label=_("交易方式"))
-    patent_ids = forms.ModelMultipleChoiceField(label=_("专利"), queryset=Patent.objects.none(),
+    patent_ids = forms.ModelMultipleChoiceField(label=_("专利或商标"), queryset=Patent.objects.none(),
                                                 widget=forms.CheckboxSelectMultiple)
     asking_price = forms.DecimalField(label=_("挂牌价（元，留空为面议）"), required=False, max_digits=15,
                                       decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_PRICE)

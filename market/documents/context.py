@@ -12,12 +12,11 @@ from django.urls import reverse
 from market.extensions import DOCUMENT_TYPES
 from market.models import (
     Document,
-    DocumentKind,
     LegalStatus,
     Organisation,
     Patent,
 )
-from market.models.documents import format_verification_code
+from market.models.documents import TRADEMARK_KIND_LABELS, format_verification_code
 
 from .qr import qr_data_uri
 
@@ -65,22 +64,9 @@ def all_marks(context: dict) -> bool:
     return bool(flags) and all(flags)
 
 
-# The trademark office's name of a document kind, when its rights are marks.
-TRADEMARK_KIND_LABELS = {
-    DocumentKind.TRANSFER_CONTRACT: "注册商标转让合同",
-    DocumentKind.CHANGE_REQUEST: "转让/移转申请/注册商标申请书",
-    DocumentKind.LICENCE_CONTRACT: "商标使用许可合同",
-    DocumentKind.LICENCE_RECORD: "商标使用许可备案表",
-    DocumentKind.PLEDGE_CONTRACT: "注册商标专用权质押合同",
-    DocumentKind.PLEDGE_REGISTRATION: "商标专用权质权登记申请书",
-    DocumentKind.PLEDGE_NOTICE: "商标专用权质权登记证",
-    DocumentKind.PLEDGE_RELEASE: "商标专用权质权登记注销申请书",
-}
-
-
 def kind_label(document: Document, trademark: bool) -> str:
     """The document's name in its header: the trademark office's for a mark's, else its kind's."""
-    return TRADEMARK_KIND_LABELS.get(document.kind, "") if trademark and document.kind in TRADEMARK_KIND_LABELS \
+    return zh(TRADEMARK_KIND_LABELS[document.kind]) if trademark and document.kind in TRADEMARK_KIND_LABELS \
         else zh(document.get_kind_display())
 
 

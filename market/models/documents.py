@@ -64,6 +64,27 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(superseded_by__isnull=True)
 
 
+# The trademark office's name of a document kind, when the document's rights are registered marks.
+TRADEMARK_KIND_LABELS = {
+    DocumentKind.TRANSFER_CONTRACT: "注册商标转让合同 Trademark transfer contract",
+    DocumentKind.CHANGE_REQUEST: "转让/移转申请/注册商标申请书 Application for the transfer of a registered mark",
+    DocumentKind.LICENCE_CONTRACT: "商标使用许可合同 Trademark licence contract",
+    DocumentKind.LICENCE_RECORD: "商标使用许可备案表 Trademark licence record form",
+    DocumentKind.PLEDGE_CONTRACT: "注册商标专用权质押合同 Trademark pledge contract",
+    DocumentKind.PLEDGE_REGISTRATION: "商标专用权质权登记申请书 Trademark pledge registration application",
+    DocumentKind.PLEDGE_NOTICE: "商标专用权质权登记证 Trademark pledge registration certificate",
+    DocumentKind.PLEDGE_RELEASE: "商标专用权质权登记注销申请书 Trademark pledge release application",
+}
+
+
+def rights_of(deal: models.Model) -> list[Patent]:
+    """The rights a deal is about: its ``patents``, else its one ``patent``."""
+    if hasattr(deal, "patents"):
+        return list(deal.patents.all())
+    right = getattr(deal, "patent", None)
+    return [right] if right is not None else []
+
+
 class Document(models.Model):
     """One version of one document of one deal (and, for per-patent documents, one patent)."""
 
@@ -100,6 +121,15 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()} v{self.version}"
+
+    @property
+    def title(self) -> str:
+        """The document's bilingual name: the trademark office's when its rights are all marks (its one right, for a
+        per-right document), else its kind's."""
+        rights = [self.patent] if self.patent_id else rights_of(self.deal)
+        if self.kind in TRADEMARK_KIND_LABELS and rights and all(right.is_trademark for right in rights):
+            return TRADEMARK_KIND_LABELS[self.kind]
+        return self.get_kind_display()
 
     @property
     def verification_code_display(self) -> str:

@@ -66,8 +66,12 @@ class SimilarMark:
 
 
 def decision_between(a: Patent, b: Patent) -> MarkSimilarity | None:
-    low, high = sorted((a.pk, b.pk))
-    return MarkSimilarity.objects.filter(mark_id=low, other_id=high).first()
+    """Staff's latest decision on these two signs: recorded for these marks or for any marks of the same texts
+    (whether two marks are similar is a question of their signs, decided once)."""
+    text_a, text_b = a.mark.mark_text, b.mark.mark_text
+    same_signs = (Q(mark__mark__mark_text=text_a, other__mark__mark_text=text_b)
+                  | Q(mark__mark__mark_text=text_b, other__mark__mark_text=text_a))
+    return MarkSimilarity.objects.filter(same_signs).order_by("-decided_at", "-pk").first()
 
 
 def similar_marks(right: Patent, *, candidates: Q | None = None, min_score: float = CANDIDATE_SCORE) -> list[SimilarMark]:

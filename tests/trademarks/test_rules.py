@@ -183,3 +183,11 @@ def test_a_licence_of_a_mark_may_not_run_past_its_registration(holder_org):
     refused = licence_blockers(mark, licensor=holder_org, end_date=mark.expiry_date + dt.timedelta(days=1))
     assert [r.code for r in refused] == ["term_past_expiry"] and "商标法第四十三条" in refused[0].source
     assert licence_blockers(mark, licensor=holder_org, end_date=mark.expiry_date) == []
+
+
+def test_a_decision_on_two_signs_holds_for_every_mark_of_those_texts(holder_org, staff):
+    tea = trademark("丽水山耕", groups=("3002",), holders=[holder_org])
+    drinks = trademark("丽水山耕", groups=("3002", "3202"), holders=[holder_org])
+    near = trademark("丽水山耕园", groups=("3002", "3202"), holders=[holder_org])
+    mark_similarity_decide(actor=staff, mark_id=tea.pk, other_id=near.pk, similar=False, reason="整体含义不同")
+    assert package_transfer_blockers([tea, drinks], seller=holder_org) == []
