@@ -111,3 +111,30 @@ def test_a_pledge_application_names_the_companion_mark_to_add(holder, bank_org):
     trademark("丽水山耕", holders=[holder.organisation])
     [check] = pledge_precheck(applicant=holder.organisation, patents=[tea], term_months=12)
     assert [r.code for r in check.blocking] == ["companion_mark_missing"]
+
+
+def test_the_office_may_refuse_a_confusing_transfer_which_cancels_the_deal_and_refunds_the_buyer(holder, buyer, staff):
+    mark = trademark("丽水山耕", holders=[holder.organisation])
+    deal = deals.deal_open(listing_id=publish(holder, staff, [mark]).pk, actor=buyer, price=Decimal("700000"))
+    deal = advance(deal, to=DealState.FILED, seller=holder, buyer=buyer, staff=staff)
+    deal = deals.deal_refuse_registration(deal_id=deal.pk, actor=staff,
+                                          reason="转让后易使公众对商品来源产生混淆（商标法第四十二条第三款）")
+    assert deal.state == DealState.CANCELLED and "混淆" in deal.cancel_reason
+    assert list(mark.ownerships.values_list("organisation", flat=True)) == [holder.organisation_id]
+
+
+def test_a_marks_licence_shows_unrecorded_until_its_record(holder, buyer, staff):
+    from django.test import Client
+
+    mark = trademark("丽水山耕", holders=[holder.organisation], registered=dt.date(2025, 3, 1))
+    listing = publish(holder, staff, [mark], mode=ListingMode.LICENCE, price=Decimal("100000"))
+    contract = contracts.contract_open(listing_id=listing.pk, actor=buyer, **terms())
+    contracts.contract_accept(contract_id=contract.pk, actor=holder)
+    contracts.contract_sign(contract_id=contract.pk, actor=holder)
+    contract = contracts.contract_sign(contract_id=contract.pk, actor=buyer)
+    if contract.state == LicenceContractState.SIGNED:
+        contracts.contract_pay(contract_id=contract.pk, actor=buyer, idempotency_key=f"pay-{contract.pk}")
+    assert "未备案，不得对抗善意第三人" in Client().get(f"/listings/{listing.pk}/").content.decode()
+    contracts.contract_file_record(contract_id=contract.pk, actor=holder)
+    contracts.contract_record(contract_id=contract.pk, actor=staff)
+    assert "未备案，不得对抗善意第三人" not in Client().get(f"/listings/{listing.pk}/").content.decode()
