@@ -3,30 +3,16 @@
 import subprocess
 from decimal import Decimal
 
-import pytest
-
 from market.documents.issue import document_render
 from market.models import Document, DocumentKind, DocumentState, ListingMode
 from market.pledges.models import PledgeLoanState
 from market.services.documents import documents_for
-from market.services.ledger import ledger_problems
 from market.transfers import services as deals
 from market.transfers.models import DealState
 from tests.market.deal_steps import advance
 from tests.pledges import steps as pledge_steps
 
 from ..factories import ListingFactory, trademark
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def books_balance(db):
-    yield
-    assert ledger_problems() == []
 
 
 def text_of(deal, kind) -> str:
@@ -74,20 +60,14 @@ def test_a_mark_pledge_issues_the_trademark_pledge_application_and_registration_
 def test_a_mark_licence_contract_carries_the_origin_clause_and_its_record_is_the_trademark_form(holder, buyer, staff):
     import datetime as dt
 
-    from market.licensing.models import LicenceContractState
     from market.licensing.services import licence_contracts as contracts
 
-    from ..licences.test_contracts import terms
+    from .steps import licence_in_effect
 
     mark = trademark("丽水山耕", holders=[holder.organisation], registered=dt.date(2025, 3, 1))
     listing = ListingFactory(organisation=holder.organisation, created_by=holder, patents=[mark],
                              mode=ListingMode.LICENCE, asking_price=Decimal("100000"))
-    contract = contracts.contract_open(listing_id=listing.pk, actor=buyer, **terms())
-    contracts.contract_accept(contract_id=contract.pk, actor=holder)
-    contracts.contract_sign(contract_id=contract.pk, actor=holder)
-    contract = contracts.contract_sign(contract_id=contract.pk, actor=buyer)
-    if contract.state == LicenceContractState.SIGNED:
-        contracts.contract_pay(contract_id=contract.pk, actor=buyer, idempotency_key=f"pay-{contract.pk}")
+    contract = licence_in_effect(listing, holder, buyer)
     contracts.contract_file_record(contract_id=contract.pk, actor=holder)
     text = text_of(contract, DocumentKind.LICENCE_CONTRACT)
     assert "商标使用许可合同" in text and "标明被许可人的名称和商品产地" in text and "不得对抗善意第三人" in text

@@ -13,32 +13,13 @@ from market.models import Encumbrance, EncumbranceKind, ListingMode, ListingStat
 from market.pledges.models import PledgeLoanState
 from market.rules import RuleViolation
 from market.services import listings as listing_services
-from market.services.ledger import ledger_problems
 from market.transfers import services as deals
 from market.transfers.models import DealState
 from tests.market.deal_steps import advance
 from tests.pledges import steps as pledge_steps
 
 from ..factories import trademark
-from ..licences.test_contracts import terms
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def books_balance(db):
-    yield
-    assert ledger_problems() == []
-
-
-def publish(holder, staff, marks, mode=ListingMode.TRANSFER, price=Decimal("800000")):
-    listing = listing_services.listing_create(actor=holder, title=f"“{marks[0].mark.mark_text}”商标{mode}",
-                                              mode=mode, patent_ids=[m.pk for m in marks], asking_price=price)
-    listing_services.listing_submit(listing_id=listing.pk, actor=holder)
-    return listing_services.listing_publish(listing_id=listing.pk, actor=staff)
+from .steps import licence_in_effect, publish
 
 
 def test_a_mark_is_listed_sold_and_registered_to_the_buyer(holder, buyer, staff):
@@ -80,12 +61,7 @@ def test_a_companion_acquired_after_listing_blocks_the_registration(holder, buye
 def test_a_mark_is_licensed_and_its_licence_recorded(holder, buyer, staff):
     mark = trademark("丽水山耕", holders=[holder.organisation], registered=dt.date(2025, 3, 1))
     listing = publish(holder, staff, [mark], mode=ListingMode.LICENCE, price=Decimal("100000"))
-    contract = contracts.contract_open(listing_id=listing.pk, actor=buyer, **terms())
-    contracts.contract_accept(contract_id=contract.pk, actor=holder)
-    contracts.contract_sign(contract_id=contract.pk, actor=holder)
-    contract = contracts.contract_sign(contract_id=contract.pk, actor=buyer)
-    if contract.state == LicenceContractState.SIGNED:
-        contracts.contract_pay(contract_id=contract.pk, actor=buyer, idempotency_key=f"pay-{contract.pk}")
+    contract = licence_in_effect(listing, holder, buyer)
     contracts.contract_file_record(contract_id=contract.pk, actor=holder)
     contract = contracts.contract_record(contract_id=contract.pk, actor=staff)
     assert contract.state == LicenceContractState.RECORDED
@@ -128,12 +104,7 @@ def test_a_marks_licence_shows_unrecorded_until_its_record(holder, buyer, staff)
 
     mark = trademark("丽水山耕", holders=[holder.organisation], registered=dt.date(2025, 3, 1))
     listing = publish(holder, staff, [mark], mode=ListingMode.LICENCE, price=Decimal("100000"))
-    contract = contracts.contract_open(listing_id=listing.pk, actor=buyer, **terms())
-    contracts.contract_accept(contract_id=contract.pk, actor=holder)
-    contracts.contract_sign(contract_id=contract.pk, actor=holder)
-    contract = contracts.contract_sign(contract_id=contract.pk, actor=buyer)
-    if contract.state == LicenceContractState.SIGNED:
-        contracts.contract_pay(contract_id=contract.pk, actor=buyer, idempotency_key=f"pay-{contract.pk}")
+    contract = licence_in_effect(listing, holder, buyer)
     assert "未备案，不得对抗善意第三人" in Client().get(f"/listings/{listing.pk}/").content.decode()
     contracts.contract_file_record(contract_id=contract.pk, actor=holder)
     contracts.contract_record(contract_id=contract.pk, actor=staff)

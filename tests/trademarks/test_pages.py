@@ -2,18 +2,12 @@
 
 import re
 
-import pytest
 from django.test import Client
 
 from market.pledges.models import PledgeLoanState
 from tests.pledges import steps as pledge_steps
 
 from ..factories import PatentFactory, trademark
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_the_banks_book_counts_marks_and_patents_apart_and_together(holder, bank_org, bank_officer):
