@@ -25,7 +25,7 @@ from .tokenize import bigram_tokens, index_tokens, ipc_levels, ipc_tokens, norma
 # 2: bodies and claims indexed as bigrams only (search/tokenize.py); 3: facet bit masks (migration 0004);
 # 4: the checksum serialises the fields in declaration order (``ListingDocument.checksum``); 5: a run break
 # between runs of Chinese text and after each jieba word, for phrase matching (search/tokenize.py); 6: registered
-# marks (their pinyin in the body, their term's end).
+# marks (their pinyin in the body, their term's end, their Nice classes).
 DOCUMENT_VERSION = 6
 # Claims beyond this many characters are not indexed: the tail of a 50-page claim set adds little and
 # PostgreSQL caps a tsvector at 1 MB.
@@ -48,8 +48,10 @@ class PatentDocument:
     expiry_date: dt.date
     holders: tuple[str, ...]
     publication_number: str = ""
-    # A registered mark's text in pinyin (its goods are its abstract, its expiry its current term's end).
+    # A registered mark's text in pinyin (its goods are its abstract, its expiry its current term's end) and the
+    # Nice classes of its goods.
     pinyin: str = ""
+    nice_classes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ class ListingDocument:
     @property
     def kinds(self) -> list[str]:
         return _unique(p.kind for p in self.patents)
+
+    @property
+    def nice_classes(self) -> list[str]:
+        """The Nice classes of the listing's marks (the ``nice_class`` facet); none for patents."""
+        return _unique(str(number) for p in self.patents for number in p.nice_classes)
 
     @property
     def industries(self) -> list[str]:
@@ -181,7 +188,7 @@ LISTING_COLUMNS = ("pk", "title", "description", "mode", "organisation__city", "
                    "published_at")
 PATENT_COLUMNS = ("pk", "application_number", "title", "abstract", "first_claim", "claims", "kind", "legal_status",
                   "industry", "ipc_codes", "filing_date", "publication_number", "mark__valid_until",
-                  "mark__mark_pinyin")
+                  "mark__mark_pinyin", "mark__nice_classes")
 
 
 def published_listings() -> QuerySet:
@@ -222,9 +229,10 @@ def _patent_documents(patent_ids: set[int]) -> dict[int, PatentDocument]:
                            abstract=abstract, first_claim=first_claim, claims=claims, kind=kind,
                            legal_status=legal_status, industry=industry, ipc_codes=tuple(ipc_codes or ()),
                            expiry_date=mark_until or expiry_date(kind, filing_date), holders=tuple(holders[pk]),
-                           publication_number=publication_number, pinyin=pinyin or "")
+                           publication_number=publication_number, pinyin=pinyin or "",
+                           nice_classes=tuple(nice_classes or ()))
         for pk, application_number, title, abstract, first_claim, claims, kind, legal_status, industry, ipc_codes,
-        filing_date, publication_number, mark_until, pinyin
+        filing_date, publication_number, mark_until, pinyin, nice_classes
         in Patent.objects.filter(pk__in=patent_ids).values_list(*PATENT_COLUMNS)
     }
 

@@ -14,6 +14,11 @@ from django.db import models
 from market.industries import Industry
 from market.models import LegalStatus, ListingMode, PatentKind
 from market.regions import City
+from market.trademarks.nice import CLASSES
+
+# The Nice class of a registered mark's goods (the "nice_class" facet): value "30", label 第30类 方便食品.
+NiceClass = models.TextChoices("NiceClass", [(f"C{number}", (str(number), f"第{number}类 {zh} Class {number} {en}"))
+                                             for number, (zh, en) in CLASSES.items()])
 
 
 class Sort(models.TextChoices):
@@ -36,9 +41,13 @@ VALUE_FACETS: dict[str, type[models.TextChoices]] = {
     "industry": Industry,
     "city": City,
     "legal_status": LegalStatus,
+    "nice_class": NiceClass,
 }
 SINGLE_VALUED = ("mode", "city")
 MULTI_VALUED = ("kind", "industry", "legal_status")
+# Multi-valued facets kept as terms (SearchTerm rows, a keyword field) rather than bit masks: a listing of marks
+# has some of 45 classes, patents none.
+TERM_VALUED = ("nice_class",)
 
 
 @functools.cache

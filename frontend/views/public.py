@@ -27,7 +27,7 @@ from search.backends import (
     SearchUnavailable,
     get_search_backend,
 )
-from search.schema import PRICE_BUCKETS, VALUE_FACETS, facet_label
+from search.schema import PRICE_BUCKETS, TERM_VALUED, VALUE_FACETS, facet_label
 from search.similar import similar_listings
 
 from ..forms import OfferForm, SearchFilterForm
@@ -96,8 +96,8 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- search ---------------------------------------------------------------------------------------
-FACET_TITLES = {"mode": _("交易方式"), "kind": _("专利类型"), "industry": _("产业"), "city": _("地市"),
-                "legal_status": _("法律状态")}
+FACET_TITLES = {"mode": _("交易方式"), "kind": _("权利类型"), "industry": _("产业"), "city": _("地市"),
+                "legal_status": _("法律状态"), "nice_class": _("商标类别")}
 PAGE_WINDOW = 3
 
 
@@ -137,6 +137,8 @@ def facet_groups(page: SearchPage, params: QueryDict) -> list[dict]:
         values = [{"value": f.value, "label": f.label, "count": f.count, "selected": f.value in selected,
                    "href": search_url(params, **{name: None if f.value in selected else f.value})}
                   for f in page.facets.get(name, [])]
+        if name in TERM_VALUED and not values and not selected:
+            continue  # the marks' classes: only when marks are among the results
         groups.append({"name": name, "title": FACET_TITLES[name], "values": values,
                        "selected": [v for v in values if v["selected"]] or
                        [{"value": value} for value in selected]})

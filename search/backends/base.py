@@ -83,6 +83,7 @@ class SearchQuery:
     industry: tuple[str, ...] = ()
     city: tuple[str, ...] = ()
     legal_status: tuple[str, ...] = ()
+    nice_class: tuple[str, ...] = ()
     ipc_prefix: str = ""
     price_min: Decimal | None = None
     price_max: Decimal | None = None

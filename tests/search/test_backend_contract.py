@@ -295,6 +295,25 @@ class BackendContract:
         for facet in ("kind", "industry", "legal_status"):
             assert counts(page, facet) == expected_counts(both, facet), facet
 
+    # -- registered marks
+    def test_marks_are_found_by_text_pinyin_and_class_with_a_facet_of_their_classes(self, backend, catalogue):
+        from tests.factories import trademark
+
+        tea = ListingFactory(title="区域公用品牌商标转让", patents=[trademark("丽水山耕", groups=("3002", "2901"))])
+        wine = ListingFactory(title="黄酒商标许可", mode=ListingMode.LICENCE, patents=[trademark("越州春", groups=("3301",))])
+        backend.index_listings([tea, wine])
+        assert found(backend, text="丽水山耕") == {tea.pk} and found(backend, text="lishuishangeng") == {tea.pk}
+        assert found(backend, text="第33类") == {wine.pk}
+        page = search(backend)
+        assert counts(page, "nice_class") == {"29": 1, "30": 1, "33": 1}
+        assert counts(page, "kind")["trademark"] == 2
+        assert {v.value: v.label for v in page.facets["nice_class"]}["30"].startswith("第30类 方便食品")
+        chosen = search(backend, nice_class=("30",))
+        assert {hit.listing_id for hit in chosen.hits} == {tea.pk}
+        assert counts(chosen, "nice_class") == {"29": 1, "30": 1, "33": 1}  # its own filter left out
+        assert counts(search(backend, nice_class=("30",), mode="licence"), "nice_class") == {"33": 1}
+        assert counts(search(backend, text="电池"), "nice_class") == {}  # no marks among the matches
+
     def test_facet_values_have_labels(self, backend, catalogue):
         page = search(backend, city="3301")
         labels = {value.value: value.label for facet in ("mode", "city") for value in page.facets[facet]}

@@ -52,7 +52,7 @@ def analyse(backend, analyzer: str, text: str) -> list[str]:
 def test_the_index_is_versioned_behind_an_alias_without_replicas(es_backend, settings):
     es_backend.ensure_index()
     (index,) = es_backend.alias_indices()
-    assert index == f"{settings.SEARCH_INDEX_PREFIX}_listings_v2_initial"
+    assert index == f"{settings.SEARCH_INDEX_PREFIX}_listings_v3_initial"
     index_settings = es_backend.client.indices.get_settings(index=index)[index]["settings"]["index"]
     assert str(index_settings["number_of_replicas"]) == "0"
 

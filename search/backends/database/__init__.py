@@ -30,7 +30,7 @@ ENTRY_FIELDS = [
     "patent_numbers", "abstract", "tokens_title", "tokens_body", "tokens_claims", "token_count", "checksum", "indexed_at",
     *MASK_COLUMNS.values(),
 ]
-TERM_FIELDS = {"ipc": "ipc_levels"}
+TERM_FIELDS = {"ipc": "ipc_levels", "nice": "nice_classes"}
 MASK_ATTRIBUTES = {"kind": "kinds", "industry": "industries", "legal_status": "legal_statuses"}
 
 
@@ -161,6 +161,8 @@ class DatabaseSearchBackend(SearchBackend):
         # Browsing counts over the facet cells when they can tell (facet_cells.py), else over the entries.
         counter = FacetCellCompiler(query, self.full_text, today) if facet_cells.usable(query, today) else compiler
         total, facets = counter.total_and_facets() if query.with_facets else (counter.total(), {})
+        if query.with_facets:
+            facets["nice_class"] = compiler.nice_class_facet(facets["kind"])
         more = None
         if counter.estimated:  # the total may be low: look past it, and one hit further to know of a next page
             entries = compiler.page(total, limit=query.page_size + 1)

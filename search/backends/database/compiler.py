@@ -18,10 +18,11 @@ import functools
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
-from django.db.models import BooleanField, DurationField, F, OrderBy, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, DurationField, F, OrderBy, Q, QuerySet, Value
 from django.db.models.lookups import GreaterThanOrEqual, In, LessThanOrEqual
 from django.db.models.sql import Query
 
+from market.models import PatentKind
 from search.models import SearchEntry, SearchFacetCell, SearchTerm
 from search.query import QueryWord
 from search.schema import (
@@ -29,6 +30,7 @@ from search.schema import (
     MULTI_VALUED,
     RANGE_FACETS,
     SINGLE_VALUED,
+    TERM_VALUED,
     VALUE_FACETS,
     Bucket,
     Sort,
@@ -49,6 +51,8 @@ HIT_FIELDS = ("title", "holder", "mode", "city", "industry", "asking_price", "pu
               "patent_numbers", "abstract")
 # Multi-valued facet -> the entry's bit-mask column (search.schema.facet_bits).
 MASK_COLUMNS = {"kind": "kinds_mask", "industry": "industries_mask", "legal_status": "legal_statuses_mask"}
+# The value facets counted in the one aggregate query (the term-valued ones are counted apart: nice_class_facet).
+MASKED_FACETS = {name: choices for name, choices in VALUE_FACETS.items() if name not in TERM_VALUED}
 LATEST = (F("published_at").desc(nulls_last=True), "-pk")
 ORDERINGS = {
     Sort.NEWEST: LATEST,
@@ -228,7 +232,25 @@ class EntryQueryCompiler:
         if q.remaining_years_min:
             cutoff = expiry_cutoff(q.remaining_years_min, self.today)
             conditions["remaining_years_min"] = Q(GreaterThanOrEqual(column("expiry_date"), cutoff))
+        if q.nice_class:
+            conditions["nice_class"] = Q(pk__in=SearchTerm.objects.filter(field="nice", value__in=q.nice_class)
+                                         .values("entry_id"))
         return conditions
+
+    def nice_class_facet(self, kinds: list[FacetValue]) -> list[FacetValue]:
+        """The Nice classes of the matching marks, counted exactly with every filter but their own: only when
+        marks are among the matches (the kind facet says so) or classes are chosen, so patent searches pay
+        nothing."""
+        if not self.query.nice_class and not any(k.value == PatentKind.TRADEMARK and k.count for k in kinds):
+            return []
+        entries = self.matching()
+        for name, condition in self.conditions().items():
+            if name not in FACET_FILTERS["nice_class"]:
+                entries = entries.filter(condition)
+        rows = (SearchTerm.objects.filter(field="nice", entry_id__in=entries.values("pk")).values("value")
+                .annotate(count=Count("pk")).values_list("value", "count"))
+        return [FacetValue(value, facet_label("nice_class", value), count)
+                for value, count in sorted(rows, key=lambda row: (-row[1], row[0]))]
 
     def matching(self, *, text: bool = True, sample: int = 1, loose: bool = False, unindexed: bool = False) -> QuerySet:
         """Entries matching the text (unless ``text`` is false) and the IPC prefix, in the 1-in-``sample`` sample:
@@ -367,7 +389,7 @@ class EntryQueryCompiler:
 
         # The counts by the filters they apply: the facets without a filter of their own share the total's.
         groups = {frozenset(flags): {"total": self._all_of(list(flags.values()))}}
-        for facet, choices in VALUE_FACETS.items():
+        for facet, choices in MASKED_FACETS.items():
             rest = others(facet)
             counts = groups.setdefault(frozenset(rest), {})
             for position, value in enumerate(choices.values):
@@ -379,7 +401,7 @@ class EntryQueryCompiler:
                 counts[f"{facet}_{bucket.value}"] = self._all_of([*rest.values(), self._range_sql(facet, bucket)])
         row = self._aggregate(groups)
         facets = {}
-        for facet, choices in VALUE_FACETS.items():
+        for facet, choices in MASKED_FACETS.items():
             values = [(value, row[f"{facet}_{position}"]) for position, value in enumerate(choices.values)]
             values = sorted((item for item in values if item[1]), key=lambda item: (-item[1], item[0]))
             facets[facet] = [FacetValue(value, facet_label(facet, value), count) for value, count in values]

@@ -182,7 +182,7 @@ def reset(day: dt.date | None = None) -> None:
 def usable(query, day: dt.date) -> bool:
     """Whether the cells can count ``query`` exactly on ``day``: no text, no IPC prefix, a price range made of
     price classes, remaining years from a bucket's edge, and cells of ``day``."""
-    return (not query.words and not query.ipc_prefix
+    return (not query.words and not query.ipc_prefix and not query.nice_class
             and price_classes(query.price_min) is not None and price_classes(maximum=query.price_max) is not None
             and (query.remaining_years_min is None or query.remaining_years_min in REMAINING_EDGES)
             and SearchFacetState.objects.filter(pk=1, day=day).exists())

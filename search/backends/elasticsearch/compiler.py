@@ -29,6 +29,7 @@ from search.schema import (
     MULTI_VALUED,
     RANGE_FACETS,
     SINGLE_VALUED,
+    TERM_VALUED,
     VALUE_FACETS,
     Bucket,
     Sort,
@@ -41,7 +42,7 @@ from .index import FIELD_BOOSTS, HIT_SOURCE, TEXT_FIELDS
 
 # Facet name -> the keyword field it counts.
 FACET_FIELDS = {"mode": "mode", "city": "city", "kind": "kinds", "industry": "industries",
-                "legal_status": "legal_statuses"}
+                "legal_status": "legal_statuses", "nice_class": "nice_classes"}
 RANGE_FIELDS = {"price": "asking_price", "remaining_years": "expiry_date"}
 # A matching word scores at least this much, so that every hit of a text query has a positive score.
 MATCH_SCORE = 0.01
@@ -99,7 +100,7 @@ class ElasticsearchQueryCompiler:
         """Filter name -> its clause, for the filters the query sets (the names of ``FACET_FILTERS``)."""
         q = self.query
         filters = {name: Q("terms", **{FACET_FIELDS[name]: list(getattr(q, name))})
-                   for name in (*SINGLE_VALUED, *MULTI_VALUED) if getattr(q, name)}
+                   for name in (*SINGLE_VALUED, *MULTI_VALUED, *TERM_VALUED) if getattr(q, name)}
         if q.ipc_prefix:
             filters["ipc_prefix"] = Q("term", ipc=q.ipc_prefix)
         if q.price_min is not None:

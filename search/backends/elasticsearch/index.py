@@ -22,7 +22,7 @@ from search.suggest import suggestion_rows
 from search.tokenize import RUN_BREAK
 
 # Bump when the mapping or analysis changes: search_reindex then builds an index of the new version.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 SEPARATOR = "\x1f"
 # Relative weights of the text fields in relevance: title > claims > abstract > holder.
 FIELD_BOOSTS = {"title_text": 8.0, "claims_text": 4.0, "body_text": 2.0, "holder_text": 1.0}
@@ -58,6 +58,7 @@ def _mapping() -> Mapping:
         "kinds": Keyword(),
         "industries": Keyword(),
         "legal_statuses": Keyword(),
+        "nice_classes": Keyword(),
         "ipc": Keyword(),
         "asking_price": ScaledFloat(scaling_factor=100),
         "royalty": ScaledFloat(scaling_factor=100),
@@ -113,6 +114,7 @@ def source(document: ListingDocument) -> dict:
         "kinds": document.kinds,
         "industries": document.industries,
         "legal_statuses": document.legal_statuses,
+        "nice_classes": document.nice_classes,
         "ipc": document.ipc_levels,
         "asking_price": None if document.asking_price is None else float(document.asking_price),
         "price": None if document.asking_price is None else str(document.asking_price),
