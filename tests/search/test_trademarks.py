@@ -39,3 +39,14 @@ def test_the_kind_facet_counts_marks_apart_and_filters_them(backend, holder_org)
     assert kinds == {"trademark": 1, "invention": 1}
     marks = backend.search(SearchQuery(kind=("trademark",), page_size=50, with_facets=False))
     assert [hit.listing_id for hit in marks.hits] == [mark_listing.pk]
+
+
+def test_the_search_page_offers_the_classes_of_the_marks_found_and_only_then(backend, holder_org):
+    mark_listing = ListingFactory(organisation=holder_org, title="丽水山耕商标转让", patents=[trademark(holders=[holder_org])])
+    patent_listing = ListingFactory(title="一种茶叶杀青机")
+    backend.index_documents(documents_for([mark_listing, patent_listing]))
+    html = Client().get("/search/", {"q": "丽水山耕"}).content.decode()
+    assert "商标类别" in html and "第30类 方便食品" in html and "nice_class=30" in html
+    chosen = Client().get("/search/", {"nice_class": "30"}).content.decode()
+    assert f"/listings/{mark_listing.pk}/" in chosen and f"/listings/{patent_listing.pk}/" not in chosen
+    assert "商标类别" not in Client().get("/search/", {"q": "杀青机"}).content.decode()
