@@ -61,6 +61,7 @@ from market.models import (
 from market.money import ZERO, cny, format_cny
 from market.rules import Reason, RuleViolation, transfer_blockers
 from market.rules.common import active_pledges
+from market.rules.transfer import package_transfer_blockers
 from market.services import payments
 from market.services.documents import document_reissue, document_request
 from market.services.errors import ActionForbidden, IdempotencyConflict, require_reason, state_refusal
@@ -234,10 +235,12 @@ def _validate(*, patents: list[Patent], creditor: Organisation | None, debtor: O
 def _check_transferable(auction: Auction) -> None:
     """Every patent must be transferable by the debtor within this auction (the pledgee's consent is on it)."""
     reasons = []
-    for patent in auction.patents.all():
+    patents = list(auction.patents.all())
+    for patent in patents:
         reasons += [Reason(r.code, r.rule, f"{patent.patent_number}：{r.message}")
                     for r in transfer_blockers(patent, seller=auction.debtor, deal=auction)
                     if r.code not in ENFORCEMENT_EXEMPT_CODES]
+    reasons += package_transfer_blockers(patents, seller=auction.debtor)  # a mark's similar marks go with it
     if reasons:
         raise RuleViolation(reasons)
 
