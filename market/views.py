@@ -2,20 +2,26 @@
 
 The page is opened by the document's verification code (printed on it and in its QR code) or by the file
 itself; it shows anyone only the document's kind, number, issue date and state. The parties (and staff),
-signed in, see the rest. Requests are throttled per address.
+signed in, see the rest. Requests are throttled per address. A registered mark's image is public register
+data, served here too.
 """
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from pathlib import Path
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from market.documents.parties import document_parties
 from market.documents.pdf import sha256_hex
-from market.models import DocumentState
+from market.models import DocumentState, TrademarkRecord
 from market.models.documents import format_verification_code, normalise_verification_code
 from market.selectors import documents_visible_to
 from market.services.documents import document_verify
 from market.web.throttles import VerifyThrottle
+
+# The image types a mark's image may be (the importer accepts no other).
+MARK_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 # Issued PDFs are a few hundred kB; anything far larger cannot be one of ours.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -91,6 +97,17 @@ def document_download(request: HttpRequest, number: str) -> FileResponse:
     """The PDF for the deal's parties and trading-centre staff; everyone else gets 404."""
     document = get_object_or_404(documents_visible_to(request.user), number=number, state=DocumentState.ISSUED)
     return document_file_response(document)
+
+
+def mark_image(request: HttpRequest, pk: int) -> FileResponse:
+    """A registered mark's image as the register holds it: public register data (404 when it has none)."""
+    mark = get_object_or_404(TrademarkRecord.objects.exclude(image=""), pk=pk)
+    kind = MARK_IMAGE_TYPES.get(Path(mark.image.name).suffix.lower())
+    if kind is None:
+        raise Http404
+    response = FileResponse(mark.image.open("rb"), content_type=kind)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def document_file_response(document) -> FileResponse:

@@ -5,12 +5,12 @@ import_trademarks FILE``), as the trademark office's register gives them::
      "filing_date": "2014-03-02", "registration_date": "2015-06-07",
      "goods": [{"nice_class": 30, "group": "3002", "name": "茶"}],
      "holders": [{"name": "丽水市农业投资发展有限公司", "credit_code": "…", "share": null}],
-     "valid_until": "2035-06-06", "status": "registered", "source": "…", "demo": true}
+     "valid_until": "2035-06-06", "status": "registered", "image": "18765432.png", "source": "…", "demo": true}
 
 A record already on the register (same number) is skipped, so a rerun imports nothing twice. The holders go
 through the same holder change as a patent's (market/register/holders.py); the registration is an event of
-the history. ``valid_until`` (after renewals) defaults to the first term's end; ``demo`` marks a generated
-record (``demo_generated_fields``).
+the history. ``valid_until`` (after renewals) defaults to the first term's end; ``image`` is a PNG or JPEG beside the file;
+``demo`` marks a generated record (``demo_generated_fields``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from market.models import LegalStatus, MarkType, Patent, PatentKind, RegisterEventKind, TrademarkRecord
@@ -70,7 +71,21 @@ def goods_text(goods: list[dict]) -> str:
     return "；".join(f"第{number}类：{'、'.join(names)}" for number, names in sorted(by_class.items()))
 
 
-def trademark_import(record: dict, *, source: str = "") -> Patent | None:
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _image(record: dict, folder: Path | None) -> tuple[str, bytes] | None:
+    """The mark's image file named by ``image`` (relative to the records' folder): PNG or JPEG."""
+    name = record.get("image")
+    if not name:
+        return None
+    path = (folder or Path(".")) / str(name)
+    if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+        raise FeedError(f"image: 须为记录文件旁的 PNG 或 JPEG 文件 / a PNG or JPEG file beside the records: {name!r}")
+    return path.name, path.read_bytes()
+
+
+def trademark_import(record: dict, *, source: str = "", folder: Path | None = None) -> Patent | None:
     """Put one record on the register in one transaction; None when its number is there already."""
     try:
         number = normalise_trademark_number(str(record.get("registration_number") or ""))
@@ -89,6 +104,7 @@ def trademark_import(record: dict, *, source: str = "") -> Patent | None:
     filed = _date(record.get("filing_date") or registered, "filing_date")
     valid_until = _date(record["valid_until"], "valid_until") if record.get("valid_until") else first_term_end(registered)
     goods, holders = _goods(record.get("goods")), _holders(record.get("holders"))
+    image = _image(record, folder)
     with transaction.atomic():
         if Patent.objects.filter(kind=PatentKind.TRADEMARK, application_number=number).exists():
             return None
@@ -97,8 +113,11 @@ def trademark_import(record: dict, *, source: str = "") -> Patent | None:
             applicants="；".join(h.name for h in holders)[:500], filing_date=filed, grant_date=registered,
             legal_status=status, source=str(record.get("source") or source)[:200],
             demo_generated_fields=["*"] if record.get("demo") else [])
-        TrademarkRecord.objects.create(right=right, mark_text=text[:100], mark_type=mark_type, goods=goods,
-                                       valid_until=valid_until)
+        mark = TrademarkRecord(right=right, mark_text=text[:100], mark_type=mark_type, goods=goods,
+                               valid_until=valid_until)
+        if image is not None:
+            mark.image.save(f"{number}{Path(image[0]).suffix.lower()}", ContentFile(image[1]), save=False)
+        mark.save()
         record_event(right, key=f"registered:{number}", kind=RegisterEventKind.REGISTERED, on=registered,
                      data={"registration_number": number}, source=source)
         holders_replace(right, holders, key=f"holders:{number}", on=registered, source=source)
@@ -114,7 +133,7 @@ def import_trademarks(path: str | Path, *, source: str | None = None) -> Tradema
             if not line.strip():
                 continue
             try:
-                right = trademark_import(json.loads(line), source=source or path.name)
+                right = trademark_import(json.loads(line), source=source or path.name, folder=path.parent)
             except (FeedError, json.JSONDecodeError, AttributeError, KeyError) as exc:
                 report.errors.append(f"{path.name}:{number}: {exc}")
                 continue

@@ -110,3 +110,24 @@ def test_patent_events_do_not_apply_to_a_mark_nor_mark_events_to_a_patent(db):
     with pytest.raises(FeedError, match="登记簿中无此权利"):  # a mark's number is not a patent's
         register_apply({"id": "tm-as-patent", "application_number": "201910100000.1", "event": "renewal",
                         "date": "2026-01-05"})
+
+
+def test_a_marks_image_comes_with_its_record_and_is_served_as_public_register_data(record_file, tmp_path, settings):
+    from io import BytesIO
+
+    from django.test import Client
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    buffer = BytesIO()
+    Image.new("RGB", (40, 20), "green").save(buffer, "PNG")
+    (tmp_path / "18765432.png").write_bytes(buffer.getvalue())
+    (tmp_path / "18765432.gif").write_bytes(b"GIF89a")
+    refused = import_trademarks(record_file({**RECORD, "image": "18765432.gif"}))
+    assert refused.imported == 0 and "PNG" in refused.errors[0]
+    assert import_trademarks(record_file({**RECORD, "image": "18765432.png"})).imported == 1
+    right = Patent.objects.get(kind=PatentKind.TRADEMARK)
+    response = Client().get(f"/marks/{right.pk}/image/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == buffer.getvalue()
+    assert Client().get("/marks/999999/image/").status_code == 404
