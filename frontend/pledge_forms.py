@@ -23,7 +23,7 @@ def amount_field(label, **kwargs) -> forms.DecimalField:
 class ApplicationForm(Form):
     """A pledge-loan application: the patents (a package), the bank, amount, term, purpose, repayment plan."""
 
-    patents = forms.ModelMultipleChoiceField(label=_("出质专利"), queryset=Patent.objects.none(),
+    patents = forms.ModelMultipleChoiceField(label=_("出质专利或商标"), queryset=Patent.objects.none(),
                                              widget=forms.CheckboxSelectMultiple)
     bank = forms.ModelChoiceField(label=_("贷款银行"), queryset=Organisation.objects.acting_as(OrganisationKind.BANK),
                                   empty_label=_("请选择银行"))

@@ -96,8 +96,9 @@ def _value(patent: Patent, user: User | None) -> tuple[str, Decimal, Decimal, De
     if stored is not None:
         return f"评估 {stored.number}", stored.p10, stored.p50, stored.p90, stored.score
     quick = quick_estimate(patent)
-    return "快速估值 / quick estimate", cny(quick["p10"]), cny(quick["p50"]), cny(quick["p90"]), \
-        Decimal(str(round(quick["score"], 1)))
+    source = ("注册商标无快速估值，请委托正式评估 / a mark has no quick value: order a formal valuation"
+              if patent.is_trademark else "快速估值 / quick estimate")
+    return source, cny(quick["p10"]), cny(quick["p50"]), cny(quick["p90"]), Decimal(str(round(quick["score"], 1)))
 
 
 def collateral_summary(loan: PledgeLoan, *, user: User | None) -> CollateralSummary:

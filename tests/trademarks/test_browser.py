@@ -105,3 +105,114 @@ def test_a_mark_listed_sold_and_registered_in_the_browser(live_server, browser: 
         response = buyer_page.request.get(href)
         assert response.status == 200 and response.body().startswith(b"%PDF")
     assert Decimal(deal.price) == Decimal("1150000.00")
+
+
+def examine(staff_page, loan_url):
+    """The registry examines what was filed: at once in process (the task runs eagerly), else by staff."""
+    from market.pledges.models import PledgeFiling
+
+    if PledgeFiling.objects.filter(state="filed").exists():
+        staff_page.goto(loan_url)
+        click_action(staff_page, "examine", "登记机关已作出决定")
+
+
+def test_a_mark_pledged_registered_repaid_and_released_in_the_browser(live_server, browser: Browser, holder,
+                                                                      holder_org, bank_officer, staff, settings,
+                                                                      tmp_path):
+    from market.pledges.models import PledgeLoan, PledgeLoanState
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    mark = trademark("越州本草", groups=("0501",), holders=[holder_org])
+    base = live_server.url
+
+    holder_page = signed_in(browser, base, "holder")
+    holder_page.goto("/pledges/")
+    holder_page.get_by_label(f"第{mark.application_number}号 越州本草").check()
+    holder_page.get_by_label("贷款银行").select_option(label=bank_officer.organisation.name)
+    holder_page.get_by_label("申请金额（元）").fill("300000")
+    holder_page.get_by_label("借款用途").fill("补充流动资金")
+    holder_page.get_by_role("button", name="提交申请").click()
+    expect(holder_page.locator(".messages")).to_contain_text("质押融资申请已提交")
+    loan = PledgeLoan.objects.get()
+    loan_url = f"/pledges/{loan.pk}/"
+
+    bank_page = signed_in(browser, base, "bank")
+    bank_page.goto(f"/bank/applications/{loan.pk}/")
+    expect(bank_page.locator("body")).to_contain_text("正式评估")  # a mark has no quick value
+    approve = bank_page.locator("form.action-approve")
+    approve.get_by_label("批准金额（元）").fill("300000")
+    approve.get_by_label("年利率（%）").fill("3.6")
+    approve.get_by_label("期限（月）").fill("12")
+    approve.get_by_label("质押率（0–1，如 0.3）").fill("0.2")
+    click_action(bank_page, "approve", "已批准")
+    bank_page.goto(loan_url)
+    click_action(bank_page, "draft_contract", "质押合同已起草")
+    click_action(bank_page, "sign_contract", "已签署质押合同")
+    holder_page.goto(loan_url)
+    click_action(holder_page, "sign_contract", "已签署质押合同")
+    click_action(holder_page, "file_registration", "已提交质押登记申请")
+
+    staff_page = signed_in(browser, base, "staff")
+    examine(staff_page, loan_url)
+    assert PledgeLoan.objects.get().state == PledgeLoanState.REGISTERED
+    bank_page.goto(loan_url)
+    click_action(bank_page, "disburse", "贷款已发放")
+
+    loan = PledgeLoan.objects.get()
+    owed = sum(i.outstanding for i in loan.instalments.all())
+    holder_page.goto(loan_url)
+    holder_page.locator("form.action-repay").get_by_label("还款金额（元）").fill(str(owed))
+    click_action(holder_page, "repay", "还款成功")
+    examine(staff_page, loan_url)
+    assert PledgeLoan.objects.get().state == PledgeLoanState.RELEASED
+
+    holder_page.goto(loan_url)
+    documents = holder_page.locator("#documents")
+    for name in ("注册商标专用权质押合同", "商标专用权质权登记申请书", "商标专用权质权登记证", "商标专用权质权登记注销申请书"):
+        expect(documents).to_contain_text(name)
+
+
+def test_a_mark_licensed_and_its_licence_recorded_in_the_browser(live_server, browser: Browser, holder, holder_org,
+                                                                  buyer, staff, settings, tmp_path):
+    import datetime as dt
+
+    from market.licensing.models import LicenceContract, LicenceContractState
+    from market.models import ListingMode
+    from tests.factories import ListingFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    mark = trademark("越州本草", groups=("0501",), holders=[holder_org], registered=dt.date(2025, 3, 1))
+    listing = ListingFactory(organisation=holder_org, created_by=holder, title="“越州本草”商标使用许可",
+                             mode=ListingMode.LICENCE, asking_price=Decimal("50000"), patents=[mark])
+    base = live_server.url
+    today = dt.date.today()
+
+    buyer_page = signed_in(browser, base, "buyer")
+    buyer_page.goto(f"/listings/{listing.pk}/licence-offer/")
+    buyer_page.get_by_label("许可类型").select_option("ordinary_licence")
+    buyer_page.get_by_label("许可起始日").fill(today.isoformat())
+    buyer_page.get_by_label("许可终止日").fill((today + dt.timedelta(days=700)).isoformat())
+    buyer_page.get_by_label("许可使用费支付方式").select_option("annual")
+    buyer_page.get_by_label("年许可费（元）").fill("50000")
+    buyer_page.get_by_role("button", name="提交报价").click()
+    contract = LicenceContract.objects.get()
+    contract_url = f"/licence-contracts/{contract.pk}/"
+
+    holder_page = signed_in(browser, base, "holder")
+    holder_page.goto(contract_url)
+    click_action(holder_page, "accept", "已接受")
+    click_action(holder_page, "sign", "已签署")
+    buyer_page.goto(contract_url)
+    click_action(buyer_page, "sign", "已签署")
+    if LicenceContract.objects.get().state == LicenceContractState.SIGNED:
+        click_action(buyer_page, "pay", "首期许可使用费已支付")
+    holder_page.goto(contract_url)
+    click_action(holder_page, "file_record", "备案")
+    staff_page = signed_in(browser, base, "staff")
+    staff_page.goto(contract_url)
+    click_action(staff_page, "record", "已备案")
+    assert LicenceContract.objects.get().state == LicenceContractState.RECORDED
+    buyer_page.goto(contract_url)
+    documents = buyer_page.locator("#documents")
+    expect(documents).to_contain_text("商标使用许可合同")
+    expect(documents).to_contain_text("商标使用许可备案表")
