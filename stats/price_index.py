@@ -79,10 +79,14 @@ def sales() -> list[Sale]:
     contracts = (licence.model_class.objects.filter(licence.where).annotate(fee=licence.amount).filter(fee__gt=0)
                  .values_list("effective_date", "licensor_id", "fee", "patent_id"))
     rows += [(d, s, p, pat, 1, True) for d, s, p, pat in contracts.iterator(chunk_size=20000)]
-    patents = {p[0]: p[1:] for p in Patent.objects.filter(pk__in={r[3] for r in rows}).values_list(
-        "pk", "kind", "filing_date", "industry", "ipc_codes").iterator(chunk_size=20000)}
+    # A patent price index: deals whose (first) right is a registered mark are not patent prices.
+    patents = {p[0]: p[1:] for p in Patent.objects.filter(pk__in={r[3] for r in rows}).exclude(
+        kind=PatentKind.TRADEMARK).values_list("pk", "kind", "filing_date", "industry", "ipc_codes")
+        .iterator(chunk_size=20000)}
     result = []
     for day, seller, price, patent_id, count, is_licence in rows:
+        if patent_id not in patents:
+            continue
         kind, filing, industry, ipc = patents[patent_id]
         day = local_day(day)
         remaining = max((expiry_date(kind, filing) - day).days / 365.25, 0.0)

@@ -110,3 +110,13 @@ def test_marks_and_patents_count_apart_and_together(market, holder_org, buyer_or
     assert figures("disbursed")[1]["total"] == lent["trademark"] + lent.get("patent", Decimal("0"))
     labels = {row["key"]: row["label"] for row in figures("disbursed", by="right")[1]["rows"]}
     assert labels["trademark"] == "注册商标"
+
+
+def test_the_patent_price_index_leaves_mark_sales_out(market, holder_org, buyer_org):
+    from stats.price_index import sales
+    from tests.factories import trademark
+
+    before = len(sales())
+    transfer(holder_org, buyer_org, [trademark(holders=[holder_org])], "90000", opened="2025-03-02",
+             registered="2025-03-20")
+    assert len(sales()) == before
