@@ -167,6 +167,7 @@ def loan_context(request: HttpRequest, loan: PledgeLoan, *, outcome: Outcome | N
         "links": loan.pledgeloanpatent_set.select_related("patent", "encumbrance").order_by("patent__application_number"),
         "filings": loan.filings.prefetch_related("patents"), "instalments": loan.instalments.all(),
         "repayments": loan.repayments.all(), "timeline": timeline(loan), "consents": pending_consents(loan),
+        "alerts": loan.alerts.order_by("cleared_at", "-raised_at", "-pk")[:50],
         "confirmations": pending_confirmations(loan), "registry_check": check,
         "panels": action_panels(loan, request.user, bound=bound),
         "reasons": outcome.reasons if outcome else [], "outstanding": loan.outstanding_principal(),

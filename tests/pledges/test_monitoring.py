@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from market.models import LegalStatus
@@ -78,6 +79,11 @@ def test_each_event_raises_one_alert_and_one_notification(kind, loan, patent, ba
     notes = Notification.objects.filter(key=f"pledge-alert:{alert.key}")
     assert notes.filter(recipient=bank_officer).count() == 1
     assert notes.filter(recipient=holder).exists() == (kind in ("annual_fee_due", "annual_fee_overdue"))
+    for note in notes.select_related("recipient"):  # every recipient may open the link, which shows the alert
+        client = Client()
+        client.force_login(note.recipient)
+        page = client.get(note.url)
+        assert page.status_code == 200 and alert.message in page.content.decode(), note.recipient
     if kind == "value_below_debt":
         assert alert.patent is None and "P10" in alert.message
 

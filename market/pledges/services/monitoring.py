@@ -30,11 +30,13 @@ K = PledgeAlertKind
 HOLDER_KINDS = (K.ANNUAL_FEE_DUE, K.ANNUAL_FEE_OVERDUE, K.INSTALMENT_OVERDUE)
 
 
-def monitoring_url() -> str:
+def alert_url(loan: PledgeLoan) -> str:
+    """Where a notified party reads the alert: the loan's page, which the bank and the holder may both open
+    (the bank's monitoring page is the bank's alone)."""
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return reverse("frontend:bank_monitoring")
+        return reverse("frontend:pledge_detail", args=[loan.pk]) + "#alerts"
     except NoReverseMatch:
         return ""
 
@@ -51,7 +53,7 @@ def alert_raise(*, loan: PledgeLoan, kind: str, key: str, message: str, patent: 
     subject = f"{patent.application_number} " if patent else ""
     orgs = [loan.bank, loan.applicant] if notify_applicant or kind in HOLDER_KINDS else [loan.bank]
     notify(key=f"pledge-alert:{key}", kind="pledge_alert", title=f"贷后预警：{subject}{label}（{loan.number}）",
-           body=message, url=monitoring_url(), organisations=orgs)
+           body=message, url=alert_url(loan), organisations=orgs)
     return alert
 
 
