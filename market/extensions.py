@@ -40,6 +40,9 @@ ISSUING_STATES: dict[tuple[str, str], tuple[str, ...] | None] = {}
 DOCUMENT_VISIBILITY: list[Callable[[models.Model], Q]] = []
 # Each: () → one line per inconsistency the ledger check also reports.
 LEDGER_CHECKS: list[Callable[[], list[str]]] = []
+# Each: organisation id → the ids of the listings on which that organisation is a deal's counterparty (it keeps
+# reading them once they close).
+LISTING_PARTIES: list[Callable[[int], models.QuerySet]] = []
 
 
 def register_document(kind: str, *, code: str, template: str, builder: Callable, issued_by: dict[type, tuple | None],
@@ -64,6 +67,10 @@ def register_document_visibility(condition: Callable[[models.Model], Q]) -> None
 
 def register_ledger_check(check: Callable[[], list[str]]) -> None:
     LEDGER_CHECKS.append(check)
+
+
+def register_listing_parties(listings_of: Callable[[int], models.QuerySet]) -> None:
+    LISTING_PARTIES.append(listings_of)
 
 
 # -- the debts pledges secure -------------------------------------------------------------------

@@ -6,14 +6,18 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from market.access import member_of, own_or_staff
-from market.extensions import DOCUMENT_VISIBILITY
+from market.extensions import DOCUMENT_VISIBILITY, LISTING_PARTIES
 from market.models import Document, Escrow, Listing, ListingState, Patent, TransitionLog, User
 
 
 def listings_visible_to(user: User | None) -> QuerySet[Listing]:
-    """Published listings for everyone; an organisation also sees its own in any state; staff see all."""
-    return own_or_staff(Listing.objects.select_related("organisation"), user, "organisation_id",
-                        public=Q(state=ListingState.PUBLISHED))
+    """Published listings for everyone; an organisation also sees its own in any state, and those it dealt on as
+    a buyer or licensee (a closed deal's listing stays readable to its parties); staff see all."""
+    visible = Q(state=ListingState.PUBLISHED)
+    org = member_of(user)
+    for listings_of in (LISTING_PARTIES if org is not None else ()):
+        visible |= Q(pk__in=listings_of(org.pk))
+    return own_or_staff(Listing.objects.select_related("organisation"), user, "organisation_id", public=visible)
 
 
 def patents_visible_to(user: User | None) -> QuerySet[Patent]:

@@ -1,6 +1,12 @@
 """How licensing plugs into the core: its documents, who sees them, its tasks, the listings' royalties."""
 
-from market.extensions import providers, register_document, register_document_visibility, register_issuer
+from market.extensions import (
+    providers,
+    register_document,
+    register_document_visibility,
+    register_issuer,
+    register_listing_parties,
+)
 from market.models import DocumentKind
 
 from . import tasks  # noqa: F401  (registers the tasks with Celery)
@@ -37,4 +43,6 @@ def register() -> None:
                           LicenceContractState.SIGNED, *CONTRACT_IN_EFFECT, LicenceContractState.EXPIRED,
                           LicenceContractState.TERMINATED)})
     register_document_visibility(licensing_documents_q)
+    register_listing_parties(lambda org_id: LicenceContract.objects.filter(licensee_id=org_id,
+                                                                           listing__isnull=False).values("listing_id"))
     providers.listing_royalties = listing_royalties

@@ -1,6 +1,12 @@
 """How the transfer deals plug into the core: their documents, who sees them, their task."""
 
-from market.extensions import providers, register_document, register_document_visibility, register_issuer
+from market.extensions import (
+    providers,
+    register_document,
+    register_document_visibility,
+    register_issuer,
+    register_listing_parties,
+)
 from market.models import DocumentKind
 
 from . import services, tasks  # noqa: F401  (tasks: registers the task with Celery)
@@ -20,5 +26,6 @@ def register() -> None:
     register_document(DocumentKind.DEAL_CERTIFICATE, code="JZ", template="market/documents/deal_certificate.html",
                       builder=deal_certificate_context, issued_by={TransferDeal: (DealState.CLOSED,)})
     register_document_visibility(transfer_documents_q)
+    register_listing_parties(lambda org_id: TransferDeal.objects.filter(buyer_id=org_id).values("listing_id"))
     providers.transfers = ClosedTransfers()
     providers.record_sale = services.deal_record_sale

@@ -433,3 +433,15 @@ def test_database_refuses_a_second_document_with_the_same_version(deal):
     Document.objects.create(number="N-3", patent=patent, **{**common, "kind": "change_request"})
     with pytest.raises(IntegrityError), transaction.atomic():
         Document.objects.create(number="N-4", patent=patent, **{**common, "kind": "change_request"})
+
+
+def test_the_buyer_keeps_reading_the_listing_it_bought_once_it_closes(deal, holder, buyer, staff, outsider):
+    from django.test import Client
+
+    deal = advance(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
+    assert deal.listing.state == ListingState.CLOSED
+    for user, status in ((buyer, 200), (holder, 200), (outsider, 404)):
+        client = Client()
+        client.force_login(user)
+        assert client.get(f"/listings/{deal.listing_id}/").status_code == status, user
+    assert Client().get(f"/listings/{deal.listing_id}/").status_code == 404
