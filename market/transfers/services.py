@@ -132,7 +132,7 @@ def deal_open(*, listing_id: int, actor: User, price, message: str = "") -> Tran
         deal.patents.set(listing.patents.all())
         Offer.objects.create(deal=deal, organisation=buyer, made_by=actor, price=price, message=message)
         TransitionLog.record(deal, transition="open", from_state="", to_state=deal.state, actor=actor,
-                             reason=f"报价 {price} 元 / Offer CNY {price}")
+                             reason=f"报价 {format_cny(price)} / Offer {format_cny(price)}")
     return deal
 
 
@@ -151,7 +151,7 @@ def deal_counter(*, deal_id: int, actor: User, price, message: str = "") -> Offe
         offer = Offer.objects.create(deal=deal, organisation=actor.organisation, made_by=actor, price=price,
                                      message=message)
         TransitionLog.record(deal, transition="counter", from_state=deal.state, to_state=deal.state, actor=actor,
-                             reason=f"还价 {price} 元 / Counter-offer CNY {price}")
+                             reason=f"还价 {format_cny(price)} / Counter-offer {format_cny(price)}")
     return offer
 
 
@@ -165,7 +165,7 @@ def deal_accept(*, deal_id: int, actor: User) -> TransferDeal:
             raise RuleViolation(Reason("own_offer", "transfer",
                                        "不能接受本方的报价 / You cannot accept your own offer"))
         apply_transition(deal, "agree", actor=actor, label="接受报价", price=latest.price if latest else None,
-                         reason=f"接受报价 {latest.price if latest else ''} 元")
+                         reason=f"接受报价 {format_cny(latest.price if latest else '')}")
         _agree_transferors(deal)
         if deal.publicity_required:
             ends = timezone.now() + dt.timedelta(days=settings.MARKET["PUBLICITY_DAYS"])
@@ -378,7 +378,7 @@ def deal_pay(*, deal_id: int, actor: User, idempotency_key: str) -> TransferDeal
         escrow, _ = payments.escrow_hold(payer=deal.buyer, payee=deal.seller, amount=deal.price,
                                          reference=f"ZT-{deal.pk}", idempotency_key=idempotency_key, actor=actor)
         apply_transition(deal, "fund", actor=actor, escrow=escrow,
-                         reason=f"价款 {escrow.amount} 元已托管 / CNY {escrow.amount} held in escrow")
+                         reason=f"价款 {format_cny(escrow.amount)}已托管 / {format_cny(escrow.amount)} held in escrow")
     return deal
 
 
@@ -400,7 +400,7 @@ def deal_file_registration(*, deal_id: int, actor: User, export_registration_num
         fee = cny(Decimal(settings.MARKET["CHANGE_REGISTRATION_FEE_PER_PATENT"]) * count)
         due = timezone.localdate() + dt.timedelta(days=settings.MARKET["CHANGE_REGISTRATION_FEE_DAYS"])
         apply_transition(deal, "file_registration", actor=actor, fee=fee, due_date=due,
-                         reason=f"提交著录项目变更申报书 {count} 份，规费 {fee} 元，缴费期限 {due:%Y-%m-%d}")
+                         reason=f"提交著录项目变更申报书 {count} 份，规费 {format_cny(fee)}，缴费期限 {due:%Y-%m-%d}")
         _issue_change_requests(deal, actor)
     return deal
 
@@ -431,7 +431,7 @@ def deal_pay_registration_fee(*, deal_id: int, actor: User, idempotency_key: str
             deal.fee_paid_at = timezone.now()
             deal.save(update_fields=["fee_paid_at", "updated_at"])
             TransitionLog.record(deal, transition="pay_fee", from_state=deal.state, to_state=deal.state, actor=actor,
-                                 reason=f"已缴纳变更登记费 {deal.registration_fee} 元")
+                                 reason=f"已缴纳变更登记费 {format_cny(deal.registration_fee)}")
     return deal
 
 

@@ -36,6 +36,7 @@ from market.licensing.models import (
     ReminderKind,
 )
 from market.models import Consent, ConsentPurpose, DocumentKind, Encumbrance, ListingMode, ListingState, TransitionLog, User
+from market.money import format_cny
 from market.rules import Reason, RuleViolation, about_patent, licence_blockers
 from market.services import payments
 from market.services.consents import consent_give
@@ -238,7 +239,7 @@ def _take_effect(contract: LicenceContract, *, actor: User, idempotency_key: str
     if first is not None:
         pay_period_locked(first, licence=licence, actor=actor, idempotency_key=idempotency_key)
     due = today + relativedelta(months=settings.MARKET["LICENCE_FILING_MONTHS"])
-    paid = f"，首期许可使用费 {first.amount_due} 元已付" if first else ""
+    paid = f"，首期许可使用费 {format_cny(first.amount_due)}已付" if first else ""
     apply_transition(contract, "take_effect", actor=actor, effective_date=today, filing_due_date=due,
                      reason=f"合同生效{paid}；备案期限 {due:%Y-%m-%d}")
     TransitionLog.record(licence, transition="grant", from_state="", to_state=licence.state, actor=actor,

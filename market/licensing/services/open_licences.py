@@ -39,6 +39,7 @@ from market.models import (
     TransitionLog,
     User,
 )
+from market.money import format_cny
 from market.rules import Reason, RuleViolation, about_patent, open_licence_blockers, open_licence_take_up_blockers
 from market.services.consents import consent_give
 from market.services.documents import document_request
@@ -360,7 +361,7 @@ def open_licence_take_up(*, declaration_id: int, actor: User, idempotency_key: s
         first = licence.periods.filter(due_date=start, amount_due__gt=0).order_by("sequence").first()
         if first is not None:
             pay_period_locked(first, licence=licence, actor=actor, idempotency_key=idempotency_key)
-        paid = f"，已付 {first.amount_due} 元" if first else ""
+        paid = f"，已付 {format_cny(first.amount_due)}" if first else ""
         TransitionLog.record(licence, transition="grant", from_state="", to_state=licence.state, actor=actor,
                              reason=f"依开放许可声明 {declaration.announcement_number} 获得普通许可{paid}")
         TransitionLog.record(declaration, transition="take_up", from_state=declaration.state,

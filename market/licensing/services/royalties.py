@@ -31,7 +31,7 @@ from market.licensing.models import (
     RoyaltyPeriod,
 )
 from market.models import Encumbrance, Organisation, Patent, User
-from market.money import ZERO, cny
+from market.money import ZERO, cny, format_cny
 from market.rules import Reason, RuleViolation
 from market.services import payments, proceeds
 from market.services.errors import ActionForbidden, IdempotencyConflict
@@ -343,7 +343,7 @@ def royalties_remind_late(*, today: dt.date | None = None) -> int:
             what = f"{period.period_start:%Y-%m-%d}至{period.period_end:%Y-%m-%d}的销售额或件数报告"
         else:
             kind = ReminderKind.PAYMENT_LATE
-            what = f"第{period.sequence}期许可使用费 {cny(period.amount_due)} 元"
+            what = f"第{period.sequence}期许可使用费 {format_cny(period.amount_due)}"
         message = (f"许可 {licence.number}（{licence.patent.title}）：{what}已于 {period.due_date:%Y-%m-%d} 到期，"
                    f"请尽快办理。/ Licence {licence.number}: due on {period.due_date:%Y-%m-%d}, now late.")
         with transaction.atomic():

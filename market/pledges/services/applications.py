@@ -30,6 +30,7 @@ from market.models import (
     TransitionLog,
     User,
 )
+from market.money import format_cny
 from market.pledges import locks as pledge_locks
 from market.pledges.models import (
     CLOSED_STATES,
@@ -188,9 +189,9 @@ def pledge_apply(*, actor: User, bank_id, patent_ids, amount, term_months, purpo
                                          purpose=purpose, repayment_plan=repayment_plan, created_by=actor)
         PledgeLoanPatent.objects.bulk_create(PledgeLoanPatent(loan=loan, patent=p) for p in patents)
         log = TransitionLog.record(loan, transition="apply", from_state="", to_state=loan.state, actor=actor,
-                                   reason=f"申请质押融资 {amount} 元，期限 {term} 个月，{len(patents)} 件专利")
+                                   reason=f"申请质押融资 {format_cny(amount)}，期限 {term} 个月，{len(patents)} 件")
         loan_notify(loan, event=f"log:{log.pk}", title=f"新的质押融资申请：{applicant.name}",
-                    body=f"申请金额 {amount} 元，期限 {term} 个月。", to=[bank])
+                    body=f"申请金额 {format_cny(amount)}，期限 {term} 个月。", to=[bank])
     return loan
 
 
@@ -272,9 +273,10 @@ def pledge_approve(*, loan_id: int, actor: User, amount, rate_percent, term_mont
             raise ValidationError(errors)
         log = apply_transition(loan, "approve", actor=actor, label="批准", amount=amount, rate_percent=rate,
                                term_months=term, pledge_ratio=ratio,
-                               reason=f"批准：金额 {amount} 元，年利率 {rate}%，期限 {term} 个月，质押率 {ratio:.2%}")
+                               reason=f"批准：金额 {format_cny(amount)}，年利率 {rate}%，期限 {term} 个月，"
+                                      f"质押率 {ratio:.2%}")
         loan_notify(loan, event=f"log:{log.pk}", title="质押融资申请已获批准",
-                    body=f"批准金额 {amount} 元，年利率 {rate}%，期限 {term} 个月。银行将起草质押合同。",
+                    body=f"批准金额 {format_cny(amount)}，年利率 {rate}%，期限 {term} 个月。银行将起草质押合同。",
                     to=[loan.applicant])
     return loan
 

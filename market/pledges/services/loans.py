@@ -151,8 +151,10 @@ def loan_disburse(*, loan_id: int, actor: User, idempotency_key: str) -> PledgeL
         Instalment.objects.bulk_create(Instalment(loan=loan, number=r.number, due_date=r.due_date, days=r.days,
                                                   principal=r.principal, interest=r.interest) for r in rows)
         log = apply_transition(loan, "disburse", actor=actor, label="放款", on=today, command=command,
-                               reason=f"放款 {loan.amount} 元，共 {len(rows)} 期，末期 {rows[-1].due_date:%Y-%m-%d}")
-        loan_notify(loan, event=f"log:{log.pk}", title="贷款已发放", body=f"放款 {loan.amount} 元", to=[loan.applicant])
+                               reason=f"放款 {format_cny(loan.amount)}，共 {len(rows)} 期，"
+                                      f"末期 {rows[-1].due_date:%Y-%m-%d}")
+        loan_notify(loan, event=f"log:{log.pk}", title="贷款已发放", body=f"放款 {format_cny(loan.amount)}",
+                    to=[loan.applicant])
     return loan
 
 
@@ -200,13 +202,15 @@ def loan_repay(*, loan_id: int, actor: User, amount, idempotency_key: str) -> Lo
         instalments = _open_instalments(loan)
         due = sum((i.outstanding for i in instalments), ZERO)
         if amount > due:
-            raise ValidationError({"amount": [f"还款金额超过未还金额 {due} 元 / More than the {due} still owed"]})
+            raise ValidationError({"amount": [f"还款金额超过未还金额 {format_cny(due)} / More than the "
+                                              f"{format_cny(due)} still owed"]})
         principal, interest, touched = _allocate(instalments, amount)
         Instalment.objects.bulk_update(touched, ["paid_interest", "paid_principal", "status", "paid_at"])
         provider.charge(payer_code=loan.applicant.credit_code, amount=amount, reference=loan.number)
         return _book_repayment(loan, command, paid_from=ledger.external_account(loan.applicant), amount=amount,
                                principal=principal, interest=interest, actor=actor, memo=f"还款 {loan.number}",
-                               transition="repay", reason=f"还款 {amount} 元（本金 {principal}，利息 {interest}）")
+                               transition="repay", reason=f"还款 {format_cny(amount)}（本金 {format_cny(principal)}，"
+                                                          f"利息 {format_cny(interest)}）")
 
 
 def _book_repayment(loan: PledgeLoan, command, *, paid_from: LedgerAccount, amount: Decimal, principal: Decimal,
@@ -283,9 +287,9 @@ def loan_apply_proceeds(*, loan_id: int, amount, actor: User | None, key: str, s
     return _book_repayment(
         loan, command, paid_from=loan_account(loan, AccountKind.LOAN_PROCEEDS), amount=amount, principal=principal,
         interest=interest, actor=actor, memo=f"价款抵偿 {loan.number}（{source}）", transition="repay_from_proceeds",
-        proceeds_of=source, reason=f"质押专利的转让或许可价款 {amount} 元（{source}）提前清偿（本金 {principal}，利息 "
-                                   f"{interest}），民法典第444条 / Proceeds of the pledged patent repay the loan "
-                                   f"(Civil Code art. 444)")
+        proceeds_of=source, reason=f"质押专利的转让或许可价款 {format_cny(amount)}（{source}）提前清偿（本金 "
+                                   f"{format_cny(principal)}，利息 {format_cny(interest)}），民法典第444条 / Proceeds of "
+                                   f"the pledged patent repay the loan (Civil Code art. 444)")
 
 
 def loan_deposit_proceeds(*, loan_id: int, amount, actor: User | None, key: str, source: str) -> ProceedsDeposit:
@@ -300,7 +304,8 @@ def loan_deposit_proceeds(*, loan_id: int, amount, actor: User | None, key: str,
     deposit = ProceedsDeposit.objects.create(loan=loan, key=key, amount=cny(amount), proceeds_of=source,
                                              held_until=held_until)
     TransitionLog.record(loan, transition="deposit_proceeds", from_state=loan.state, to_state=loan.state, actor=actor,
-                         reason=f"质押专利的价款 {deposit.amount} 元（{source}）提存至 {held_until:%Y-%m-%d}，届时清偿"
+                         reason=f"质押专利的价款 {format_cny(deposit.amount)}（{source}）提存至 {held_until:%Y-%m-%d}，"
+                                f"届时清偿"
                                 f"债务，民法典第444条 / Proceeds deposited until the debt falls due (Civil Code art. 444)")
     return deposit
 
@@ -325,7 +330,8 @@ def _close_deposit(deposit: ProceedsDeposit, actor: User | None) -> None:
             ledger.post(command=command, memo=f"提存款返还 {loan.number}", legs=[
                 (loan_account(loan, AccountKind.LOAN_PROCEEDS), -back), (ledger.external_account(loan.applicant), back)])
     TransitionLog.record(loan, transition="deposit_closed", from_state=loan.state, to_state=loan.state, actor=actor,
-                         reason=f"提存款 {deposit.amount} 元：清偿 {applied} 元，返还借款人 {back} 元 / Deposit closed")
+                         reason=f"提存款 {format_cny(deposit.amount)}：清偿 {format_cny(applied)}，返还借款人 "
+                                f"{format_cny(back)} / Deposit closed")
 
 
 def loans_close_due_deposits(*, today: dt.date | None = None) -> int:
@@ -484,10 +490,10 @@ def loan_auction_settled(*, loan_id: int, proceeds_to_creditor, actor: User | No
         shortfall = max(ZERO, claim - proceeds)
         log = apply_transition(loan, "settle", actor=actor, label="拍卖结案", proceeds=proceeds,
                                written_off=written_off,
-                               reason=f"质押专利拍卖成交，质权人受偿 {proceeds} 元（债权 {claim} 元"
-                                      + (f"，差额 {shortfall} 元转为无担保债权" if shortfall else "") + "），质押注销")
+                               reason=f"质押专利拍卖成交，质权人受偿 {format_cny(proceeds)}（债权 {format_cny(claim)}"
+                                      + (f"，差额 {format_cny(shortfall)}转为无担保债权" if shortfall else "") + "），质押注销")
         loan_notify(loan, event=f"log:{log.pk}", title="质押专利拍卖成交，贷款结案",
-                    body=f"质权人受偿 {proceeds} 元", to=[loan.applicant, loan.bank])
+                    body=f"质权人受偿 {format_cny(proceeds)}", to=[loan.applicant, loan.bank])
     return loan
 
 
@@ -503,7 +509,8 @@ def loan_auction_failed(*, loan_id: int, actor: User | None, proceeds_to_credito
         note = ""
         if recovered > ZERO:
             principal, interest = _recover(loan, recovered, actor, key=f"pledge-loan:{loan.pk}:recover:failed-{failures + 1}")
-            note = f"；没收的竞买保证金 {recovered} 元已抵偿债务（本金 {principal}，利息 {interest}）"
+            note = (f"；没收的竞买保证金 {format_cny(recovered)}已抵偿债务（本金 {format_cny(principal)}，"
+                    f"利息 {format_cny(interest)}）")
         log = TransitionLog.record(loan, transition="auction_failed", from_state=loan.state, to_state=loan.state,
                                    actor=actor, reason=f"拍卖流拍，可降低保留价重新拍卖{note} / The auction failed: relist")
         loan_notify(loan, event=f"log:{log.pk}", title="质押专利拍卖流拍", to=[loan.bank])
