@@ -53,7 +53,12 @@ class ApproveForm(Form):
     amount = amount_field(_("批准金额（元）"))
     rate_percent = forms.DecimalField(label=_("年利率（%）"), max_digits=6, decimal_places=3)
     term_months = forms.IntegerField(label=_("期限（月）"))
-    pledge_ratio = forms.DecimalField(label=_("质押率（0–1，如 0.3）"), max_digits=5, decimal_places=4)
+    # In percent, as the review page shows the advice; the services take a fraction.
+    pledge_ratio = forms.DecimalField(label=_("质押率（%）"), min_value=Decimal("0"), max_value=Decimal("100"),
+                                      max_digits=6, decimal_places=2)
+
+    def clean_pledge_ratio(self) -> Decimal:
+        return (self.cleaned_data["pledge_ratio"] / 100).quantize(Decimal("0.0001"))
 
 
 class MessageForm(Form):

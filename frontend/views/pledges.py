@@ -266,6 +266,8 @@ loan_action = ACTIONS.view(
     find=visible_loan,
     render_page=lambda request, loan, **kwargs: (render_review if from_review(request) else render_loan)(
         request, loan, **kwargs),
+    # An approval goes on to the loan's page, where the bank drafts the contract next.
     success_url=lambda request, loan, result: reverse(
-        "frontend:bank_review" if from_review(request) else "frontend:pledge_detail", args=[loan.pk]),
+        "frontend:bank_review" if from_review(request) and request.resolver_match.kwargs["action"] != "approve"
+        else "frontend:pledge_detail", args=[loan.pk]),
     form_kwargs=lambda name, loan: {"patents": loan.pledged_patents()} if name == "release_patent" else {})

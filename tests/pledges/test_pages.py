@@ -2,6 +2,7 @@
 summary and exports its queue, the loan page offers each side its actions; nobody sees what is not theirs."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -57,9 +58,12 @@ def test_the_bank_reviews_with_the_collateral_summary_and_approves(holder, bank_
         assert text in review
 
     answer = bank.post(reverse("frontend:pledge_action", args=[loan.pk, "approve"]), {
-        "amount": "400000", "rate_percent": "3.5", "term_months": 12, "pledge_ratio": "0.25", "back": "review"})
-    assert answer.status_code == 302
-    assert PledgeLoan.objects.get(pk=loan.pk).state == S.APPROVED
+        "amount": "400000", "rate_percent": "3.5", "term_months": 12, "pledge_ratio": "25", "back": "review"})
+    assert answer.status_code == 302 and answer.url == reverse("frontend:pledge_detail", args=[loan.pk])
+    approved = PledgeLoan.objects.get(pk=loan.pk)
+    assert approved.state == S.APPROVED and approved.pledge_ratio == Decimal("0.2500")  # entered in percent
+    loan_page = bank.get(answer.url).content.decode()
+    assert 'data-action="draft_contract"' in loan_page  # the next step, on the page the approval lands on
 
 
 def test_the_queue_exports_to_excel(holder, bank_officer, patent):
@@ -135,7 +139,7 @@ def test_the_whole_flow_through_the_pages(holder, bank_officer, staff, patent):
         assert answer.status_code == 302, answer.content.decode()[-3000:]
         return PledgeLoan.objects.get(pk=loan.pk)
 
-    act(bank, "approve", amount="120000", rate_percent="3.6", term_months=3, pledge_ratio="0.3")
+    act(bank, "approve", amount="120000", rate_percent="3.6", term_months=3, pledge_ratio="30")
     act(bank, "draft_contract", debt_kind="流动资金借款", security_scope="主债权本金及利息")
     act(bank, "sign_contract")
     assert act(owner, "sign_contract").state == S.SIGNED
