@@ -14,7 +14,7 @@ from market.models import Document, DocumentState
 from market.selectors import timeline
 from market.transfers import services
 from market.transfers.models import DealState, TransferDeal
-from market.transfers.selectors import deal_allowed_actions, deal_pending_consents, deals_visible_to
+from market.transfers.selectors import deal_allowed_actions, deal_next_step, deal_pending_consents, deals_visible_to
 
 from ..forms import (
     ConsentForm,
@@ -152,6 +152,7 @@ def render_deal(request: HttpRequest, deal: TransferDeal, *, outcome: Outcome | 
     context = {
         "deal": deal,
         "steps": progress_steps(deal),
+        "next_step": deal_next_step(deal, request.user.organisation),
         "offers": deal.offers.select_related("organisation", "made_by"),
         "timeline": timeline(deal),
         "consents": consents,

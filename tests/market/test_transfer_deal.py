@@ -445,3 +445,22 @@ def test_the_buyer_keeps_reading_the_listing_it_bought_once_it_closes(deal, hold
         client.force_login(user)
         assert client.get(f"/listings/{deal.listing_id}/").status_code == status, user
     assert Client().get(f"/listings/{deal.listing_id}/").status_code == 404
+
+
+def test_the_deal_page_says_who_must_act_next_and_by_when(deal, holder, buyer, staff):
+    from django.test import Client
+
+    def line(user, deal):
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/deals/{deal.pk}/").content.decode()
+        return page.split('id="next-step"')[1].split("</p>")[0] if 'id="next-step"' in page else ""
+
+    assert "等待转让方回应最新报价" in line(buyer, deal) and "等待贵方回应最新报价" in line(holder, deal)
+    deals.deal_accept(deal_id=deal.pk, actor=holder)
+    deals.deal_sign(deal_id=deal.pk, actor=holder)
+    assert "等待贵方阅读并签署转让合同" in line(buyer, deal) and "等待受让方阅读并签署" in line(holder, deal)
+    deal = advance(deal, to=DealState.FILED, seller=holder, buyer=buyer, staff=staff)
+    assert "前缴纳变更登记费" in line(buyer, deal) and f"{deal.fee_due_date:%Y-%m-%d}" in line(buyer, deal)
+    deal = advance(deal, to=DealState.CLOSED, seller=holder, buyer=buyer, staff=staff)
+    assert line(buyer, deal) == ""
