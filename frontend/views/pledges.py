@@ -23,6 +23,7 @@ from market.pledges.registry_rules import registration_blockers
 from market.pledges.selectors import (
     loan_allowed_actions,
     loan_documents,
+    loan_next_step,
     loans_visible_to,
     pending_confirmations,
     pending_consents,
@@ -168,6 +169,7 @@ def loan_context(request: HttpRequest, loan: PledgeLoan, *, outcome: Outcome | N
         "filings": loan.filings.prefetch_related("patents"), "instalments": loan.instalments.all(),
         "repayments": loan.repayments.all(), "timeline": timeline(loan), "consents": pending_consents(loan),
         "alerts": loan.alerts.order_by("cleared_at", "-raised_at", "-pk")[:50],
+        "next_step": loan_next_step(loan, request.user.organisation),
         "confirmations": pending_confirmations(loan), "registry_check": check,
         "panels": action_panels(loan, request.user, bound=bound),
         "reasons": outcome.reasons if outcome else [], "outstanding": loan.outstanding_principal(),

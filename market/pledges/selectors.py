@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, pgettext
 
 from market.access import member_of, own_or_staff
 from market.models import ConsentCapacity, ConsentPurpose, Document, Patent, PatentKind, User
-from market.money import ZERO, cny
+from market.money import ZERO, cny, format_cny
 from market.pledges.models import (
     PRE_REGISTRATION_STATES,
     ConfirmableGround,
+    InstalmentStatus,
     PledgeAlert,
     PledgeFiling,
     PledgeFilingState,
@@ -25,7 +27,7 @@ S = PledgeLoanState
 # loans_defaulted_for_auction is defined with the loan services and read from here too (the auctions use it).
 __all__ = ["alerts_visible_to", "filings_visible_to", "loan_allowed_actions", "loan_documents",
            "loans_defaulted_for_auction", "loans_visible_to", "pending_confirmations", "pending_consents",
-           "pledge_documents_visible_to", "pledged_count"]
+           "pledge_documents_visible_to", "pledged_count", "book_by_right", "loans_by_right", "loan_next_step"]
 
 
 def loans_visible_to(user: User | None) -> QuerySet[PledgeLoan]:
@@ -199,3 +201,44 @@ def book_by_right(loans: QuerySet[PledgeLoan]) -> list[dict]:
         amounts = [amount or asked for amount, asked in chosen.values_list("amount", "amount_requested")]
         rows.append({"right": right, "label": label, "count": len(amounts), "amount": cny(sum(amounts, ZERO))})
     return rows
+
+
+def _side(role: str, party: str | None) -> str:
+    if role == party:
+        return pgettext("next step", "贵方")
+    return pgettext("next step", "出质人") if role == "applicant" else pgettext("next step", "银行")
+
+
+def loan_next_step(loan: PledgeLoan, organisation) -> str:
+    """Who must act next on the loan, what, and by when: the line the loan page leads with ('' once over)."""
+    party, state = loan.party_of(organisation), loan.state
+    if state == S.SUBMITTED:
+        return gettext("等待%(who)s审查申请：批准、要求补充材料或拒绝。") % {"who": _side("bank", party)}
+    if state == S.INFO_REQUESTED:
+        return gettext("等待%(who)s补充材料并重新提交。") % {"who": _side("applicant", party)}
+    if state == S.APPROVED:
+        contract = loan.contract()
+        if contract is None:
+            return gettext("等待%(who)s起草质押合同。") % {"who": _side("bank", party)}
+        missing = [role for role, signed in (("bank", contract.bank_signed_at), ("applicant", contract.holder_signed_at))
+                   if not signed]
+        return gettext("等待%(who)s阅读并签署质押合同。") % {"who": "、".join(_side(role, party) for role in missing)}
+    if state == S.SIGNED:
+        return gettext("等待双方任一方提交质押登记申请。")
+    if state in (S.FILED, S.REPAID):
+        filing = loan.filings.filter(state=PledgeFilingState.FILED).order_by("decision_due").first()
+        due = f"{filing.decision_due:%Y-%m-%d}" if filing else "—"
+        return gettext("等待登记机关于 %(date)s 前作出登记决定。") % {"date": due}
+    if state == S.REGISTERED:
+        return gettext("质押已登记；等待%(who)s放款。") % {"who": _side("bank", party)}
+    if state == S.DISBURSED:
+        instalment = (loan.instalments.exclude(status__in=(InstalmentStatus.PAID, InstalmentStatus.CLOSED))
+                      .order_by("due_date").first())
+        if instalment is None:
+            return ""
+        return gettext("等待%(who)s于 %(date)s 前偿还第 %(number)s 期 %(amount)s。") % {
+            "who": _side("applicant", party), "date": f"{instalment.due_date:%Y-%m-%d}", "number": instalment.number,
+            "amount": format_cny(instalment.outstanding)}
+    if state == S.DEFAULTED:
+        return gettext("已违约；等待交易中心开启拍卖处置质押物。")
+    return ""

@@ -149,3 +149,20 @@ def test_the_whole_flow_through_the_pages(holder, bank_officer, staff, patent):
     owed = sum(i.outstanding for i in PledgeLoan.objects.get(pk=loan.pk).instalments.all())
     assert act(owner, "repay", amount=str(owed), idempotency_key="page-repay").state == S.REPAID
     assert act(centre, "examine").state == S.RELEASED
+
+
+def test_the_loan_page_says_who_must_act_next_and_by_when(holder, bank_officer, patent):
+    loan = apply(holder, bank_officer.organisation, [patent], amount="120000", term_months=3)
+
+    def line(user):
+        page = client_for(user).get(reverse("frontend:pledge_detail", args=[loan.pk])).content.decode()
+        return page.split('id="next-step"')[1].split("</p>")[0] if 'id="next-step"' in page else ""
+
+    assert "等待银行审查申请" in line(holder) and "等待贵方审查申请" in line(bank_officer)
+    advance(loan, to=S.APPROVED, holder=holder, bank_officer=bank_officer)
+    assert "等待贵方起草质押合同" in line(bank_officer)
+    loan = advance(loan, to=S.DISBURSED, holder=holder, bank_officer=bank_officer)
+    first = loan.instalments.order_by("due_date").first()
+    assert f"于 {first.due_date:%Y-%m-%d} 前偿还第 1 期 ¥" in line(holder) and "等待贵方" in line(holder)
+    advance(loan, to=S.RELEASED, holder=holder, bank_officer=bank_officer)
+    assert line(holder) == ""
