@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from market.licensing.selectors import licence_contract_allowed_actions, licence_contracts_visible_to
+from market.licensing.selectors import (
+    contract_next_step,
+    licence_contract_allowed_actions,
+    licence_contracts_visible_to,
+)
 from market.licensing.services import licence_contracts as services
 from market.models import ListingMode
 from market.selectors import timeline
@@ -60,6 +64,7 @@ def render_contract(request: HttpRequest, contract, *, outcome: Outcome | None =
         "documents": documents_of(contract), "can_download": bool(contract.party_of(request.user.organisation)
                                                               or request.user.is_centre_staff),
         "reasons": outcome.reasons if outcome else [], "nav": "licences",
+        "next_step": contract_next_step(contract, request.user.organisation),
     }
     return render(request, "frontend/licences/contract_detail.html", context, status=status)
 

@@ -109,3 +109,25 @@ def test_a_marks_licence_shows_unrecorded_until_its_record(holder, buyer, staff)
     contracts.contract_file_record(contract_id=contract.pk, actor=holder)
     contracts.contract_record(contract_id=contract.pk, actor=staff)
     assert "未备案，不得对抗善意第三人" not in Client().get(f"/listings/{listing.pk}/").content.decode()
+
+
+def test_the_licence_contract_page_says_who_must_act_next(holder, buyer, staff):
+    from django.test import Client
+
+    mark = trademark("丽水山耕", holders=[holder.organisation], registered=dt.date(2025, 3, 1))
+    listing = publish(holder, staff, [mark], mode=ListingMode.LICENCE, price=Decimal("100000"))
+    contract = licence_in_effect(listing, holder, buyer)
+
+    def line(user):
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/licence-contracts/{contract.pk}/").content.decode()
+        return page.split('id="next-step"')[1].split("</p>")[0] if 'id="next-step"' in page else ""
+
+    contract.refresh_from_db()
+    assert f"等待贵方于 {contract.filing_due_date:%Y-%m-%d} 前提交合同备案" in line(holder)
+    assert "等待许可方于" in line(buyer)
+    contracts.contract_file_record(contract_id=contract.pk, actor=holder)
+    assert "等待登记机关作出备案决定" in line(buyer)
+    contracts.contract_record(contract_id=contract.pk, actor=staff)
+    assert line(buyer) == ""
