@@ -146,7 +146,8 @@ def facet_groups(page: SearchPage, params: QueryDict) -> list[dict]:
 
 
 def price_buckets(page: SearchPage, params: QueryDict) -> list[dict]:
-    """Price ranges with counts; each (but 面议) sets price_min / price_max when clicked."""
+    """Price ranges with counts; each (but 面议) sets price_min / price_max when clicked. A range without
+    results is left out (unless it is the one chosen): clicking it could only empty the list."""
     counts = {f.value: f.count for f in page.facets.get("price", [])}
     rows = []
     for bucket in PRICE_BUCKETS:
@@ -154,6 +155,8 @@ def price_buckets(page: SearchPage, params: QueryDict) -> list[dict]:
         # buckets are lower ≤ price < upper; the price_max filter includes its bound
         upper = "" if bucket.upper is None else str(bucket.upper - CENT)
         selected = not bucket.missing and (params.get("price_min", ""), params.get("price_max", "")) == (lower, upper)
+        if not counts.get(bucket.value) and not selected:
+            continue
         rows.append({"label": bucket.label, "count": counts.get(bucket.value, 0), "missing": bucket.missing,
                      "selected": selected,
                      "href": search_url(params, price_min=None, price_max=None) if selected else

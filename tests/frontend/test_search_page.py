@@ -133,3 +133,15 @@ def test_pages_of_results(client, db):
     assert first.count('class="hit"') == 20 and second.count('class="hit"') == 3
     assert "?q=%E7%94%B5%E6%B1%A0&amp;page=2" in first
     assert '<span class="current" aria-current="page">2</span>' in second
+
+
+def test_price_ranges_without_results_are_not_offered(client, catalogue):
+    from market.web.labels import pick_language
+    from search.schema import PRICE_BUCKETS
+
+    html = client.get("/search/").content.decode().split('class="facet facet-price"')[1].split("</ul>")[0]
+    prices = [Decimal("800000.00"), Decimal("500000.00")]  # and one 面议
+    for bucket in PRICE_BUCKETS:
+        held = bucket.missing or any((bucket.lower is None or p >= bucket.lower)
+                                     and (bucket.upper is None or p < bucket.upper) for p in prices)
+        assert (pick_language(bucket.label) in html) == held, bucket.label
