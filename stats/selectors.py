@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone, translation
 
@@ -16,7 +17,7 @@ from market.models import Organisation, OrganisationKind, PatentKind
 from market.regions import City
 from market.web.labels import pick_half, pick_language
 
-from .indicators import Indicator, Sums
+from .indicators import INDICATORS, Indicator, Sums
 from .models import Cell, RollupState
 
 PERIODS = ("month", "quarter", "year")
@@ -196,3 +197,16 @@ def freshness() -> dict:
     state = RollupState.objects.first()
     return {"refreshed_at": state.refreshed_at if state else None, "rebuilt_at": state.rebuilt_at if state else None,
             "index_at": state.index_at if state else None}
+
+
+HEADLINE_SECONDS = 600
+
+
+def headline() -> dict:
+    """The home page's figures, from the rollups, cached ten minutes: deals closed (transfers, licence contracts
+    and open-licence take-ups) and pledge financing lent, since the platform began."""
+    def compute() -> dict:
+        since = dt.date(2000, 1, 1)
+        return {key: _value(INDICATORS[key], _total_sums(Query(INDICATORS[key], start=since)))
+                for key in ("deals", "disbursed")}
+    return cache.get_or_set("stats:headline", compute, HEADLINE_SECONDS)

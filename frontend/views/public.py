@@ -29,6 +29,7 @@ from search.backends import (
 )
 from search.schema import PRICE_BUCKETS, TERM_VALUED, VALUE_FACETS, facet_label
 from search.similar import similar_listings
+from stats.selectors import headline
 
 from ..forms import OfferForm, SearchFilterForm
 from .common import Outcome, is_htmx
@@ -234,6 +235,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "selected_filters": selected_filters,
         "form": SearchFilterForm(initial={name: params.get(name, "") for name in SearchFilterForm.base_fields}),
         "errors": [message for messages in errors.values() for message in messages],
+        # A visitor's first page says what the platform is, with its figures.
+        "welcome": headline() if not params else None,
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "search-results":
         response = render(request, "frontend/public/_results.html", context)

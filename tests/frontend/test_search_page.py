@@ -145,3 +145,11 @@ def test_price_ranges_without_results_are_not_offered(client, catalogue):
         held = bucket.missing or any((bucket.lower is None or p >= bucket.lower)
                                      and (bucket.upper is None or p < bucket.upper) for p in prices)
         assert (pick_language(bucket.label) in html) == held, bucket.label
+
+
+def test_a_first_visit_says_what_the_platform_does_with_its_figures(client, catalogue):
+    html = client.get("/").content.decode()
+    welcome = html.split('id="welcome"')[1].split("</section>")[0]
+    assert "挂牌专利与注册商标" in welcome and "银行审查质押物" in welcome
+    assert "在挂 3 项 · 累计成交 0 笔 · 质押融资放款 ¥0.00" in welcome
+    assert 'id="welcome"' not in client.get("/search/", {"q": "电池"}).content.decode()
