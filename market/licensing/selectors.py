@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from market.access import member_of, own_or_staff
 from market.models import User
+from market.roles import who
 from market.rules.common import active_pledges
 
 from .models import (
@@ -127,28 +128,22 @@ def licence_contract_allowed_actions(contract: LicenceContract, user: User | Non
 
 
 
-def _side(role: str, party: str | None) -> str:
-    if role == party:
-        return pgettext("next step", "贵方")
-    return pgettext("next step", "许可方") if role == "licensor" else pgettext("next step", "被许可方")
-
-
 def contract_next_step(contract: LicenceContract, organisation) -> str:
     """Who must act next on the licence contract, what, and by when ('' once it is recorded or over)."""
     party, state = contract.party_of(organisation), contract.state
     if state == LicenceContractState.NEGOTIATING:
         offer = contract.latest_offer()
         waiting = "licensor" if offer is None or offer.organisation_id == contract.licensee_id else "licensee"
-        return gettext("等待%(who)s回应最新条件：接受或还价。") % {"who": _side(waiting, party)}
+        return gettext("等待%(who)s回应最新条件：接受或还价。") % {"who": who(waiting, party)}
     if state == LicenceContractState.AGREED:
         missing = [role for role, signed in (("licensor", contract.licensor_signed_at),
                                              ("licensee", contract.licensee_signed_at)) if not signed]
-        return gettext("等待%(who)s阅读并签署许可合同。") % {"who": "、".join(_side(r, party) for r in missing)}
+        return gettext("等待%(who)s阅读并签署许可合同。") % {"who": who(missing, party)}
     if state == LicenceContractState.SIGNED:
-        return gettext("等待%(who)s支付首期许可使用费，合同随之生效。") % {"who": _side("licensee", party)}
+        return gettext("等待%(who)s支付首期许可使用费，合同随之生效。") % {"who": who("licensee", party)}
     if state == LicenceContractState.EFFECTIVE:
         due = f"{contract.filing_due_date:%Y-%m-%d}" if contract.filing_due_date else "—"
-        return gettext("等待%(who)s于 %(date)s 前提交合同备案。") % {"who": _side("licensor", party), "date": due}
+        return gettext("等待%(who)s于 %(date)s 前提交合同备案。") % {"who": who("licensor", party), "date": due}
     if state == LicenceContractState.FILED:
         return gettext("等待登记机关作出备案决定（交易中心模拟备案）。")
     return ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from market.access import member_of, own_or_staff
 from market.models import ConsentCapacity, ConsentPurpose, Document, Patent, PatentKind, User
@@ -20,6 +20,7 @@ from market.pledges.models import (
 )
 from market.pledges.registry_rules import both_parties, same_day_twins
 from market.pledges.services.loans import loans_defaulted_for_auction
+from market.roles import who
 from market.rules.common import has_consent
 
 S = PledgeLoanState
@@ -203,26 +204,20 @@ def book_by_right(loans: QuerySet[PledgeLoan]) -> list[dict]:
     return rows
 
 
-def _side(role: str, party: str | None) -> str:
-    if role == party:
-        return pgettext("next step", "贵方")
-    return pgettext("next step", "出质人") if role == "applicant" else pgettext("next step", "银行")
-
-
 def loan_next_step(loan: PledgeLoan, organisation) -> str:
     """Who must act next on the loan, what, and by when: the line the loan page leads with ('' once over)."""
     party, state = loan.party_of(organisation), loan.state
     if state == S.SUBMITTED:
-        return gettext("等待%(who)s审查申请：批准、要求补充材料或拒绝。") % {"who": _side("bank", party)}
+        return gettext("等待%(who)s审查申请：批准、要求补充材料或拒绝。") % {"who": who("bank", party)}
     if state == S.INFO_REQUESTED:
-        return gettext("等待%(who)s补充材料并重新提交。") % {"who": _side("applicant", party)}
+        return gettext("等待%(who)s补充材料并重新提交。") % {"who": who("applicant", party)}
     if state == S.APPROVED:
         contract = loan.contract()
         if contract is None:
-            return gettext("等待%(who)s起草质押合同。") % {"who": _side("bank", party)}
+            return gettext("等待%(who)s起草质押合同。") % {"who": who("bank", party)}
         missing = [role for role, signed in (("bank", contract.bank_signed_at), ("applicant", contract.holder_signed_at))
                    if not signed]
-        return gettext("等待%(who)s阅读并签署质押合同。") % {"who": "、".join(_side(role, party) for role in missing)}
+        return gettext("等待%(who)s阅读并签署质押合同。") % {"who": who(missing, party)}
     if state == S.SIGNED:
         return gettext("等待双方任一方提交质押登记申请。")
     if state in (S.FILED, S.REPAID):
@@ -230,14 +225,14 @@ def loan_next_step(loan: PledgeLoan, organisation) -> str:
         due = f"{filing.decision_due:%Y-%m-%d}" if filing else "—"
         return gettext("等待登记机关于 %(date)s 前作出登记决定。") % {"date": due}
     if state == S.REGISTERED:
-        return gettext("质押已登记；等待%(who)s放款。") % {"who": _side("bank", party)}
+        return gettext("质押已登记；等待%(who)s放款。") % {"who": who("bank", party)}
     if state == S.DISBURSED:
         instalment = (loan.instalments.exclude(status__in=(InstalmentStatus.PAID, InstalmentStatus.CLOSED))
                       .order_by("due_date").first())
         if instalment is None:
             return ""
         return gettext("等待%(who)s于 %(date)s 前偿还第 %(number)s 期 %(amount)s。") % {
-            "who": _side("applicant", party), "date": f"{instalment.due_date:%Y-%m-%d}", "number": instalment.number,
+            "who": who("applicant", party), "date": f"{instalment.due_date:%Y-%m-%d}", "number": instalment.number,
             "amount": format_cny(instalment.outstanding)}
     if state == S.DEFAULTED:
         return gettext("已违约；等待交易中心开启拍卖处置质押物。")

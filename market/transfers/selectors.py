@@ -7,11 +7,12 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from market.access import member_of, own_or_staff
 from market.extensions import ClosedTransfer, TransferHistory
 from market.models import User
+from market.roles import who
 from market.rules.common import active_pledges, has_consent
 
 from .models import FUNDED_STATES, HISTORY_DEMO_KEY, OPEN_STATES, DealState, TransferDeal, deal_number
@@ -131,12 +132,6 @@ class ClosedTransfers(TransferHistory):
                        .exclude(demo_key=HISTORY_DEMO_KEY).values_list("seller_id", flat=True))
 
 
-def _who(role: str, party: str | None) -> str:
-    if role == party:
-        return pgettext("next step", "贵方")
-    return pgettext("next step", "转让方") if role == "seller" else pgettext("next step", "受让方")
-
-
 def deal_next_step(deal: TransferDeal, organisation) -> str:
     """Who must act next on the deal, what, and by when: the one line the deal page leads with ('' once over)."""
     party = deal.party_of(organisation)
@@ -144,7 +139,7 @@ def deal_next_step(deal: TransferDeal, organisation) -> str:
     if state == DealState.NEGOTIATING:
         offer = deal.latest_offer()
         waiting = "seller" if offer is None or offer.organisation_id == deal.buyer_id else "buyer"
-        return gettext("等待%(who)s回应最新报价：接受或还价。") % {"who": _who(waiting, party)}
+        return gettext("等待%(who)s回应最新报价：接受或还价。") % {"who": who(waiting, party)}
     if state == DealState.PUBLICISED:
         ends = timezone.localtime(deal.publicity_ends_at) if deal.publicity_ends_at else None
         return gettext("成果转化公示至 %(date)s；期满无异议后双方签署转让合同。") % {
@@ -152,15 +147,15 @@ def deal_next_step(deal: TransferDeal, organisation) -> str:
     if state == DealState.AGREED:
         missing = [role for role, signed in (("seller", deal.seller_signed_at), ("buyer", deal.buyer_signed_at))
                    if not signed]
-        return gettext("等待%(who)s阅读并签署转让合同。") % {"who": "、".join(_who(role, party) for role in missing)}
+        return gettext("等待%(who)s阅读并签署转让合同。") % {"who": who(missing, party)}
     if state == DealState.SIGNED:
-        return gettext("等待%(who)s将价款付至托管账户。") % {"who": _who("buyer", party)}
+        return gettext("等待%(who)s将价款付至托管账户。") % {"who": who("buyer", party)}
     if state == DealState.PAID:
         return gettext("等待双方任一方提交变更登记申请。")
     if state == DealState.FILED and deal.fee_paid_at is None:
         due = f"{deal.fee_due_date:%Y-%m-%d}" if deal.fee_due_date else "—"
         return gettext("等待%(who)s于 %(date)s 前缴纳变更登记费，逾期视为未提出请求。") % {
-            "who": _who("buyer", party), "date": due}
+            "who": who("buyer", party), "date": due}
     if state == DealState.FILED:
         return gettext("等待登记机关登记变更（交易中心模拟登记）。")
     if state == DealState.REGISTERED:
