@@ -16,7 +16,7 @@ from market.models import (
     Organisation,
     Patent,
 )
-from market.models.documents import TRADEMARK_KIND_LABELS, format_verification_code
+from market.models.documents import format_verification_code
 
 from .qr import qr_data_uri
 
@@ -64,10 +64,6 @@ def all_marks(context: dict) -> bool:
     return bool(flags) and all(flags)
 
 
-def kind_label(document: Document, trademark: bool) -> str:
-    """The document's name in its header: the trademark office's for a mark's, else its kind's."""
-    return zh(TRADEMARK_KIND_LABELS[document.kind]) if trademark and document.kind in TRADEMARK_KIND_LABELS \
-        else zh(document.get_kind_display())
 
 
 def template_names(template: str, context: dict) -> list[str]:
@@ -83,7 +79,7 @@ def document_context(document: Document, *, issued_at: dt.datetime) -> dict:
     context["trademark"] = all_marks(context)
     context.update({
         "document": document, "number": document.number, "version": document.version,
-        "kind_label": kind_label(document, context["trademark"]), "issued_at": issued_at, "centre_name": CENTRE_NAME,
+        "kind_label": zh(document.title), "issued_at": issued_at, "centre_name": CENTRE_NAME,
         "verify_url": url, "qr": qr_data_uri(url), "supersedes": document.supersedes,
         "verification_code": document.verification_code_display,
     })

@@ -45,10 +45,9 @@ def licence_blockers(patent: Patent, *, licensor: Organisation, licence_kind: st
     reasons += annual_fee_reasons(patent, rule)
     reasons += suspension_reasons(patent, rule)
     reasons += holder_reasons(patent, licensor, rule)
-    if licence_kind not in EXCLUSIVE_KINDS and patent.is_trademark:  # a co-owned mark: every licence
+    if licence_kind in EXCLUSIVE_KINDS or patent.is_trademark:  # a co-owned mark: every licence
         reasons += co_owner_reasons(patent, licensor, ConsentPurpose.LICENCE, deal, rule)
     if licence_kind in EXCLUSIVE_KINDS:
-        reasons += co_owner_reasons(patent, licensor, ConsentPurpose.LICENCE, deal, rule)
         reasons += exclusive_licence_reasons(patent, rule, ignore=own_encumbrance, start=start_date, end=end_date)
         if (licence_kind == EncumbranceKind.EXCLUSIVE_LICENCE
                 and licences_during(patent, EncumbranceKind.ORDINARY_LICENCE, start=start_date, end=end_date,
