@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from market.models import Organisation, OrganisationKind, Patent
+from market.money import format_cny
 from market.pledges.models import DEFAULT_DEBT_KIND, DEFAULT_SECURITY_SCOPE, ConfirmableGround, RepaymentPlan
 
 from .forms import MAX_PRICE, Form, IdempotentForm, ReasonForm, _choices
@@ -56,6 +57,21 @@ class ApproveForm(Form):
     # In percent, as the review page shows the advice; the services take a fraction.
     pledge_ratio = forms.DecimalField(label=_("质押率（%）"), min_value=Decimal("0"), max_value=Decimal("100"),
                                       max_digits=6, decimal_places=2)
+    above_advice_reason = forms.CharField(label=_("高于建议的理由"), max_length=500, required=False,
+                                          widget=forms.Textarea(attrs={"rows": 2}),
+                                          help_text=_("批准金额或质押率高于建议时必填"))
+
+    def show_advice(self, *, value: Decimal, max_loan: Decimal, ratio: Decimal) -> None:
+        """The review's advice beside the fields; the page derives the ratio from the amount and back
+        (frontend/static/frontend/site.js, against the collateral's P50 ``value``)."""
+        for name in ("amount", "pledge_ratio"):
+            self.fields[name].widget.attrs["data-collateral-value"] = str(value)
+        self.fields["amount"].help_text = _("建议最高贷款额 %(amount)s") % {"amount": format_cny(max_loan)}
+        self.fields["pledge_ratio"].help_text = _("建议质押率 %(ratio)s，按质押物 P50 %(value)s 折算") % {
+            "ratio": f"{ratio:.2%}", "value": format_cny(value)}
+        amount = self.initial.get("amount")
+        if amount and value and "pledge_ratio" not in self.initial:
+            self.initial["pledge_ratio"] = (Decimal(amount) / value * 100).quantize(Decimal("0.01"))
 
     def clean_pledge_ratio(self) -> Decimal:
         return (self.cleaned_data["pledge_ratio"] / 100).quantize(Decimal("0.0001"))

@@ -136,7 +136,8 @@ INDUSTRY_LABELS = {"digital": "数字经济 / digital economy", "life_health": "
 
 def _industry_reason(f: PatentFacts) -> str:
     if f.industry in MAJOR_INDUSTRIES:
-        return f"属于三大科创高地产业：{INDUSTRY_LABELS[f.industry]} / one of the plan's three major industries"
+        zh, en = INDUSTRY_LABELS[f.industry].split(" / ")
+        return f"属于三大科创高地产业：{zh} / One of the plan's three major industries: {en}"
     return "不属于三大重点产业 / Not one of the plan's three major industries"
 
 

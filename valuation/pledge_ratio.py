@@ -32,8 +32,8 @@ RISK_FACTORS: dict[str, tuple[float, str]] = {
     "exclusive_licence": (0.85, "存在独占或排他许可，受让人受许可约束 / An exclusive or sole licence binds a buyer"),
     "not_implemented": (0.9, "未声明实施，变现依赖转让 / Not implemented: realisation depends on a sale"),
 }
-KIND_LABELS = {"invention": "发明专利 invention", "utility_model": "实用新型 utility model", "design": "外观设计 design",
-               "trademark": "注册商标 registered mark"}
+KIND_LABELS = {"invention": ("发明专利", "inventions"), "utility_model": ("实用新型", "utility models"),
+               "design": ("外观设计", "designs"), "trademark": ("注册商标", "registered marks")}
 ADVICE_ONLY = "本建议仅供参考，由银行最终决定 / This is advice: the bank decides"
 
 
@@ -85,7 +85,8 @@ def recommend_pledge_ratio(*, p10: float | Decimal, p50: float | Decimal, score:
     for flag in flags:
         factor, label = RISK_FACTORS[flag]
         ratio *= factor
-        lines.append(f"风险提示：{label} → ×{factor:.2f}")
+        zh, en = label.split(" / ")
+        lines.append(f"风险提示：{zh} → ×{factor:.2f} / Risk: {en} → ×{factor:.2f}")
     left_share = (remaining_years - loan_term_years) / remaining_years
     term_factor = min(1.0, 0.5 + left_share)
     ratio *= term_factor
@@ -93,11 +94,12 @@ def recommend_pledge_ratio(*, p10: float | Decimal, p50: float | Decimal, score:
                  f"left when the loan ends")
     cap = min(float(caps.get(kind, ceiling)), ceiling)
     if ratio > cap:
-        lines.append(f"银行对{KIND_LABELS.get(kind, kind)}的质押率上限 {cap:.0%} / The bank's cap for this kind is {cap:.0%}")
+        zh, en = KIND_LABELS.get(kind, (kind, kind))
+        lines.append(f"银行对{zh}的质押率上限 {cap:.0%} / The bank's cap for {en} is {cap:.0%}")
         ratio = cap
     ratio_decimal = min(Decimal(str(round(ratio, 4))), Decimal(str(cap)).quantize(Decimal("0.0001")))
     max_loan = min(ratio_decimal * Decimal(str(p50)), Decimal(str(p10))).quantize(CENT, ROUND_DOWN)
     max_loan = max(max_loan, cny(0))
     lines.append(f"建议质押率 {ratio_decimal:.2%}，建议最高贷款额 = min(质押率 × P50, P10) = ¥{max_loan:,.2f} / "
-                 f"Advised ratio {ratio_decimal:.2%}, maximum loan = min(ratio × P50, P10)")
+                 f"Advised ratio {ratio_decimal:.2%}, maximum loan = min(ratio × P50, P10) = ¥{max_loan:,.2f}")
     return PledgeAdvice(ratio_decimal.quantize(Decimal("0.0001")), max_loan, lines + [ADVICE_ONLY], flags)

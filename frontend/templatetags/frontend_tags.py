@@ -2,12 +2,13 @@
 
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from market.licensing.models import LicenceContractState, LicenceState, OpenLicenceState
 from market.pledges.models import PledgeLoanState
 from market.transfers.models import DealState
-from market.web.labels import pick_language, price_label
+from market.web.labels import pick_half, pick_language, price_label
 
 register = template.Library()
 
@@ -23,6 +24,12 @@ def cny(value) -> str:
 def label(value) -> str:
     """Pick the active language's half of a model choice label ("发明 Invention")."""
     return pick_language(value)
+
+
+@register.filter
+def half(value) -> str:
+    """The active language's half of a stored "中文 / English" text (a log's reason, an alert, an advice line)."""
+    return pick_half(value) if value else value
 
 
 @register.filter
@@ -46,3 +53,17 @@ MACHINES = {"deal": DealState, "loan": PledgeLoanState, "declaration": OpenLicen
 def state_label(value: str, machine: str) -> str:
     """``{{ row.to_state|state_label:"contract" }}``: the state's label in the active language."""
     return pick_language(dict(MACHINES[machine].choices).get(value, value or "—"))
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, text: str, css: str = "") -> str:
+    """A sortable column's header: a link sorting by ``key`` (again: the other way), marked when active."""
+    request = context["request"]
+    current = request.GET.get("sort") or context["query"].sort
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["sort"] = f"-{key}" if current == key else key
+    mark = " ▲" if current == key else " ▼" if current == f"-{key}" else ""
+    sort = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+    return format_html('<th class="{}" aria-sort="{}"><a href="?{}">{}{}</a></th>', css, sort, params.urlencode(),
+                       text, mark)

@@ -187,9 +187,13 @@ def render_review(request: HttpRequest, loan: PledgeLoan, *, status: int = 200, 
     """The bank's review of an application: the loan page's facts, the collateral summary and the decision,
     whose forms post back here (``back=review``)."""
     context = loan_context(request, loan, **kwargs)
-    context.update({"summary": collateral_summary(loan, user=request.user), "nav": "bank",
-                    "decision_panels": action_panels(loan, request.user, bound=kwargs.get("bound"),
-                                                     only=REVIEW_ACTIONS, hidden={"back": "review"})})
+    summary = collateral_summary(loan, user=request.user)
+    panels = action_panels(loan, request.user, bound=kwargs.get("bound"), only=REVIEW_ACTIONS,
+                           hidden={"back": "review"})
+    for panel in panels:
+        if panel.action.name == "approve" and summary.p50 > 0:
+            panel.form.show_advice(value=summary.p50, max_loan=summary.max_loan, ratio=summary.ratio)
+    context.update({"summary": summary, "nav": "bank", "decision_panels": panels})
     return render(request, "frontend/bank/review.html", context, status=status)
 
 

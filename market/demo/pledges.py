@@ -98,7 +98,8 @@ def _steps(loan: PledgeLoan, users: dict[str, User], holder: User, banker: User)
     return {
         "approved": lambda: apps.pledge_approve(loan_id=loan.pk, actor=banker, amount=loan.amount_requested,
                                                 rate_percent="3.650", term_months=loan.term_months,
-                                                pledge_ratio="0.2500"),
+                                                pledge_ratio="0.2500",
+                                                above_advice_reason="另有法定代表人连带责任保证（演示）"),
         "signed": sign,
         "filed": lambda: registry.pledge_registration_file(loan_id=loan.pk, actor=holder),
         "registered": register,

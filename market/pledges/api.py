@@ -166,6 +166,8 @@ class PledgeApproveSerializer(serializers.Serializer):
     rate_percent = serializers.DecimalField(max_digits=6, decimal_places=3, help_text="年利率 %，如 3.650")
     term_months = serializers.IntegerField()
     pledge_ratio = serializers.DecimalField(max_digits=5, decimal_places=4, help_text="如 0.3 表示 30%")
+    above_advice_reason = serializers.CharField(required=False, allow_blank=True, max_length=500,
+                                                help_text="高于建议最高贷款额或建议质押率时必填 / required above the advice")
 
 
 class PledgePatentIdSerializer(serializers.Serializer):

@@ -9,19 +9,19 @@ is the sum of the patents' maximum loans (each patent secures the whole debt; th
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from django.utils.translation import gettext as _
 
 from market.models import Encumbrance, EncumbranceKind, Patent, User
-from market.money import ZERO, cny
+from market.money import ZERO, cny, format_cny
 from market.pledges.models import PledgeLoan
 from market.pledges.services.applications import pledge_precheck
 from market.rules import Reason
+from market.web.labels import pick_half, pick_language
+from market.web.sheets import MONEY_FORMAT, PERCENT_FORMAT, Column, table_xlsx
 from valuation.quick import quick_estimate
 from valuation.selectors import patent_facts, valuations_visible_to
 from valuation.services import pledge_advice
@@ -94,7 +94,7 @@ def _value(patent: Patent, user: User | None) -> tuple[str, Decimal, Decimal, De
     """The latest stored valuation the user may see, else the quick estimate."""
     stored = valuations_visible_to(user).filter(patent=patent).order_by("-created_at", "-pk").first()
     if stored is not None:
-        return f"评估 {stored.number}", stored.p10, stored.p50, stored.p90, stored.score
+        return f"评估 {stored.number} / Valuation {stored.number}", stored.p10, stored.p50, stored.p90, stored.score
     quick = quick_estimate(patent)
     source = ("注册商标无快速估值，请委托正式评估 / a mark has no quick value: order a formal valuation"
               if patent.is_trademark else "快速估值 / quick estimate")
@@ -124,45 +124,33 @@ def collateral_summary(loan: PledgeLoan, *, user: User | None) -> CollateralSumm
     total = {name: cny(sum((getattr(r, name) for r in rows), ZERO)) for name in ("p10", "p50", "p90", "max_loan")}
     ratio = (total["max_loan"] / total["p50"]).quantize(CENT) if total["p50"] > ZERO else Decimal("0.0000")
     asked = loan.amount or loan.amount_requested
-    lines = [f"质押物合计 P10 ¥{total['p10']:,.2f} / P50 ¥{total['p50']:,.2f} / P90 ¥{total['p90']:,.2f}",
-             f"建议最高贷款额 = 各专利建议额之和 ¥{total['max_loan']:,.2f}，折合质押率 {ratio:.2%} / "
-             f"Advised maximum = sum of the patents' maxima",
-             f"申请金额 ¥{asked:,.2f}" + ("，超过建议最高额 / above the advised maximum" if asked > total["max_loan"]
-                                       else "，在建议额度内 / within the advice")]
+    money = {name: format_cny(value) for name, value in total.items()}
+    lines = [_("质押物合计 P10 %(p10)s，P50 %(p50)s，P90 %(p90)s") % money,
+             _("建议最高贷款额 = 各专利建议额之和 %(max_loan)s，折合质押率 %(ratio)s")
+             % {"max_loan": money["max_loan"], "ratio": f"{ratio:.2%}"},
+             (_("申请金额 %(amount)s，超过建议最高额") if asked > total["max_loan"] else _("申请金额 %(amount)s，在建议额度内"))
+             % {"amount": format_cny(asked)}]
     return CollateralSummary(rows=rows, p10=total["p10"], p50=total["p50"], p90=total["p90"],
                              max_loan=total["max_loan"], ratio=ratio, lines=lines)
 
 
-HEADERS = ("申请编号 Number", "申请人 Applicant", "状态 State", "提交日 Submitted", "专利 Patents", "申请金额 Amount",
-           "期限(月) Term", "还款方式 Plan", "P10", "P50", "P90", "建议质押率 Ratio", "建议最高额 Max amount",
-           "风险提示 Risk flags", "登记障碍 Registry grounds")
-
-
 def queue_workbook(loans: list[PledgeLoan], *, user: User | None) -> bytes:
     """The bank's queue as an .xlsx workbook: one row per application with its collateral summary."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "质押融资审查队列"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    columns = [Column(_("申请编号"), 16), Column(_("申请人"), 28), Column(_("状态"), 12), Column(_("提交日"), 12),
+               Column(_("质押物"), 30, wrap=True), Column(_("申请金额"), 14, MONEY_FORMAT), Column(_("期限(月)"), 8),
+               Column(_("还款方式"), 14), Column("P10", 14, MONEY_FORMAT), Column("P50", 14, MONEY_FORMAT),
+               Column("P90", 14, MONEY_FORMAT), Column(_("建议质押率"), 10, PERCENT_FORMAT),
+               Column(_("建议最高额"), 14, MONEY_FORMAT), Column(_("风险提示"), 40, wrap=True),
+               Column(_("登记障碍"), 40, wrap=True)]
+    rows = []
     for loan in loans:
         summary = collateral_summary(loan, user=user)
-        flags = "；".join(sorted({f"{r.patent.application_number} {flag}" for r in summary.rows for flag in r.flags}))
-        grounds = "；".join(reason.message for r in summary.rows for reason in r.reasons)
-        sheet.append((loan.number, loan.applicant.name, loan.get_state_display().split(" ")[0],
-                      timezone.localtime(loan.created_at).strftime("%Y-%m-%d"),
-                      "、".join(p.application_number for p in loan.patents.order_by("application_number")),
-                      loan.amount_requested, loan.term_months, loan.get_repayment_plan_display().split(" ")[0],
-                      summary.p10, summary.p50, summary.p90, summary.ratio, summary.max_loan, flags, grounds))
-    for column, width in zip("ABCDEFGHIJKLMNO", (16, 28, 12, 12, 30, 14, 8, 14, 14, 14, 14, 10, 14, 40, 40),
-                             strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row[5:13]:
-            cell.number_format = "#,##0.00" if cell.column != 12 else "0.00%"
-        for cell in row[13:]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        flags = "；".join(sorted({f"{r.patent.application_number} {pick_half(flag)}" for r in summary.rows
+                                 for flag in r.flags}))
+        grounds = "；".join(pick_half(reason.message) for r in summary.rows for reason in r.reasons)
+        rows.append((loan.number, loan.applicant.name, pick_language(loan.get_state_display()),
+                     timezone.localtime(loan.created_at).strftime("%Y-%m-%d"),
+                     "、".join(p.application_number for p in loan.patents.order_by("application_number")),
+                     loan.amount_requested, loan.term_months, pick_language(loan.get_repayment_plan_display()),
+                     summary.p10, summary.p50, summary.p90, summary.ratio, summary.max_loan, flags, grounds))
+    return table_xlsx(_("质押融资审查队列"), columns, rows)

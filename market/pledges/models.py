@@ -452,6 +452,22 @@ class PledgeAlertKind(models.TextChoices):
     INSTALMENT_OVERDUE = "instalment_overdue", "还款逾期 Instalment overdue"
 
 
+class AlertSeverity(models.TextChoices):
+    """How soon the bank must act on an alert."""
+
+    HIGH = "high", "高 High"
+    MEDIUM = "medium", "中 Medium"
+    LOW = "low", "低 Low"
+
+
+ALERT_SEVERITY = {
+    PledgeAlertKind.INSTALMENT_OVERDUE: AlertSeverity.HIGH, PledgeAlertKind.ANNUAL_FEE_OVERDUE: AlertSeverity.HIGH,
+    PledgeAlertKind.LEGAL_STATUS: AlertSeverity.HIGH, PledgeAlertKind.VALUE_BELOW_DEBT: AlertSeverity.HIGH,
+    PledgeAlertKind.INVALIDATION: AlertSeverity.MEDIUM, PledgeAlertKind.TERM_BEFORE_DEBT: AlertSeverity.MEDIUM,
+    PledgeAlertKind.ANNUAL_FEE_DUE: AlertSeverity.LOW,
+}
+
+
 class PledgeAlert(models.Model):
     """One monitoring event of a pledged loan, raised once (``key`` names the event), cleared when it ends."""
 
@@ -462,6 +478,9 @@ class PledgeAlert(models.Model):
     message = models.TextField(_("说明"))
     raised_at = models.DateTimeField(_("发生时间"), default=timezone.now)
     cleared_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledgement_note = models.CharField(_("处理说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
@@ -469,3 +488,10 @@ class PledgeAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.loan.number}"
+
+    @property
+    def severity(self) -> str:
+        return ALERT_SEVERITY[self.kind]
+
+    def get_severity_display(self) -> str:
+        return AlertSeverity(self.severity).label

@@ -32,9 +32,17 @@ def price_label(value) -> str:
 
 
 def pick_half(text: str, language: str | None = None) -> str:
-    """The half of a "中文 / English" text for the active language (a bilingual label otherwise)."""
-    zh, separator, en = str(text).partition(" / ")
-    if not separator:
-        return pick_language(text, language)
-    language = language or translation.get_language() or "zh-hans"
-    return en if language.startswith("en") else zh
+    """The half of a "中文 / English" text for the active language (a bilingual label otherwise).
+
+    The split is at the first " / " with Chinese before it and none after it, so a Chinese text that
+    itself holds " / " (a reason someone typed) is shown whole.
+    """
+    text = str(text)
+    start = 0
+    while (position := text.find(" / ", start)) != -1:
+        zh, en = text[:position], text[position + 3:]
+        if _CJK.search(zh) and not _CJK.search(en):
+            language = language or translation.get_language() or "zh-hans"
+            return en if language.startswith("en") else zh
+        start = position + 3
+    return pick_language(text, language)

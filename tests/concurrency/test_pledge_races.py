@@ -28,7 +28,7 @@ def submitted(transactional_db, holder, bank_officer, holder_org):
 
 def approve(loan_id, bank_officer):
     return pledge_applications.pledge_approve(loan_id=loan_id, actor=bank_officer, amount="100000", rate_percent="3.5",
-                                              term_months=3, pledge_ratio="0.3")
+                                              term_months=3, pledge_ratio="0.3", above_advice_reason="另有保证担保")
 
 
 def reject(loan_id, bank_officer):

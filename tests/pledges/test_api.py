@@ -36,7 +36,8 @@ def test_the_holder_applies_and_the_bank_approves_through_the_api(holder, bank_o
     assert set(collateral) >= {"p10", "p50", "p90", "recommended_max_amount", "recommended_ratio", "lines", "patents"}
     assert collateral["patents"][0]["application_number"] == patent.application_number
     approved = bank.post(f"/api/v1/pledge-loans/{loan['id']}/approve/",
-                         {"amount": "600000", "rate_percent": "3.45", "term_months": 12, "pledge_ratio": "0.25"},
+                         {"amount": "600000", "rate_percent": "3.45", "term_months": 12, "pledge_ratio": "0.25",
+                          "above_advice_reason": "另有保证担保"},
                          format="json")
     assert approved.status_code == 200 and approved.json()["state"] == "approved"
     assert approved.json()["allowed_actions"] == ["draft_contract"]

@@ -118,7 +118,7 @@ def test_review_more_information_then_approve(holder, bank_officer, patent):
     assert (loan.state, loan.amount_requested, loan.applicant_reply) == (S.SUBMITTED, Decimal("400000.00"), "已上传财务报表")
 
     loan = apps.pledge_approve(loan_id=loan.pk, actor=bank_officer, amount="350000", rate_percent="3.65",
-                               term_months=12, pledge_ratio="0.25")
+                               term_months=12, pledge_ratio="0.25", above_advice_reason="另有保证担保")
     assert (loan.state, loan.amount, loan.rate_percent, loan.pledge_ratio) == (
         S.APPROVED, Decimal("350000.00"), Decimal("3.650"), Decimal("0.2500"))
     assert [log.to_state for log in TransitionLog.for_object(loan)] == [S.SUBMITTED, S.INFO_REQUESTED, S.SUBMITTED,
@@ -131,7 +131,8 @@ def test_review_more_information_then_approve(holder, bank_officer, patent):
 ])
 def test_approval_terms_are_checked(case, changes, field, holder, bank_officer, patent):
     loan = apply_with(holder, bank_officer.organisation, [patent])
-    terms = {"amount": "300000", "rate_percent": "3.5", "term_months": 12, "pledge_ratio": "0.3", **changes}
+    terms = {"amount": "300000", "rate_percent": "3.5", "term_months": 12, "pledge_ratio": "0.3",
+             "above_advice_reason": "另有保证担保", **changes}
     with pytest.raises(ValidationError) as error:
         apps.pledge_approve(loan_id=loan.pk, actor=bank_officer, **terms)
     assert list(error.value.message_dict) == [field]

@@ -58,7 +58,8 @@ def test_the_bank_reviews_with_the_collateral_summary_and_approves(holder, bank_
         assert text in review
 
     answer = bank.post(reverse("frontend:pledge_action", args=[loan.pk, "approve"]), {
-        "amount": "400000", "rate_percent": "3.5", "term_months": 12, "pledge_ratio": "25", "back": "review"})
+        "amount": "400000", "rate_percent": "3.5", "term_months": 12, "pledge_ratio": "25", "back": "review",
+        "above_advice_reason": "另有保证担保"})
     assert answer.status_code == 302 and answer.url == reverse("frontend:pledge_detail", args=[loan.pk])
     approved = PledgeLoan.objects.get(pk=loan.pk)
     assert approved.state == S.APPROVED and approved.pledge_ratio == Decimal("0.2500")  # entered in percent
@@ -72,7 +73,7 @@ def test_the_queue_exports_to_excel(holder, bank_officer, patent):
     assert answer["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(answer.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "申请编号 Number" and rows[1][0] == loan.number
+    assert rows[0][0] == "申请编号" and rows[1][0] == loan.number
     assert rows[1][4] == patent.application_number and float(rows[1][5]) == 1000000.0
 
 
@@ -139,7 +140,8 @@ def test_the_whole_flow_through_the_pages(holder, bank_officer, staff, patent):
         assert answer.status_code == 302, answer.content.decode()[-3000:]
         return PledgeLoan.objects.get(pk=loan.pk)
 
-    act(bank, "approve", amount="120000", rate_percent="3.6", term_months=3, pledge_ratio="30")
+    act(bank, "approve", amount="120000", rate_percent="3.6", term_months=3, pledge_ratio="30",
+        above_advice_reason="另有保证担保")
     act(bank, "draft_contract", debt_kind="流动资金借款", security_scope="主债权本金及利息")
     act(bank, "sign_contract")
     assert act(owner, "sign_contract").state == S.SIGNED

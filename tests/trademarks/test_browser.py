@@ -144,6 +144,7 @@ def test_a_mark_pledged_registered_repaid_and_released_in_the_browser(live_serve
     approve.get_by_label("年利率（%）").fill("3.6")
     approve.get_by_label("期限（月）").fill("12")
     approve.get_by_label("质押率（%）").fill("20")
+    approve.get_by_label("高于建议的理由").fill("已委托正式评估，评估值足以覆盖")  # a mark has no quick value
     click_action(bank_page, "approve", "已批准")
     bank_page.goto(loan_url)
     click_action(bank_page, "draft_contract", "质押合同已起草")

@@ -2,10 +2,12 @@
 
 from django import template
 
+from market.web.labels import pick_half
 from valuation.quick import quick_estimate
 from valuation.selectors import sees_pledge_advice
 
 register = template.Library()
+register.filter("half", pick_half)  # a stored "中文 / English" line in the active language
 
 
 @register.inclusion_tag("valuation/_quick_estimate.html", takes_context=True)

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from market.models import (
     Consent,
@@ -258,27 +259,51 @@ def _ratio(value) -> Decimal:
     return ratio
 
 
-def pledge_approve(*, loan_id: int, actor: User, amount, rate_percent, term_months, pledge_ratio) -> PledgeLoan:
-    """The bank approves with its terms: amount, yearly rate, term and pledge ratio (the bank decides)."""
+def pledge_approve(*, loan_id: int, actor: User, amount, rate_percent, term_months, pledge_ratio,
+                   above_advice_reason: str = "") -> PledgeLoan:
+    """The bank approves with its terms: amount, yearly rate, term and pledge ratio (the bank decides).
+
+    Terms above the platform's advice (the amount above the advised maximum loan, or the ratio above the
+    advised ratio of the collateral review) need the bank's reason, kept in the loan's log.
+    """
     errors: dict[str, list[str]] = {}
     amount = _collect(errors, "amount", money, amount, "amount")
     rate = _collect(errors, "rate_percent", _rate, rate_percent)
     term = _collect(errors, "term_months", months, term_months)
     ratio = _collect(errors, "pledge_ratio", _ratio, pledge_ratio)
+    above_advice_reason = (above_advice_reason or "").strip()[:500]
     with transaction.atomic():
         loan = _act(loan_id, actor, "bank")
         if term and (too_long := term_errors(loan.patents.all(), timezone.localdate(), term)):
             errors["term_months"] = too_long
+        # the advice is weighed only for a loan that may be approved (else the state machine's refusal answers)
+        above = _above_advice(loan, actor, amount, ratio) if amount and ratio and can_proceed(loan.approve) else ""
+        if above and not above_advice_reason:
+            errors["above_advice_reason"] = [above]
         if errors:
             raise ValidationError(errors)
+        reason = f"批准：金额 {format_cny(amount)}，年利率 {rate}%，期限 {term} 个月，质押率 {ratio:.2%}"
+        if above:
+            reason += f"；高于建议，理由：{above_advice_reason}"
         log = apply_transition(loan, "approve", actor=actor, label="批准", amount=amount, rate_percent=rate,
-                               term_months=term, pledge_ratio=ratio,
-                               reason=f"批准：金额 {format_cny(amount)}，年利率 {rate}%，期限 {term} 个月，"
-                                      f"质押率 {ratio:.2%}")
+                               term_months=term, pledge_ratio=ratio, reason=reason)
         loan_notify(loan, event=f"log:{log.pk}", title="质押融资申请已获批准",
                     body=f"批准金额 {format_cny(amount)}，年利率 {rate}%，期限 {term} 个月。银行将起草质押合同。",
                     to=[loan.applicant])
     return loan
+
+
+def _above_advice(loan: PledgeLoan, actor: User, amount: Decimal, ratio: Decimal) -> str:
+    """Why the terms are above the collateral review's advice ('' when within it)."""
+    from market.pledges.collateral import collateral_summary  # the review reads the pre-check of this module
+
+    summary = collateral_summary(loan, user=actor)
+    if amount <= summary.max_loan and ratio <= summary.ratio:
+        return ""
+    advice = f"建议最高贷款额 {format_cny(summary.max_loan)}，建议质押率 {summary.ratio:.2%}"
+    english = f"advised maximum loan {format_cny(summary.max_loan)}, advised ratio {summary.ratio:.2%}"
+    return (f"批准金额或质押率高于建议（{advice}），请说明理由 / The terms are above the advice ({english}): "
+            f"give the reason")
 
 
 def pledge_reject(*, loan_id: int, actor: User, reason: str) -> PledgeLoan:

@@ -19,9 +19,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from market.models import LegalStatus, Patent
+from market.models import LegalStatus, Patent, TransitionLog, User
 from market.money import ZERO, cny, format_cny
 from market.pledges.models import PLEDGED_STATES, InstalmentStatus, PledgeAlert, PledgeAlertKind, PledgeLoan
+from market.pledges.services.common import require_party
+from market.rules import Reason, RuleViolation
+from market.web.labels import pick_language
 from notifications.services import notify
 from valuation.models import Valuation
 
@@ -114,12 +117,15 @@ def _check_patent(loan: PledgeLoan, patent: Patent, today: dt.date) -> list[Pled
     raised.append(_sync(loan, patent, K.INVALIDATION, active=patent.invalidation_pending,
                         message="有人提出无效宣告请求，质押专利的有效性存在风险 / An invalidation request was filed"))
     status_changed = patent.legal_status != LegalStatus.GRANTED
+    status = patent.get_legal_status_display()
     raised.append(_sync(loan, patent, K.LEGAL_STATUS, active=status_changed, event=patent.legal_status,
-                        message=f"法律状态变为“{patent.get_legal_status_display()}” / Legal status is now "
-                                f"{patent.legal_status}"))
+                        message=f"法律状态变为“{pick_language(status, 'zh-hans')}” / Legal status is now "
+                                f"{pick_language(status, 'en').lower()}"))
     end = _debt_end(loan)
+    right = "注册商标专用权" if patent.is_trademark else "专利权"
     raised.append(_sync(loan, patent, K.TERM_BEFORE_DEBT, active=bool(end and patent.expiry_date < end),
-                        message=f"专利权期限 {patent.expiry_date} 早于债务届满日 {end} / The term ends before the debt"))
+                        message=f"{right}期限 {patent.expiry_date} 早于债务届满日 {end} / The right's term ends "
+                                f"before the debt ({end})"))
     return raised
 
 
@@ -167,3 +173,21 @@ def alerts_clear_paid(loan: PledgeLoan) -> None:
     keys = [f"loan:{loan.pk}:instalment:{pk}:overdue" for pk in paid]
     PledgeAlert.objects.filter(loan=loan, key__in=keys, cleared_at__isnull=True).update(cleared_at=timezone.now())
 
+
+
+def alert_acknowledge(*, alert_id: int, actor: User, note: str = "") -> PledgeAlert:
+    """The loan's bank takes the alert in hand (with what it does about it); acknowledging again changes
+    nothing. A cleared alert needs no acknowledgement: refused with the reason."""
+    with transaction.atomic():
+        alert = PledgeAlert.objects.select_for_update().select_related("loan").get(pk=alert_id)
+        require_party(alert.loan, actor, "bank")
+        if alert.acknowledged_at is not None:
+            return alert
+        if alert.cleared_at is not None:
+            raise RuleViolation(Reason("alert_cleared", "monitoring",
+                                       "预警已解除，无需确认 / The alert has cleared: nothing to acknowledge"))
+        alert.acknowledged_at, alert.acknowledged_by, alert.acknowledgement_note = timezone.now(), actor, note[:300]
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+        TransitionLog.record(alert, transition="acknowledge", from_state="open", to_state="acknowledged",
+                             actor=actor, reason=note[:300])
+    return alert
