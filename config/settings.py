@@ -148,7 +148,7 @@ AXES_VERBOSE = False
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "market.web.clientip.client_ip"
 LOGIN_URL = "frontend:login"
-LOGIN_REDIRECT_URL = "frontend:home"
+LOGIN_REDIRECT_URL = "frontend:workspace"
 LOGOUT_REDIRECT_URL = "frontend:home"
 
 LANGUAGE_CODE = "zh-hans"

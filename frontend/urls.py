@@ -15,6 +15,7 @@ from .views import (
     pledges,
     public,
     staff,
+    valuations,
 )
 
 app_name = "frontend"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("listings/<int:pk>/offer/", deals.listing_offer, name="listing_offer"),
     path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/documents/", deals.deal_documents_fragment, name="deal_documents"),
+    path("deals/<int:pk>/contract-draft.pdf", deals.deal_contract_draft, name="deal_contract_draft"),
     path("deals/<int:pk>/actions/<slug:action>/", deals.deal_action, name="deal_action"),
     path("me/", holder.workspace, name="workspace"),
     path("me/patents/", claims.my_patents, name="my_patents"),
@@ -66,6 +68,7 @@ urlpatterns = [
     path("pledges/precheck/", pledges.loan_precheck, name="pledge_precheck"),
     path("pledges/<int:pk>/", pledges.loan_detail, name="pledge_detail"),
     path("pledges/<int:pk>/documents/", pledges.loan_documents_fragment, name="pledge_documents"),
+    path("pledges/<int:pk>/contract-draft.pdf", pledges.loan_contract_draft, name="pledge_contract_draft"),
     path("pledges/<int:pk>/actions/<slug:action>/", pledges.loan_action, name="pledge_action"),
     path("bank/queue/", bank.queue, name="bank_queue"),
     path("bank/queue.xlsx", bank.queue_export, name="bank_queue_export"),
@@ -84,6 +87,13 @@ urlpatterns = [
     path("staff/organisations/new/", members.organisation_create, name="staff_organisation_create"),
     path("staff/organisations/<int:pk>/verify/", members.organisation_verify, name="staff_organisation_verify"),
     path("staff/organisations/<int:pk>/revoke/", members.organisation_revoke, name="staff_organisation_revoke"),
+    path("valuations/desk/", valuations.desk, name="valuation_desk"),
+    path("valuations/requests/new/", valuations.request_create, name="valuation_request_new"),
+    path("valuations/requests/<int:pk>/", valuations.request_detail, name="valuation_request"),
+    path("valuations/requests/<int:pk>/complete/", valuations.request_complete, name="valuation_request_complete"),
+    path("valuations/requests/<int:pk>/decline/", valuations.request_decline, name="valuation_request_decline"),
+    path("valuations/<int:pk>/", valuations.valuation_detail, name="valuation_detail"),
+    path("valuations/<int:pk>/report/", valuations.valuation_report, name="valuation_report"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
 ]
@@ -103,6 +113,8 @@ urlpatterns += [
     path("licences/<int:pk>/royalties/<slug:action>/", licences.licence_royalty, name="licence_royalty"),
     path("listings/<int:listing_pk>/licence-offer/", licence_contracts.contract_new, name="licence_contract_new"),
     path("licence-contracts/<int:pk>/", licence_contracts.contract_detail, name="licence_contract_detail"),
+    path("licence-contracts/<int:pk>/contract-draft.pdf", licence_contracts.contract_draft,
+         name="licence_contract_draft"),
     path("licence-contracts/<int:pk>/actions/<slug:action>/", licence_contracts.contract_action,
          name="licence_contract_action"),
     path("staff/licences/", licences.staff_licences, name="staff_licences"),

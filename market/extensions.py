@@ -167,16 +167,22 @@ def _register_sale_only(*, seller, buyer, patents, price, reference: str, title:
                         source=reference, data={"sale": reference})
 
 
+def _notify_nobody(**event) -> list:
+    return []
+
+
 class Providers:
     """Single providers the flows own: ``transfers`` (a TransferHistory) and ``listing_royalties(listing_ids)``
     (what taking each listing's open licence costs at once), read by valuation and search; ``record_sale``,
-    called by the auctions."""
+    called by the auctions; ``notify``, set by the notifications app for the apps beside it (valuation)."""
 
     transfers: TransferHistory = TransferHistory()
     listing_royalties: Callable[[list[int]], dict[int, Decimal]] = staticmethod(_no_royalties)
     # record_sale(seller=, buyer=, patents=, price=, reference=, title=, actor=): a sale made elsewhere (an
     # auction of collateral) becomes a transfer deal with its change of holder and documents.
     record_sale: Callable[..., object] = staticmethod(_register_sale_only)
+    # notify(key=, kind=, title=, body=, url=, users=, organisations=): notifications.services.notify.
+    notify: Callable[..., list] = staticmethod(_notify_nobody)
 
 
 providers = Providers()

@@ -87,3 +87,47 @@ class Valuation(models.Model):
     @property
     def signed_off(self) -> bool:
         return self.signed_off_at is not None
+
+
+class ValuationRequestState(models.TextChoices):
+    REQUESTED = "requested", "待评估 Requested"
+    COMPLETED = "completed", "已完成 Completed"
+    DECLINED = "declined", "已谢绝 Declined"
+
+
+class ValuationRequest(models.Model):
+    """A formal valuation ordered from a valuation agency: by a bank for a loan's collateral, or by the holder.
+
+    The agency values the right with the module's inputs and signs the valuation off, which completes the
+    request; or it declines with a reason.
+    """
+
+    patent = models.ForeignKey(Patent, on_delete=models.PROTECT, related_name="valuation_requests")
+    loan = models.ForeignKey("market.PledgeLoan", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="valuation_requests")
+    requester = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="valuation_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="valuation_orders")
+    purpose = models.CharField(_("评估目的"), max_length=100)
+    note = models.TextField(_("委托说明"), blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=ValuationRequestState.choices,
+                             default=ValuationRequestState.REQUESTED)
+    valuation = models.ForeignKey(Valuation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decline_reason = models.TextField(_("谢绝理由"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("评估委托")
+        indexes = [models.Index(fields=["agency", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.patent.patent_number}"
+
+    @property
+    def number(self) -> str:
+        """Request number shown on pages: WT + year + id."""
+        from django.utils import timezone
+
+        return f"WT{timezone.localtime(self.created_at):%Y}{self.pk:06d}"

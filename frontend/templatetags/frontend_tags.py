@@ -9,6 +9,7 @@ from market.licensing.models import LicenceContractState, LicenceState, OpenLice
 from market.pledges.models import PledgeLoanState
 from market.transfers.models import DealState
 from market.web.labels import pick_half, pick_language, price_label
+from valuation.models import ValuationRequestState
 
 register = template.Library()
 
@@ -46,7 +47,7 @@ def deal_state(value: str) -> str:
 
 # State machines whose transitions fill a page's timeline (frontend/partials/timeline.html).
 MACHINES = {"deal": DealState, "loan": PledgeLoanState, "declaration": OpenLicenceState,
-            "contract": LicenceContractState, "licence": LicenceState}
+            "contract": LicenceContractState, "licence": LicenceState, "valuation_request": ValuationRequestState}
 
 
 @register.filter

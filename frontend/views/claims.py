@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,8 +16,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from market.access import require_centre_staff, require_member
-from market.models import ClaimState, Patent, PatentOwner
+from market.models import (
+    ClaimState,
+    Encumbrance,
+    EncumbranceKind,
+    Listing,
+    ListingState,
+    Organisation,
+    OrganisationKind,
+    Patent,
+    PatentOwner,
+)
+from market.models.encumbrances import LICENCE_KINDS
 from market.register import claims as services
+from valuation.models import ValuationRequestState
+from valuation.requests import requests_visible_to
+from valuation.selectors import valuations_visible_to
 
 from ..forms import ReasonForm
 from .common import call_service, flash_errors, flash_outcome, shows_403_page
@@ -37,13 +55,47 @@ def _with_patents(claims) -> list:
     return claims
 
 
+def _portfolio(holdings: list[PatentOwner], user) -> list[PatentOwner]:
+    """Each holding with what the register and the flows say of its right: listings, encumbrances in force by
+    kind, the latest valuation the user may see and the valuation orders (a fixed number of queries)."""
+    ids = [h.patent_id for h in holdings]
+    listings: dict[int, list[Listing]] = defaultdict(list)
+    for listing in Listing.objects.filter(patents__in=ids).exclude(state=ListingState.WITHDRAWN).annotate(
+            right=F("patents")).order_by("-created_at"):
+        listings[listing.right].append(listing)
+    burdens: dict[int, Counter] = defaultdict(Counter)
+    for patent_id, kind in Encumbrance.objects.in_force().filter(patent_id__in=ids).values_list("patent_id", "kind"):
+        burdens[patent_id]["licence" if kind in LICENCE_KINDS else kind] += 1
+    latest = {}
+    for valuation in valuations_visible_to(user).filter(patent_id__in=ids).order_by("patent_id", "-created_at", "-pk"):
+        latest.setdefault(valuation.patent_id, valuation)
+    orders: dict[int, list] = defaultdict(list)
+    for order in requests_visible_to(user).filter(patent_id__in=ids, state=ValuationRequestState.REQUESTED):
+        orders[order.patent_id].append(order)
+    for holding in holdings:
+        holding.listings = listings[holding.patent_id]
+        holding.licences = burdens[holding.patent_id]["licence"]
+        holding.pledges = burdens[holding.patent_id][EncumbranceKind.PLEDGE]
+        holding.valuation = latest.get(holding.patent_id)
+        holding.orders = orders[holding.patent_id]
+    return holdings
+
+
 def _my_patents_page(request: HttpRequest, *, form: ClaimForm | None = None, status: int = 200) -> HttpResponse:
+    """The organisation's portfolio: every right it holds on the register, searchable, with its listings,
+    licences, pledges and valuations; claims of more rights below."""
     organisation = require_member(request.user)
+    q = request.GET.get("q", "").strip()[:100]
     holdings = (PatentOwner.objects.filter(organisation=organisation).select_related("patent")
                 .order_by("patent__application_number"))
+    if q:
+        holdings = holdings.filter(Q(patent__application_number__icontains=q) | Q(patent__title__icontains=q))
+    page = Paginator(holdings, 30).get_page(request.GET.get("page"))
     return render(request, "frontend/holder/patents.html", {
-        "nav": "patents", "organisation": organisation, "holdings": holdings, "form": form or ClaimForm(),
+        "nav": "patents", "organisation": organisation, "page": page, "q": q,
+        "holdings": _portfolio(list(page.object_list), request.user), "form": form or ClaimForm(),
         "claims": _with_patents(services.claims_visible_to(request.user)[:50]),
+        "agencies": Organisation.objects.acting_as(OrganisationKind.VALUATION_AGENCY).order_by("name"),
     }, status=status)
 
 

@@ -195,3 +195,13 @@ def is_htmx(request: HttpRequest) -> bool:
 def require_staff(request: HttpRequest) -> None:
     if not request.user.is_centre_staff:
         raise PermissionDenied("只有交易中心工作人员可以访问 / Trading-centre staff only")
+
+
+def contract_draft_response(deal, kind: str, name: str) -> HttpResponse:
+    """The contract as the parties read it before signing (market/documents/preview.py), shown in the browser."""
+    from market.documents.preview import draft_pdf
+
+    response = HttpResponse(draft_pdf(deal, kind), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}-draft.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

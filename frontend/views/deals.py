@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from market.models import Document, DocumentState
+from market.models import Document, DocumentKind, DocumentState
 from market.selectors import timeline
 from market.transfers import services
 from market.transfers.models import DealState, TransferDeal
@@ -26,7 +27,17 @@ from ..forms import (
     ReasonForm,
     RegisterForm,
 )
-from .common import Bound, Outcome, PageAction, PageActions, Panel, call_service, flash_errors, shows_403_page
+from .common import (
+    Bound,
+    Outcome,
+    PageAction,
+    PageActions,
+    Panel,
+    call_service,
+    contract_draft_response,
+    flash_errors,
+    shows_403_page,
+)
 from .public import render_listing, visible_listing
 
 # What a consent panel says the organisation consents as.
@@ -153,6 +164,8 @@ def render_deal(request: HttpRequest, deal: TransferDeal, *, outcome: Outcome | 
         "deal": deal,
         "steps": progress_steps(deal),
         "next_step": deal_next_step(deal, request.user.organisation),
+        "draft_url": reverse("frontend:deal_contract_draft", args=[deal.pk]) if draft_readable(deal, request.user)
+        else "",
         "offers": deal.offers.select_related("organisation", "made_by"),
         "timeline": timeline(deal),
         "consents": consents,
@@ -171,6 +184,23 @@ def render_deal(request: HttpRequest, deal: TransferDeal, *, outcome: Outcome | 
 @require_GET
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_deal(request, visible_deal(request, pk))
+
+
+def draft_readable(deal: TransferDeal, user) -> bool:
+    """The parties (and staff) read the contract while it is being signed."""
+    return deal.state in (DealState.AGREED, DealState.PUBLICISED) and bool(
+        deal.party_of(user.organisation) or user.is_centre_staff
+        or deal.transferors.filter(organisation_id=user.organisation_id).exists())
+
+
+@login_required
+@require_GET
+@shows_403_page
+def deal_contract_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = visible_deal(request, pk)
+    if not draft_readable(deal, request.user):
+        raise PermissionDenied("合同草稿仅在签署阶段供双方阅读 / The draft is for the parties, while signing")
+    return contract_draft_response(deal, DocumentKind.TRANSFER_CONTRACT, deal.number)
 
 
 @login_required

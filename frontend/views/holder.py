@@ -15,13 +15,18 @@ from market.services import listings as services
 from market.transfers.models import TransferDeal
 
 from ..forms import ListingCreateForm
+from ..worklist import bank_queues, staff_queues, worklist
 from .common import Outcome, call_service, flash_errors, shows_403_page
 
 
 def render_workspace(request: HttpRequest, *, form: ListingCreateForm | None = None, outcome: Outcome | None = None,
                      status: int = 200) -> HttpResponse:
     org = request.user.organisation
-    context = {"nav": "workspace", "organisation": org, "reasons": outcome.reasons if outcome else []}
+    waiting, waited = worklist(request.user)
+    context = {"nav": "workspace", "organisation": org, "reasons": outcome.reasons if outcome else [],
+               "waiting": waiting, "waited": waited,
+               "queues": staff_queues() if request.user.is_centre_staff else
+               bank_queues(request.user) if org is not None and org.is_bank else []}
     if org is not None:
         deals = (TransferDeal.objects.filter(Q(seller=org) | Q(buyer=org))
                  .select_related("listing", "seller", "buyer").order_by("-updated_at"))
@@ -36,6 +41,11 @@ def render_workspace(request: HttpRequest, *, form: ListingCreateForm | None = N
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
+    """Each role's start page (where signing in lands): what waits for it and what it waits for; a valuation
+    agency's is its desk."""
+    org = request.user.organisation
+    if org is not None and org.is_valuation_agency:
+        return redirect("frontend:valuation_desk")
     return render_workspace(request)
 
 

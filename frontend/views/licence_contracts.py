@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from market.licensing.models import LicenceContractState
 from market.licensing.selectors import (
     contract_next_step,
     licence_contract_allowed_actions,
     licence_contracts_visible_to,
 )
 from market.licensing.services import licence_contracts as services
-from market.models import ListingMode
+from market.models import DocumentKind, ListingMode
 from market.selectors import timeline
 
 from ..forms import IdempotentForm, ReasonForm
 from ..licence_forms import LicenceTermsForm, RecordForm
-from .common import Bound, Outcome, PageAction, PageActions, call_service, shows_403_page
+from .common import Bound, Outcome, PageAction, PageActions, call_service, contract_draft_response, shows_403_page
 from .licences import documents_of
 from .public import visible_listing
 
@@ -65,6 +67,8 @@ def render_contract(request: HttpRequest, contract, *, outcome: Outcome | None =
                                                               or request.user.is_centre_staff),
         "reasons": outcome.reasons if outcome else [], "nav": "licences",
         "next_step": contract_next_step(contract, request.user.organisation),
+        "draft_url": reverse("frontend:licence_contract_draft", args=[contract.pk])
+        if licence_draft_readable(contract, request.user) else "",
     }
     return render(request, "frontend/licences/contract_detail.html", context, status=status)
 
@@ -73,6 +77,22 @@ def render_contract(request: HttpRequest, contract, *, outcome: Outcome | None =
 @require_GET
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_contract(request, visible_contract(request, pk))
+
+
+def licence_draft_readable(contract, user) -> bool:
+    """The parties (and staff) read the licence contract while it is being signed."""
+    return contract.state == LicenceContractState.AGREED and bool(
+        contract.party_of(user.organisation) or user.is_centre_staff)
+
+
+@login_required
+@require_GET
+@shows_403_page
+def contract_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = visible_contract(request, pk)
+    if not licence_draft_readable(contract, request.user):
+        raise PermissionDenied("合同草稿仅在签署阶段供双方阅读 / The draft is for the parties, while signing")
+    return contract_draft_response(contract, DocumentKind.LICENCE_CONTRACT, contract.number)
 
 
 contract_action = ACTIONS.view(

@@ -10,13 +10,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from market.models import DocumentState
+from market.models import DocumentKind, DocumentState, Organisation, OrganisationKind
 from market.pledges.collateral import collateral_summary
 from market.pledges.models import PledgeLoan, PledgeLoanState
 from market.pledges.registry_rules import registration_blockers
@@ -32,6 +33,7 @@ from market.pledges.services import applications as pledge_applications
 from market.pledges.services import loans
 from market.pledges.services import registry as pledge_registry
 from market.selectors import timeline
+from valuation.requests import requests_visible_to
 
 from ..pledge_forms import (
     ApplicationForm,
@@ -47,7 +49,16 @@ from ..pledge_forms import (
     RepayForm,
     ResubmitForm,
 )
-from .common import Bound, Outcome, PageAction, PageActions, Panel, call_service, shows_403_page
+from .common import (
+    Bound,
+    Outcome,
+    PageAction,
+    PageActions,
+    Panel,
+    call_service,
+    contract_draft_response,
+    shows_403_page,
+)
 
 S = PledgeLoanState
 
@@ -170,6 +181,8 @@ def loan_context(request: HttpRequest, loan: PledgeLoan, *, outcome: Outcome | N
         "repayments": loan.repayments.all(), "timeline": timeline(loan), "consents": pending_consents(loan),
         "alerts": loan.alerts.order_by("cleared_at", "-raised_at", "-pk")[:50],
         "next_step": loan_next_step(loan, request.user.organisation),
+        "draft_url": reverse("frontend:pledge_contract_draft", args=[loan.pk])
+        if pledge_draft_readable(loan, contract, request.user) else "",
         "confirmations": pending_confirmations(loan), "registry_check": check,
         "panels": action_panels(loan, request.user, bound=bound),
         "reasons": outcome.reasons if outcome else [], "outstanding": loan.outstanding_principal(),
@@ -193,7 +206,9 @@ def render_review(request: HttpRequest, loan: PledgeLoan, *, status: int = 200, 
     for panel in panels:
         if panel.action.name == "approve" and summary.p50 > 0:
             panel.form.show_advice(value=summary.p50, max_loan=summary.max_loan, ratio=summary.ratio)
-    context.update({"summary": summary, "nav": "bank", "decision_panels": panels})
+    context.update({"summary": summary, "nav": "bank", "decision_panels": panels,
+                    "agencies": Organisation.objects.acting_as(OrganisationKind.VALUATION_AGENCY).order_by("name"),
+                    "orders": requests_visible_to(request.user).filter(loan=loan)})
     return render(request, "frontend/bank/review.html", context, status=status)
 
 
@@ -258,6 +273,22 @@ def loan_precheck(request: HttpRequest) -> HttpResponse:
 @require_GET
 def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_loan(request, visible_loan(request, pk))
+
+
+def pledge_draft_readable(loan: PledgeLoan, contract, user) -> bool:
+    """The parties (and staff) read the drafted pledge contract while it is being signed."""
+    return loan.state == S.APPROVED and contract is not None and bool(
+        loan.party_of(user.organisation) or user.is_centre_staff)
+
+
+@login_required
+@require_GET
+@shows_403_page
+def loan_contract_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    loan = visible_loan(request, pk)
+    if not pledge_draft_readable(loan, loan.contract(), request.user):
+        raise PermissionDenied("合同草稿仅在签署阶段供双方阅读 / The draft is for the parties, while signing")
+    return contract_draft_response(loan, DocumentKind.PLEDGE_CONTRACT, loan.number)
 
 
 @login_required

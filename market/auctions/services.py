@@ -167,16 +167,17 @@ def _patents(patents: Iterable[Patent | int]) -> list[Patent]:
 # -- reads used by the services and the pages ------------------------------------------------------
 def default_reserve(patents: Iterable[Patent]) -> tuple[Decimal, str]:
     """The default reserve: the sum of each patent's P10 (its latest valuation, else the quick estimate)."""
-    total, lines = ZERO, []
+    total, zh, en = ZERO, [], []
     for patent in patents:
         latest = Valuation.objects.filter(patent=patent).order_by("-valuation_date", "-created_at", "-pk").first()
         if latest is not None:
-            p10, basis = cny(latest.p10), f"评估 {latest.number}"
+            p10, basis = cny(latest.p10), (f"评估 {latest.number}", f"valuation {latest.number}")
         else:
-            p10, basis = cny(quick_estimate(patent)["p10"]), "平台快速估值 quick estimate"
+            p10, basis = cny(quick_estimate(patent)["p10"]), ("平台快速估值", "the platform's quick estimate")
         total += p10
-        lines.append(f"{patent.patent_number} P10 {format_cny(p10)}（{basis}）")
-    return total, "估值P10合计 / sum of valuation P10：" + "；".join(lines)
+        zh.append(f"{patent.patent_number} P10 {format_cny(p10)}（{basis[0]}）")
+        en.append(f"{patent.patent_number} P10 {format_cny(p10)} ({basis[1]})")
+    return total, f"估值P10合计：{'；'.join(zh)} / Sum of the valuations' P10: {'; '.join(en)}"
 
 
 def balance_due(auction: Auction) -> Decimal:

@@ -23,7 +23,7 @@ from market.services import listings as listing_services
 from .accounts import DEMO_ACCOUNTS
 
 SOURCE = "demo trademarks (market/demo/trademarks.py)"
-DEMO_LISTING_NOTE = "【演示挂牌】商标及其登记信息为生成的演示数据 / demo listing: the mark and its register data are generated"
+DEMO_LISTING_NOTE = "【演示挂牌】商标及其登记信息为生成的演示数据。"
 
 # number, text, holder key, years since registration, goods (group, name)
 MARKS = (

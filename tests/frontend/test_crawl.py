@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -29,7 +30,7 @@ ROLES = [None, "holder", "buyer", "university", "bank", "staff", "valuation"]
 PER_ROUTE = int(os.environ.get("CRAWL_PER_ROUTE", "6"))
 NOT_PAGES = ("/admin/", "/api/", "/i18n/", "/static/", "/media/", "/healthz/")
 # Two English words in a row: a phrase or a sentence of the English interface.
-ENGLISH = re.compile(r"[A-Za-z]+(?:'[a-z]+)?(?:[ ,;:]+[A-Za-z]+(?:'[a-z]+)?)+")
+ENGLISH = re.compile(r"\b[A-Za-z]+(?:'[a-z]+)?\b(?:[ ,;:]+\b[A-Za-z]+(?:'[a-z]+)?\b(?![-\d]))+")
 SKIP_TEXT_IN = {"script", "style", "code", "pre", "textarea"}
 
 
@@ -106,6 +107,8 @@ def demo(django_db_setup, django_db_blocker):
         yield
 
 
+@pytest.mark.skipif(connection.vendor == "postgresql",
+                    reason="pages do not depend on the database engine: the crawl runs once, in the SQLite pass")
 @pytest.mark.parametrize("username", ROLES, ids=lambda name: name or "anonymous")
 def test_every_reachable_page_opens_and_speaks_chinese_only(demo, db, settings, username):
     settings.LANGUAGE_CODE = "zh-hans"

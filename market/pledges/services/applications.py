@@ -52,6 +52,7 @@ from market.rules.pledge import package_pledge_blockers
 from market.services.documents import document_reissue, document_request, documents_for
 from market.services.errors import ActionForbidden, state_refusal
 from market.services.transitions import apply_transition
+from valuation.requests import record_order
 
 from .common import debt_end, loan_notify, money, months, require_party, term_errors
 
@@ -442,3 +443,14 @@ def pledge_contract_sign(*, loan_id: int, actor: User) -> PledgeLoan:
             _issue_contract(loan, actor)
             loan_notify(loan, event=f"log:{log.pk}", title="质押合同已签署，可申请质押登记", to=[loan.applicant, loan.bank])
     return loan
+
+
+def pledge_valuation_order(*, loan_id: int, actor: User, patent_id: int, agency_id: int, note: str = ""):
+    """The loan's bank orders a formal valuation of a right of the collateral from a valuation agency."""
+    loan = PledgeLoan.objects.get(pk=loan_id)
+    require_party(loan, actor, "bank")
+    patent = loan.patents.filter(pk=patent_id).first()
+    if patent is None:
+        raise ValidationError({"patent_id": ["该权利不在本笔贷款的质押物中 / That right is not part of this loan's "
+                                             "collateral"]})
+    return record_order(actor=actor, patent=patent, agency_id=agency_id, purpose="质押融资", note=note, loan=loan)
