@@ -27,7 +27,11 @@ from (``search.documents``); words are cut with ``search.tokenize`` (jieba preci
 - industry: one of the listing's patents is in the wanted industry.
 
 A candidate with neither a matched term nor a shared IPC group is dropped, and so are the demand
-organisation's own listings.
+organisation's own listings. So that generic words (结构, 处理, 控制, 材料) make no match (``MatchRules``):
+they are not probed (``GENERIC_WORDS``, and any word found in more than 5 % of the tradeable listings);
+a candidate without a shared IPC group needs ``MIN_TEXT_SHARE`` of the demand's word weight in its text;
+and nothing scoring below ``MIN_SCORE`` is proposed. Measured on 25 demands and 124 labelled pairs of the
+demo (benchmarks/matching_precision.py, docs/matching.md): precision of the top 5 from 0.28 to 0.80.
 
 Score, 0–100 = 100 × Σ weight × signal ÷ Σ weight, over the signals that apply (a demand without IPC
 prefixes, budget, regions or industry is not scored on them):
@@ -79,6 +83,25 @@ _STOP_WORDS = """
 制备 装置 系统 设备 用途
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
+# Words of patent texts that say nothing about which technology it is: parts, places, qualities. A demand
+# word among them is not probed; one found in more than GENERIC_SHARE of the tradeable listings (and more
+# than GENERIC_MIN_HITS) does not count as a matched term nor weigh in the score.
+_GENERIC_WORDS = """
+结构 处理 控制 材料 连接 组件 模块 单元 部件 机构 本体 主体 固定 设置 安装 使用 操作 方便 简单 有效
+效率 性能 稳定 稳定性 可靠 一端 另一端 两端 底部 顶部 内部 外部 表面 侧面 方向 位置 两侧 第一 第二
+第三 多个 若干 所述 至少 其特征 特征 包含 组成 形成 连接件 固定件 支撑 支架 壳体 外壳 底座 基座 框架
+板体 盖板 端部 上端 下端 一侧 中部 整体 效果 成本 质量 时间 过程 步骤 条件 状态 信息 参数 功能 作用
+智能 自动 新型 改进 优化 高效 节能 环保 安全 便于 降低 增加 减少 有利于 通过 其中 作为 根据 用以
+"""
+GENERIC_WORDS = frozenset(_GENERIC_WORDS.split())
+GENERIC_SHARE = 0.05
+# ... and in more than this many: in a small market every word is in a large share of it.
+GENERIC_MIN_HITS = 20
+# Proposals below this score are not made: a demand gets fewer proposals rather than unrelated ones.
+MIN_SCORE = Decimal("35")
+# A match needs at least this part of the demand's word weight (Σ idf) in the listing's text, or a shared
+# IPC group: one common word does not make two technologies alike.
+MIN_TEXT_SHARE = 0.2
 
 BUDGET_LABELS = {
     "within": "在预算内 Within budget",
@@ -112,6 +135,22 @@ class DemandProfile:
     @property
     def words(self) -> list[str]:
         return demand_words(self.text)
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    """What makes a proposal: the generic words left out, the share of listings above which a word is
+    generic, the least text share (without a shared IPC group) and the least score. ``LOOSE`` is the
+    matcher before these rules (kept to measure them: benchmarks/matching_precision.py)."""
+
+    generic: frozenset[str] = GENERIC_WORDS
+    generic_share: float = GENERIC_SHARE
+    min_text_share: float = MIN_TEXT_SHARE
+    min_score: Decimal = MIN_SCORE
+
+
+RULES = MatchRules()
+LOOSE = MatchRules(generic=frozenset(), generic_share=1.0, min_text_share=0.0, min_score=Decimal("0"))
 
 
 @dataclass(frozen=True)
@@ -166,9 +205,10 @@ class Match:
 
 
 # -- words ---------------------------------------------------------------------------------------
-def demand_words(text: str, limit: int = MAX_DEMAND_WORDS) -> list[str]:
+def demand_words(text: str, limit: int = MAX_DEMAND_WORDS, generic: frozenset[str] = GENERIC_WORDS) -> list[str]:
     """The demand's words: jieba precise-mode words of two characters or more and latin words, without
-    stop words, IPC codes and patent numbers; the ``limit`` longest, in the order of the text."""
+    stop words, ``generic`` patent words, IPC codes and patent numbers; the ``limit`` longest, in the
+    order of the text."""
     text = IPC_CODE.sub(" ", PATENT_NUMBER.sub(" ", normalise(text)))
     words: list[str] = []
     for piece in PIECE.findall(text):
@@ -176,7 +216,7 @@ def demand_words(text: str, limit: int = MAX_DEMAND_WORDS) -> list[str]:
             words += [word for word in segmenter().cut(piece) if len(word) > 1]
         elif len(piece) > 1 and not piece.isdigit():
             words.append(piece)
-    words = [word for word in dict.fromkeys(words) if word not in STOP_WORDS]
+    words = [word for word in dict.fromkeys(words) if word not in STOP_WORDS and word not in generic]
     longest = set(sorted(words, key=lambda word: (-len(word), words.index(word)))[:limit])
     return [word for word in words if word in longest]
 
@@ -297,14 +337,17 @@ def _probe(backend: SearchBackend, profile: DemandProfile, words: list[str]) -> 
 
 
 def match_demand(demand: Demand | DemandProfile, *, limit: int = 10, backend: SearchBackend | None = None,
-                 listing_ids: Iterable[int] | None = None) -> list[Match]:
-    """The published listings that best match ``demand``, best first, each with its score and reasons.
+                 listing_ids: Iterable[int] | None = None, rules: MatchRules = RULES) -> list[Match]:
+    """The published listings that best match ``demand``, best first, each with its score and reasons;
+    none below ``rules.min_score``.
 
     ``listing_ids`` restricts the answer to these listings (to explain a given proposal).
     """
     profile = demand if isinstance(demand, DemandProfile) else DemandProfile.of(demand)
-    words = profile.words
-    probes = _probe(backend or get_search_backend(), profile, words)
+    probes = _probe(backend or get_search_backend(), profile, demand_words(profile.text, generic=rules.generic))
+    # Words found in too many listings are generic in this corpus: they neither count nor weigh.
+    words = [word for word in probes.hits
+             if probes.hits[word] <= max(GENERIC_MIN_HITS, rules.generic_share * probes.total)]
     candidates = probes.candidates if listing_ids is None else probes.candidates & set(listing_ids)
     listings = (Listing.objects.filter(pk__in=candidates, state=ListingState.PUBLISHED)
                 .exclude(organisation_id=profile.organisation_id))
@@ -317,11 +360,14 @@ def match_demand(demand: Demand | DemandProfile, *, limit: int = 10, backend: Se
             continue
         ranks = probes.ranks.get(document.listing_id, {})
         text = sum(idf[word] for word in explanation.matched_terms) / (sum(idf.values()) or 1.0)
-        engine = sum(idf[word] / (RRF_K + rank) for word, rank in ranks.items()) / best
+        if text < rules.min_text_share and not explanation.ipc_groups:
+            continue
+        engine = sum(idf[word] / (RRF_K + rank) for word, rank in ranks.items() if word in idf) / best
         score, signals = score_signals(explanation, text=text, engine=engine, with_ipc=bool(profile.ipc_prefixes),
                                        price=document.asking_price, budget_max=profile.budget_max)
         matches.append(Match(listing_id=document.listing_id, title=document.title, holder=document.holder,
                              city=document.city, mode=document.mode, asking_price=document.asking_price,
                              score=score, explanation=explanation, signals=signals, ranks=dict(ranks)))
+    matches = [match for match in matches if match.score >= rules.min_score]
     matches.sort(key=lambda m: (-m.score, -m.signals["engine"], m.listing_id))
     return matches[:limit]

@@ -3,6 +3,7 @@ the demand's organisation may open a transfer deal from it, staff mark the outco
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,11 +19,12 @@ from market.transfers.services import deal_open
 from search.documents import documents_for
 
 from .. import locks, tasks
-from ..matcher import DemandProfile, explain, match_demand
+from ..matcher import RULES, DemandProfile, explain, match_demand
 from ..models import Demand, DemandState, MatchProposal, ProposalState
 from .common import require_staff
 
 RULE = "matching"
+EXPLAIN = replace(RULES, min_text_share=0.0, min_score=Decimal("0"))
 
 
 def _refuse(code: str, message: str) -> RuleViolation:
@@ -31,7 +33,8 @@ def _refuse(code: str, message: str) -> RuleViolation:
 
 def _why(demand: Demand, listing_id: int) -> tuple[Decimal | None, dict]:
     """The listing's score and reasons for the demand, as ranked now (reasons only if it ranks no more)."""
-    for match in match_demand(demand, listing_ids=[listing_id], limit=1):
+    # staff may propose what the matcher would not: its score is still shown, whatever the thresholds
+    for match in match_demand(demand, listing_ids=[listing_id], limit=1, rules=EXPLAIN):
         return match.score, match.explanation.as_dict()
     documents = documents_for(Listing.objects.filter(pk=listing_id))
     return None, explain(DemandProfile.of(demand), documents[0]).as_dict() if documents else {}
