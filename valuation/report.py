@@ -31,15 +31,23 @@ COST_LABELS = {"development_cost": "研发成本（元）", "development_year": 
 CHART_WIDTH, CHART_HEIGHT, MARGIN = 460, 200, 36
 
 
+def number(value) -> str:
+    """A number as the report writes it, never in scientific notation: 2,000,000 or 1,234.56; 0.045 (rates)."""
+    if abs(value) >= 1000 or float(value).is_integer():
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 def describe(value) -> str:
     """An input as the report writes it: a number, or its distribution in words."""
     if isinstance(value, dict):
         if value.get("distribution") == "triangular":
-            return f"三角分布（最小 {value['low']:,.4g}，最可能 {value['mode']:,.4g}，最大 {value['high']:,.4g}）"
-        return f"对数正态分布（中位数 {value['median']:,.2f}，σ = {value['sigma']:g}）"
+            return (f"三角分布（最小 {number(value['low'])}，最可能 {number(value['mode'])}，"
+                    f"最大 {number(value['high'])}）")
+        return f"对数正态分布（中位数 {number(value['median'])}，σ = {number(value['sigma'])}）"
     if value is None:
         return "—"
-    return f"{value:,.4g}" if isinstance(value, float) and abs(value) < 1000 else f"{value:,}"
+    return number(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def histogram_svg(histogram: dict, marks: dict[str, float]) -> SafeString:

@@ -149,6 +149,7 @@ def render_auction(request: HttpRequest, auction: Auction, *, outcome: Outcome |
         **live_context(request, auction),
         "patents": auction.patents.order_by("application_number"),
         "panels": panels,
+        "next_step": selectors.auction_next_step(auction, user),
         "my_deposit": selectors.deposit_of(auction, user),
         "balance_due": services.balance_due(auction) if auction.state == AuctionState.AWAITING_PAYMENT else None,
         "documents": selectors.visible_documents(auction, user) if user.is_authenticated else [],
@@ -292,6 +293,7 @@ def render_manage(request: HttpRequest, auction: Auction, *, outcome: Outcome | 
         "documents": selectors.visible_documents(auction, request.user),
         "relisted_as": Auction.objects.filter(relisted_from=auction).first(),
         "panels": panels, "reasons": outcome.reasons if outcome else [], "nav": "auctions",
+        "next_step": selectors.auction_next_step(auction, request.user),
     }
     return render(request, "frontend/auctions/manage.html", context, status=status)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from market.access import member_of
 from market.auctions.models import Auction, AuctionState, Bid, BidderDeposit, DepositStatus
@@ -109,3 +110,26 @@ def public_announcement(auction: Auction) -> Document | None:
     """The issued, current announcement (downloadable by anyone from the public page)."""
     return (Document.objects.for_deal(auction).latest_versions()
             .filter(kind=DocumentKind.AUCTION_ANNOUNCEMENT, state=DocumentState.ISSUED).first())
+
+
+def _at(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "—"
+
+
+def auction_next_step(auction: Auction, user: User | None) -> str:
+    """Who must act next on the auction, what, and by when: the line its pages lead with ('' once over)."""
+    org_id = user.organisation_id if member_of(user) is not None else None
+    state = auction.state
+    if state == AuctionState.SCHEDULED:
+        return gettext("%(start)s 开拍；竞买人须在开拍前交纳保证金。") % {"start": _at(auction.starts_at)}
+    if state == AuctionState.OPEN:
+        return gettext("竞价中，至 %(end)s 结束（结束前出价将延时）；已交保证金的竞买人可出价。") % {
+            "end": _at(auction.ends_at)}
+    if state == AuctionState.CLOSED:
+        return gettext("竞价已结束，等待交易中心确认结果。")
+    if state == AuctionState.AWAITING_PAYMENT:
+        winner = auction.winning_bid.bidder_id if auction.winning_bid_id else None
+        who_pays = gettext("贵方") if winner == org_id else gettext("买受人")
+        return gettext("等待%(who)s于 %(due)s 前付清成交价款，逾期保证金不予退还。") % {
+            "who": who_pays, "due": _at(auction.payment_due_at)}
+    return ""

@@ -121,3 +121,18 @@ def test_the_create_page_starts_from_a_defaulted_loan_when_there_is_one(staff):
 
     assert loan_source() is not None  # the pledges flow registers the defaulted loans
     assert client_for(staff).get("/staff/auctions/new/?loan=999999").status_code == 404
+
+
+def test_the_auction_pages_say_who_acts_next_and_by_when(auction, staff, bidders):
+    """Open: bidders until the end time; after the hammer: the buyer (贵方 to the buyer itself) by the due date."""
+    page = client_for(bidders[1]).get(f"/auctions/{auction.pk}/").content.decode()
+    ends = f"{timezone.localtime(auction.ends_at):%Y-%m-%d %H:%M}"
+    assert 'id="next-step"' in page and f"至 {ends} 结束" in page
+    deposit(auction, bidders[0])
+    bid(auction, bidders[0], "250000")
+    end_now(auction)
+    client_for(staff).post(f"/staff/auctions/{auction.pk}/actions/close/")
+    due = f"{timezone.localtime(fresh(auction).payment_due_at):%Y-%m-%d %H:%M}"
+    assert f"等待贵方于 {due} 前付清成交价款" in client_for(bidders[0]).get(f"/auctions/{auction.pk}/").content.decode()
+    assert f"等待买受人于 {due} 前付清成交价款" in client_for(staff).get(
+        f"/staff/auctions/{auction.pk}/").content.decode()

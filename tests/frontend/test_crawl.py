@@ -121,3 +121,20 @@ def test_every_reachable_page_opens_and_speaks_chinese_only(demo, db, settings, 
     assert failures == {}
     phrases = {phrase: url for url, found in english.items() for phrase in found}
     assert not phrases, "English on Chinese pages:\n" + "\n".join(f"{url}: {phrase}" for phrase, url in phrases.items())
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql",
+                    reason="pages do not depend on the database engine: checked once, in the SQLite pass")
+def test_every_notification_link_of_the_demo_opens_for_its_recipient(demo, db):
+    from notifications.models import Notification
+
+    notes = list(Notification.objects.exclude(url="").select_related("recipient"))
+    assert len(notes) > 10
+    failures = {}
+    for note in notes:
+        client = Client()
+        client.force_login(note.recipient)
+        status = client.get(note.url).status_code
+        if status >= 400:
+            failures[f"{note.recipient.username}: {note.url} ({note.title})"] = status
+    assert failures == {}

@@ -89,3 +89,12 @@ def test_report_is_issued_as_a_numbered_document_with_verification(valuation, ho
     outsider_api = APIClient()
     outsider_api.force_authenticate(outsider)
     assert outsider_api.post(f"/api/v1/valuations/{valuation.pk}/report/").status_code == 404
+
+
+def test_inputs_are_written_with_thousands_separators_never_in_scientific_notation():
+    from valuation.report import describe
+
+    assert describe(2e6) == "2,000,000" and describe(1234.5) == "1,234.50" and describe(0.045) == "0.045"
+    assert describe({"distribution": "triangular", "low": 1.5e6, "mode": 2e6, "high": 2.6e6}) == (
+        "三角分布（最小 1,500,000，最可能 2,000,000，最大 2,600,000）")
+    assert "e+" not in describe({"distribution": "lognormal", "median": 2e6, "sigma": 0.3})
