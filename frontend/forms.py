@@ -19,6 +19,13 @@ def _choices(enum) -> list[tuple[str, str]]:
     return [(value, pick_language(text)) for value, text in enum.choices]
 
 
+class PatentPicker(forms.CheckboxSelectMultiple):
+    """The organisation's rights as checkboxes with a search box above them (frontend/static/frontend/site.js)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-picker": _("按申请号或名称筛选"), **(attrs or {})}, choices)
+
+
 class PriceField(forms.DecimalField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("价格（元）"))
@@ -97,7 +104,7 @@ class ListingCreateForm(Form):
     title = forms.CharField(label=_("标题"), max_length=300)
     mode = forms.ChoiceField(label=_("交易方式"))
     patent_ids = forms.ModelMultipleChoiceField(label=_("专利或商标"), queryset=Patent.objects.none(),
-                                                widget=forms.CheckboxSelectMultiple)
+                                                widget=PatentPicker)
     asking_price = forms.DecimalField(label=_("挂牌价（元，留空为面议）"), required=False, max_digits=15,
                                       decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_PRICE)
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -39,7 +39,8 @@ class RoyaltyFieldsForm(Form):
 class DeclarationForm(RoyaltyFieldsForm):
     """The holder's open-licence declaration; the rules check runs live as the patent changes."""
 
-    patent = forms.ModelChoiceField(label=_("专利"), queryset=Patent.objects.none())
+    patent = forms.ModelChoiceField(label=_("专利"), queryset=Patent.objects.none(),
+                                    widget=forms.Select(attrs={"data-picker": _("按申请号或名称筛选")}))
     licence_years = forms.IntegerField(label=_("许可期限（年）"), min_value=1, max_value=20, initial=3)
     territory = forms.CharField(label=_("地域范围"), max_length=200, required=False,
                                 widget=forms.TextInput(attrs={"placeholder": "中华人民共和国境内"}))

@@ -12,7 +12,7 @@ from market.models import Organisation, OrganisationKind, Patent
 from market.money import format_cny
 from market.pledges.models import DEFAULT_DEBT_KIND, DEFAULT_SECURITY_SCOPE, ConfirmableGround, RepaymentPlan
 
-from .forms import MAX_PRICE, Form, IdempotentForm, ReasonForm, _choices
+from .forms import MAX_PRICE, Form, IdempotentForm, PatentPicker, ReasonForm, _choices
 
 
 def amount_field(label, **kwargs) -> forms.DecimalField:
@@ -25,7 +25,7 @@ class ApplicationForm(Form):
     """A pledge-loan application: the patents (a package), the bank, amount, term, purpose, repayment plan."""
 
     patents = forms.ModelMultipleChoiceField(label=_("出质专利或商标"), queryset=Patent.objects.none(),
-                                             widget=forms.CheckboxSelectMultiple)
+                                             widget=PatentPicker)
     bank = forms.ModelChoiceField(label=_("贷款银行"), queryset=Organisation.objects.acting_as(OrganisationKind.BANK),
                                   empty_label=_("请选择银行"))
     amount = amount_field(_("申请金额（元）"))

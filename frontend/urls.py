@@ -65,6 +65,7 @@ urlpatterns = [
     path("staff/auctions/<int:pk>/actions/<slug:action>/", auctions.auction_staff_action, name="auction_staff_action"),
     path("pledges/", pledges.my_loans, name="pledges"),
     path("pledges/apply/", pledges.loan_apply, name="pledge_apply"),
+    path("listings/<int:pk>/pledge-interest/", pledges.pledge_interest, name="pledge_interest"),
     path("pledges/precheck/", pledges.loan_precheck, name="pledge_precheck"),
     path("pledges/<int:pk>/", pledges.loan_detail, name="pledge_detail"),
     path("pledges/<int:pk>/documents/", pledges.loan_documents_fragment, name="pledge_documents"),

@@ -19,6 +19,7 @@ from market.licensing.selectors import (
     ROYALTY_SORTS,
     late_royalties_of_licensor,
     licence_contracts_visible_to,
+    licence_next_step,
     licences_visible_to,
     open_licence_allowed_actions,
     open_licences_visible_to,
@@ -242,6 +243,7 @@ def render_licence(request: HttpRequest, licence, *, outcome: Outcome | None = N
                       if is_licensee and p.payable},
         "documents": documents_of(licence), "timeline": timeline(licence),
         "reasons": outcome.reasons if outcome else [], "nav": "licences",
+        "next_step": licence_next_step(licence, request.user.organisation),
     }
     return render(request, "frontend/licences/licence_detail.html", context, status=status)
 

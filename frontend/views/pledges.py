@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from market.models import DocumentKind, DocumentState, Organisation, OrganisationKind
+from market.models import DocumentKind, DocumentState, Listing, Organisation, OrganisationKind
 from market.pledges.collateral import collateral_summary
 from market.pledges.models import PledgeLoan, PledgeLoanState
 from market.pledges.registry_rules import registration_blockers
@@ -57,8 +57,10 @@ from .common import (
     Panel,
     call_service,
     contract_draft_response,
+    flash_outcome,
     shows_403_page,
 )
+from .public import visible_listing
 
 S = PledgeLoanState
 
@@ -222,9 +224,33 @@ def render_apply(request: HttpRequest, *, form: ApplicationForm | None = None, o
     org = request.user.organisation
     loans_of_org = (PledgeLoan.objects.filter(applicant=org).select_related("bank").prefetch_related("patents")
                     if org else PledgeLoan.objects.none())
-    context = {"nav": "pledges", "form": form or ApplicationForm(organisation=org), "loans": loans_of_org,
-               "reasons": outcome.reasons if outcome else []}
+    context = {"nav": "pledges", "form": form or ApplicationForm(organisation=org, initial=_offered(request, org)),
+               "loans": loans_of_org, "reasons": outcome.reasons if outcome else []}
     return render(request, "frontend/pledges/my_loans.html", context, status=status)
+
+
+def _offered(request: HttpRequest, org) -> dict:
+    """The bank and the rights a bank's offer of financing links to (``?bank=&listing=``, the holder's own)."""
+    initial = {}
+    bank, listing = request.GET.get("bank", ""), request.GET.get("listing", "")
+    if bank.isdigit():
+        initial["bank"] = int(bank)
+    if listing.isdigit() and org is not None:
+        initial["patents"] = list(Listing.objects.filter(pk=int(listing), organisation=org)
+                                  .values_list("patents", flat=True))
+    return initial
+
+
+@login_required
+@require_POST
+@shows_403_page
+def pledge_interest(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bank offers financing on a pledge-mode listing: the holder is told, with a link to apply to it."""
+    listing = visible_listing(request, pk)
+    outcome = call_service(pledge_applications.pledge_interest_express, listing_id=listing.pk, actor=request.user,
+                           note=request.POST.get("note", ""))
+    flash_outcome(request, outcome, _("已通知权利人贵行的融资意向。"))
+    return redirect("frontend:listing_detail", listing.pk)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from market.models import Encumbrance, EncumbranceKind, Listing, ListingMode, ListingState, Patent
+from market.models import Encumbrance, EncumbranceKind, Listing, ListingMode, ListingState, Patent, TransitionLog
 from market.money import CENT
 from market.selectors import listings_visible_to
 from market.transfers.models import OPEN_STATES, TransferDeal
@@ -81,6 +81,11 @@ def render_listing(request: HttpRequest, listing: Listing, *, offer_form: OfferF
         "reasons": outcome.reasons if outcome else [],
         "nav": "search",
         "similar": similar_listings(listing.pk),
+        "bank_may_offer": listing.mode == ListingMode.PLEDGE and listing.state == ListingState.PUBLISHED
+        and user.is_authenticated and user.organisation_id is not None and user.organisation.is_bank,
+        "offered": TransitionLog.for_object(listing).filter(transition="pledge_interest",
+                                                           organisation_id=user.organisation_id).exists()
+        if user.is_authenticated and user.organisation_id else False,
     }
     return render(request, "frontend/public/listing_detail.html", context, status=status)
 

@@ -161,15 +161,43 @@ def _optional_register_fields(row: dict, record: SourceRecord) -> SourceRecord:
     return record
 
 
+# What scraping the publication's pages left in its texts: page headers ("CN114058170A权利要求书2/2页"), the
+# labels of the front-page drawing before the abstract ("23本发明…", "201.检测…204.…本申请公开了…").
+PAGE_HEADER_RE = re.compile(r"CN\d{9}[A-Z]\d?(?:权利要求书|说明书|书)\s*\d+\s*/\s*\d+\s*页")
+ABSTRACT_START_RE = re.compile(r"本(?:发明|申请|实用新型|公开|披露)")
+LEADING_LABELS_RE = re.compile(r"^[\d\s.\-]+(?=一种)")
+# A drawing's label: two digits or more, digits and a dot or dash ("23", "101", "201.", "120-1"), or a digit
+# right before 本发明; one digit followed by other text is the text's own ("7自由度机械臂", "5G").
+LABEL_START_RE = re.compile(r"^(?:\d{2,}|\d+[.\-]|\d+(?=本(?:发明|申请|实用新型|公开|披露)))")
+
+
+def scrub_claims(text: str) -> str:
+    """Claims without the page headers scraped in between them."""
+    return PAGE_HEADER_RE.sub("", text)
+
+
+def scrub_abstract(text: str) -> str:
+    """The abstract alone: without the drawing's labels before it, and cut where a page header starts the
+    claims after it."""
+    header = PAGE_HEADER_RE.search(text)
+    if header:
+        text = text[:header.start()]
+    if LABEL_START_RE.match(text):
+        start = ABSTRACT_START_RE.search(text, 0, 300)
+        text = text[start.start():] if start else LEADING_LABELS_RE.sub("", text)
+    return text.strip()
+
+
 def from_kppatent(row: dict) -> SourceRecord | None:
     """A KPPatent-ZH record (an invention publication: kind code A) → SourceRecord."""
     title = TITLE_HEADER_RE.sub("", str(row.get("title") or "")).strip()
     if not title or not row.get("id"):
         return None
-    first, count, independent = _claims(row.get("claims") or "")
+    claims = scrub_claims(str(row.get("claims") or ""))
+    first, count, independent = _claims(claims)
     record = SourceRecord(
         key=str(row["id"]), record_id=str(row["id"]), title=title[:500], kind=PatentKind.INVENTION,
-        abstract=str(row.get("abstract") or ""), claims=str(row.get("claims") or ""), first_claim=first,
+        abstract=scrub_abstract(str(row.get("abstract") or "")), claims=claims, first_claim=first,
         claims_count=count, independent_claims=independent,
         publication_number=str(row.get("publication_number") or "")[:20],
         keywords=[str(k) for k in row.get("keyphrases") or []],

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from market.access import member_of, own_or_staff
 from market.models import User
+from market.money import format_cny
 from market.roles import who
 from market.rules.common import active_pledges
 
@@ -147,3 +148,20 @@ def contract_next_step(contract: LicenceContract, organisation) -> str:
     if state == LicenceContractState.FILED:
         return gettext("等待登记机关作出备案决定（交易中心模拟备案）。")
     return ""
+
+
+def licence_next_step(licence: Licence, organisation) -> str:
+    """Who must act next on a licence in force, what, and by when: its first royalty not settled ('' when none)."""
+    period = next((p for p in licence.periods.order_by("due_date", "sequence") if not p.settled), None)
+    if period is None:
+        return ""
+    party = licence.party_of(organisation)
+    due = f"{period.due_date:%Y-%m-%d}"
+    if period.status == "upcoming":
+        return gettext("本期（至 %(end)s）结束后，%(who)s须于 %(due)s 前报告并支付许可使用费。") % {
+            "end": f"{period.period_end:%Y-%m-%d}", "who": who("licensee", party), "due": due}
+    if period.status == "awaiting_report":
+        return gettext("等待%(who)s于 %(due)s 前报告本期数额。") % {"who": who("licensee", party), "due": due}
+    return gettext("等待%(who)s于 %(due)s 前支付许可使用费 %(amount)s。") % {
+        "who": who("licensee", party), "due": due,
+        "amount": format_cny(period.amount_due) if period.amount_due is not None else "—"}

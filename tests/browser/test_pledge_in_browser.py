@@ -151,3 +151,18 @@ def test_a_bank_orders_a_formal_valuation_and_the_agency_signs_it_off_in_the_bro
     expect(bank_page.locator("body")).to_contain_text(f"评估 {number}")
     bank_page.goto("/me/")
     expect(bank_page.locator("#waiting")).to_contain_text(loan.number)
+
+
+def test_a_long_list_of_rights_is_searched_in_the_form(live_server, browser: Browser, holder, holder_org):
+    titles = ["锂电池隔膜", "电池管理系统", "储能变流器", "光伏支架", "洗衣机排水阀", "空调变频器", "聚酯薄膜",
+              "石墨烯纤维素", "海岛复合纤维"]
+    patents = [PatentFactory(holders=[holder_org], title=f"一种{title}", filing_date=dt.date(2020, 1, 1 + i))
+               for i, title in enumerate(titles)]
+    page = signed_in(browser, live_server.url, "holder")
+    page.goto("/pledges/")
+    search = page.get_by_placeholder("按申请号或名称筛选")
+    search.fill("排水阀")
+    expect(page.get_by_label(f"{patents[4].patent_number} 一种洗衣机排水阀")).to_be_visible()
+    expect(page.get_by_label(f"{patents[0].patent_number} 一种锂电池隔膜")).to_be_hidden()
+    search.fill(patents[7].patent_number[:-2])
+    expect(page.get_by_label(f"{patents[7].patent_number} 一种石墨烯纤维素")).to_be_visible()

@@ -118,3 +118,14 @@ def test_a_transfer_from_search_to_documents(live_server, browser: Browser, publ
     screenshot(buyer_page, "deal")
     buyer_page.goto("/me/")
     screenshot(buyer_page, "workspace", width=390)
+
+
+def test_on_a_phone_the_results_come_before_the_filters(live_server, browser: Browser, published):
+    page = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                               viewport={"width": 390, "height": 844}).new_page()
+    page.goto("/search/?q=隔膜")
+    first = page.locator(f'a[href="/listings/{published.pk}/"]').first
+    expect(first).to_be_visible()
+    assert first.bounding_box()["y"] < 844  # on the first screen
+    assert page.locator("#filters").bounding_box()["y"] > first.bounding_box()["y"]
+    expect(page.locator(".to-filters")).to_be_visible()

@@ -102,6 +102,9 @@ def test_royalties_are_reported_and_paid_from_the_licence_page(holder, staff, pa
     clock(dt.date(2026, 5, 10))
     page = client_for(buyer)
     assert "待报告" in text(page.get("/me/licences/"))
+    due = f"{quarter.due_date:%Y-%m-%d}"
+    assert f"等待贵方于 {due} 前报告本期数额" in text(page.get(f"/licences/{licence.pk}/"))  # the next step
+    assert f"等待被许可方于 {due} 前报告本期数额" in text(client_for(holder).get(f"/licences/{licence.pk}/"))
     late = text(client_for(holder).get("/me/open-licences/"))
     assert "逾期未报告或未支付的许可使用费" in late and "未报告" in late and buyer.organisation.name in late
     reported = page.post(f"/licences/{licence.pk}/royalties/report/", {"period_id": quarter.pk, "quantity": "200000"})

@@ -168,3 +168,31 @@ def test_the_loan_page_says_who_must_act_next_and_by_when(holder, bank_officer, 
     assert f"于 {first.due_date:%Y-%m-%d} 前偿还第 1 期 ¥" in line(holder) and "等待贵方" in line(holder)
     advance(loan, to=S.RELEASED, holder=holder, bank_officer=bank_officer)
     assert line(holder) == ""
+
+
+def test_a_bank_offers_financing_on_a_pledge_listing_and_the_holder_applies_to_it(holder, holder_org, bank_officer,
+                                                                                  patent, buyer,
+                                                                                  django_capture_on_commit_callbacks):
+    from market.models import ListingMode
+    from notifications.models import Notification
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(organisation=holder_org, created_by=holder, title="锂电池隔膜专利质押融资",
+                             mode=ListingMode.PLEDGE, asking_price=Decimal("2000000"), patents=[patent])
+    page = client_for(bank_officer).get(reverse("frontend:listing_detail", args=[listing.pk])).content.decode()
+    assert 'data-action="pledge_interest"' in page
+    assert 'data-action="pledge_interest"' not in client_for(buyer).get(
+        reverse("frontend:listing_detail", args=[listing.pk])).content.decode()  # banks only
+    assert client_for(buyer).post(reverse("frontend:pledge_interest", args=[listing.pk])).status_code == 403
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_for(bank_officer).post(reverse("frontend:pledge_interest", args=[listing.pk]),
+                                               {"note": "可提供一年期流动资金贷款"})
+    assert answer.status_code == 302
+    note = Notification.objects.get(recipient=holder, kind="pledge_interest")
+    assert bank_officer.organisation.name in note.title and note.body == "可提供一年期流动资金贷款"
+    form = client_for(holder).get(note.url).content.decode()  # the link opens the application, prefilled
+    assert f'value="{bank_officer.organisation_id}" selected' in form
+    import re
+
+    assert re.search(rf'<input type="checkbox" name="patents" value="{patent.pk}"[^>]*checked', form)

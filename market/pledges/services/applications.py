@@ -25,6 +25,9 @@ from market.models import (
     ConsentPurpose,
     DocumentKind,
     DocumentState,
+    Listing,
+    ListingMode,
+    ListingState,
     Organisation,
     Patent,
     PatentOwner,
@@ -52,9 +55,10 @@ from market.rules.pledge import package_pledge_blockers
 from market.services.documents import document_reissue, document_request, documents_for
 from market.services.errors import ActionForbidden, state_refusal
 from market.services.transitions import apply_transition
+from notifications.services import notify
 from valuation.requests import record_order
 
-from .common import debt_end, loan_notify, money, months, require_party, term_errors
+from .common import apply_url, debt_end, loan_notify, money, months, require_party, term_errors
 
 RULE = "pledge"
 MAX_PATENTS = 20
@@ -454,3 +458,25 @@ def pledge_valuation_order(*, loan_id: int, actor: User, patent_id: int, agency_
         raise ValidationError({"patent_id": ["该权利不在本笔贷款的质押物中 / That right is not part of this loan's "
                                              "collateral"]})
     return record_order(actor=actor, patent=patent, agency_id=agency_id, purpose="质押融资", note=note, loan=loan)
+
+
+def pledge_interest_express(*, listing_id: int, actor: User, note: str = "") -> Listing:
+    """A bank tells the holder of a pledge-mode listing that it would finance it; the holder is notified with a
+    link to apply to that bank. Saying it again notifies nobody twice."""
+    org = actor.organisation if actor is not None else None
+    if org is None or not org.is_bank:
+        raise ActionForbidden("只有经认证的银行可以表达融资意向 / Only a verified bank may offer financing")
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing_id)
+        if listing.state != ListingState.PUBLISHED or listing.mode != ListingMode.PLEDGE:
+            raise RuleViolation(Reason("not_a_pledge_listing", "pledge",
+                                       "该挂牌不是发布中的质押融资挂牌 / The listing is not a published pledge listing"))
+        if not TransitionLog.for_object(listing).filter(transition="pledge_interest", organisation=org).exists():
+            TransitionLog.record(listing, transition="pledge_interest", from_state=listing.state,
+                                 to_state=listing.state, actor=actor,
+                                 reason=f"{org.name}有意提供质押融资：{note.strip()[:300]}")
+        url = apply_url(bank_id=org.pk, listing_id=listing.pk)
+        transaction.on_commit(lambda: notify(
+            key=f"pledge-interest:{listing.pk}:{org.pk}", kind="pledge_interest", organisations=[listing.organisation],
+            title=f"{org.name}有意为挂牌“{listing.title}”提供质押融资", body=note.strip()[:2000], url=url))
+    return listing

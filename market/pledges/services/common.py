@@ -73,6 +73,14 @@ def term_errors(patents, start: dt.date, term_months: int) -> list[str]:
             for p in patents if end > p.expiry_date]
 
 
+def apply_url(*, bank_id: int, listing_id: int) -> str:
+    """The application page with a bank and a listing's rights chosen (empty if the frontend is not installed)."""
+    try:
+        return f"{reverse('frontend:pledges')}?bank={bank_id}&listing={listing_id}"
+    except NoReverseMatch:
+        return ""
+
+
 def loan_url(loan: PledgeLoan) -> str:
     """The loan's page (empty if the frontend is not installed)."""
     try:
