@@ -12,7 +12,7 @@ from tests.factories import OrganisationFactory, UserFactory
 from valuation.models import Valuation, ValuationRequest, ValuationRequestState
 
 R = ValuationRequestState
-INPUTS = {"revenue": "2000000", "growth": "5", "royalty_rate": "4", "share": "60", "discount_rate": "12",
+INPUTS = {"method": "income", "revenue": "2000000", "growth": "5", "royalty_rate": "4", "share": "60", "discount_rate": "12",
           "implemented": "on", "loan_term_years": "3", "seed": "7"}
 
 
@@ -130,3 +130,16 @@ def test_a_bank_orders_for_its_loans_collateral_and_its_review_reads_the_signed_
     request.refresh_from_db()
     page = client_for(bank_officer).get(review).content.decode()
     assert f"评估 {request.valuation.number}" in page and request.number in page
+
+
+def test_the_agency_may_value_by_the_cost_method_and_each_method_asks_for_its_inputs(holder, patent, agency,
+                                                                                       agency_org):
+    order(holder, patent, agency_org)
+    request = ValuationRequest.objects.get()
+    url = reverse("frontend:valuation_request_complete", args=[request.pk])
+    missing = client_for(agency).post(url, {"method": "cost", "loan_term_years": "3"})
+    assert missing.status_code == 400 and "所选评估方法须填写此项" in missing.content.decode()
+    client_for(agency).post(url, {"method": "cost", "development_cost": "1500000", "fees": "20000",
+                                  "loan_term_years": "3", "seed": "3"})
+    valuation = ValuationRequest.objects.get().valuation
+    assert valuation.method == "cost" and valuation.inputs["cost"]["development_cost"] == 1500000.0
