@@ -13,12 +13,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from market.licensing.models import CONTRACT_OPEN_STATES, LicenceContract, LicenceContractState
+from market.licensing.models import (
+    CONTRACT_OPEN_STATES,
+    LicenceContract,
+    LicenceContractState,
+    OpenLicenceDeclaration,
+    OpenLicenceState,
+)
 from market.licensing.selectors import contract_next_step, licence_contract_allowed_actions
-from market.models import Listing, ListingState, User
-from market.pledges.models import InstalmentStatus, PledgeLoan, PledgeLoanState
-from market.pledges.selectors import loan_allowed_actions, loan_next_step
-from market.transfers.models import OPEN_STATES, TransferDeal
+from market.models import Claim, ClaimState, Listing, ListingState, Organisation, User
+from market.pledges.desk import DeskQuery, alert_rows, book_rows
+from market.pledges.models import (
+    REVIEW_STATES,
+    InstalmentStatus,
+    PledgeFiling,
+    PledgeFilingState,
+    PledgeLoan,
+    PledgeLoanState,
+)
+from market.pledges.selectors import alerts_visible_to, loan_allowed_actions, loan_next_step, loans_visible_to
+from market.transfers.models import OPEN_STATES, DealState, TransferDeal
 from market.transfers.selectors import deal_allowed_actions, deal_next_step
 from valuation.models import ValuationRequestState
 from valuation.requests import requests_visible_to
@@ -128,11 +142,6 @@ class Queue:
 
 def staff_queues() -> list[Queue]:
     """What waits for the trading centre: each queue with its count and the page that works it."""
-    from market.licensing.models import OpenLicenceDeclaration, OpenLicenceState
-    from market.models import Claim, ClaimState, Organisation
-    from market.pledges.models import PledgeFiling, PledgeFilingState
-    from market.transfers.models import DealState
-
     defaulted = PledgeLoan.objects.filter(state=PledgeLoanState.DEFAULTED)
     return [
         Queue(_("待审核挂牌"), Listing.objects.filter(state=ListingState.SUBMITTED).count(),
@@ -156,9 +165,6 @@ def staff_queues() -> list[Queue]:
 def bank_queues(user: User) -> list[Queue]:
     """What waits for a bank beyond its loans' next steps: applications to review, alerts to take in hand,
     loans overdue."""
-    from market.pledges.desk import DeskQuery, alert_rows, book_rows
-    from market.pledges.models import REVIEW_STATES
-    from market.pledges.selectors import alerts_visible_to, loans_visible_to
 
     loans = loans_visible_to(user).filter(bank_id=user.organisation_id)
     alerts = alerts_visible_to(user).filter(loan__bank_id=user.organisation_id)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from market.models import Organisation, Patent
@@ -128,6 +129,4 @@ class ValuationRequest(models.Model):
     @property
     def number(self) -> str:
         """Request number shown on pages: WT + year + id."""
-        from django.utils import timezone
-
         return f"WT{timezone.localtime(self.created_at):%Y}{self.pk:06d}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -106,8 +107,6 @@ def valuation_request_complete(*, actor: User, request_id: int, inputs: Mapping)
 
 def valuation_request_decline(*, actor: User, request_id: int, reason: str) -> ValuationRequest:
     """The agency declines the order with its reason."""
-    from django.core.exceptions import ValidationError
-
     if not (reason or "").strip():
         raise ValidationError({"reason": ["请填写谢绝理由 / Give the reason"]})
     with transaction.atomic():

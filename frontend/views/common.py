@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from market.documents.preview import draft_pdf
 from market.rules import Reason, RuleViolation
 from market.services.errors import ActionForbidden, IdempotencyConflict
 
@@ -199,8 +200,6 @@ def require_staff(request: HttpRequest) -> None:
 
 def contract_draft_response(deal, kind: str, name: str) -> HttpResponse:
     """The contract as the parties read it before signing (market/documents/preview.py), shown in the browser."""
-    from market.documents.preview import draft_pdf
-
     response = HttpResponse(draft_pdf(deal, kind), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}-draft.pdf"'
     response["Cache-Control"] = "private, no-store"

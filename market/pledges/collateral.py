@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from market.models import Encumbrance, EncumbranceKind, Patent, User
 from market.money import ZERO, cny, format_cny
 from market.pledges.models import PledgeLoan
-from market.pledges.services.applications import pledge_precheck
+from market.pledges.services.precheck import pledge_precheck
 from market.rules import Reason
 from market.web.labels import pick_half, pick_language
 from market.web.sheets import MONEY_FORMAT, PERCENT_FORMAT, Column, table_xlsx

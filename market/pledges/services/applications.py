@@ -10,7 +10,6 @@ messages and writes nothing; a rule raises RuleViolation (HTTP 409) with every r
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
@@ -36,6 +35,7 @@ from market.models import (
 )
 from market.money import format_cny
 from market.pledges import locks as pledge_locks
+from market.pledges.collateral import collateral_summary
 from market.pledges.models import (
     CLOSED_STATES,
     DEFAULT_DEBT_KIND,
@@ -49,9 +49,8 @@ from market.pledges.models import (
     PledgeLoanState,
     RepaymentPlan,
 )
-from market.pledges.registry_rules import CURABLE_AT_APPLICATION, forfeiture_reasons, ground_of, patent_reasons
+from market.pledges.registry_rules import forfeiture_reasons
 from market.rules import Reason, RuleViolation, about_patent
-from market.rules.pledge import package_pledge_blockers
 from market.services.documents import document_reissue, document_request, documents_for
 from market.services.errors import ActionForbidden, state_refusal
 from market.services.transitions import apply_transition
@@ -59,48 +58,12 @@ from notifications.services import notify
 from valuation.requests import record_order
 
 from .common import apply_url, debt_end, loan_notify, money, months, require_party, term_errors
+from .precheck import PatentCheck, pledge_precheck
 
 RULE = "pledge"
 MAX_PATENTS = 20
 # Checked as input (HTTP 400), not as a rule: the applicant must hold the patent, the term must fit it.
 INPUT_CODES = {"not_registered_holder", "debt_past_expiry"}
-
-
-@dataclass
-class PatentCheck:
-    """The pre-check of one patent: may it be pledged now, and if not, which ground and why."""
-
-    patent: Patent
-    blocking: list[Reason] = field(default_factory=list)
-    to_cure: list[Reason] = field(default_factory=list)
-
-    @property
-    def allowed(self) -> bool:
-        return not self.blocking
-
-    def as_dict(self) -> dict:
-        def rows(reasons):
-            return [{"ground": ground_of(r), **r.as_dict()} for r in reasons]
-
-        return {"patent": self.patent.pk, "application_number": self.patent.application_number,
-                "title": self.patent.title, "allowed": self.allowed, "reasons": rows(self.blocking),
-                "to_cure": rows(self.to_cure)}
-
-
-def pledge_precheck(*, applicant: Organisation, patents: list[Patent], term_months: int | None = None,
-                    loan: PledgeLoan | None = None, on: dt.date | None = None) -> list[PatentCheck]:
-    """For each patent: the registry grounds that hold now (``blocking``) and those the flow cures
-    (``to_cure``: co-owners' consent, the parties' confirmations, an annual fee still in its grace period)."""
-    on = on or timezone.localdate()
-    end = debt_end(on, term_months) if term_months else None
-    checks = []
-    for patent in patents:
-        check = PatentCheck(patent)
-        for reason in (patent_reasons(patent, pledgor=applicant, debt_end=end, loan=loan)
-                       + package_pledge_blockers(patents, pledgor=applicant, about=[patent])):
-            (check.to_cure if reason.code in CURABLE_AT_APPLICATION else check.blocking).append(reason)
-        checks.append(check)
-    return checks
 
 
 def _patents(applicant: Organisation, patent_ids, errors: dict) -> list[Patent]:
@@ -300,8 +263,6 @@ def pledge_approve(*, loan_id: int, actor: User, amount, rate_percent, term_mont
 
 def _above_advice(loan: PledgeLoan, actor: User, amount: Decimal, ratio: Decimal) -> str:
     """Why the terms are above the collateral review's advice ('' when within it)."""
-    from market.pledges.collateral import collateral_summary  # the review reads the pre-check of this module
-
     summary = collateral_summary(loan, user=actor)
     if amount <= summary.max_loan and ratio <= summary.ratio:
         return ""
