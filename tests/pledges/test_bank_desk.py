@@ -7,7 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -19,19 +18,9 @@ from market.pledges.services.monitoring import alert_raise
 from tests.factories import OrganisationFactory, PatentFactory, UserFactory
 
 from .steps import advance, apply
+from .test_pages import chinese, client_for  # noqa: F401  (the pages' Chinese, a signed-in client)
 
 S = PledgeLoanState
-
-
-@pytest.fixture(autouse=True)
-def chinese(settings):
-    settings.LANGUAGE_CODE = "zh-hans"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def rows_of(answer) -> list[tuple]:
