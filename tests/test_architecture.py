@@ -2,7 +2,8 @@
 
 Layers, lowest first: the market core; valuation, search and notifications (above the core only); the four
 flows (market/transfers, licensing, pledges, auctions: above the core and those three, never each other);
-matching and the statistics cockpit (stats); then frontend; then config (settings, URLs, error pages), which may use everything.
+matching, the statistics cockpit (stats) and IP finance beyond one loan (finance); then frontend; then config
+(settings, URLs, error pages), which may use everything.
 market/apps.py, market/api/urls.py and market/demo/ (with its seed_demo command) compose the flows and
 belong to no layer. Function-level imports count like the others.
 """
@@ -16,11 +17,11 @@ import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("market", "valuation", "search", "notifications", "matching", "stats", "frontend", "config")
+PACKAGES = ("market", "valuation", "search", "notifications", "matching", "stats", "finance", "frontend", "config")
 FLOWS = ("transfers", "licensing", "pledges", "auctions")
 COMPOSITION = ("market.apps", "market.api.urls", "market.demo", "market.management.commands.seed_demo")
-RANK = {"core": 0, "valuation": 1, "search": 1, "notifications": 1, "flow": 2, "matching": 3, "stats": 3, "frontend": 4,
-        "config": 5}
+RANK = {"core": 0, "valuation": 1, "search": 1, "notifications": 1, "flow": 2, "matching": 3, "stats": 3, "finance": 3,
+        "frontend": 4, "config": 5}
 
 
 def module_name(path: Path) -> str:
