@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "notifications",
     "matching",
     "stats",
+    "finance",
     "frontend",
 ]
 
