@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from finance.receivables import BASE_DEFAULT, LATE_DEFAULT, Due, licence_receivable, present_value
 from market.licensing.services import open_licences
-from tests.licences.conftest import ANNUAL, declare, patent  # noqa: F401  (the licences' patent fixture)
+from tests.factories import PatentFactory
+from tests.licences.conftest import ANNUAL, declare
 
 ON = dt.date(2027, 1, 1)
 
@@ -23,7 +24,10 @@ def test_a_hand_example():
     assert (value.expected, value.present_value, value.dues) == (Decimal("20000.00"), Decimal("15918.37"), 2)
 
 
-def test_a_licence_is_valued_from_its_schedule_and_its_licensees_history(holder, staff, patent, buyer):
+def test_a_licence_is_valued_from_its_schedule_and_its_licensees_history(holder, holder_org, staff, buyer, settings,
+                                                                        tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    patent = PatentFactory(holders=[holder_org], title="一种高安全性锂电池隔膜及其制备方法")
     declaration = declare(holder, staff, patent, terms=ANNUAL, licence_years=3)
     licence = open_licences.open_licence_take_up(declaration_id=declaration.pk, actor=buyer, idempotency_key="k",
                                                  notice_confirmed=True)
