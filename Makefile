@@ -96,3 +96,5 @@ bench: install
 	$(VENV_PYTHON) benchmarks/auction_bids.py
 	$(VENV_PYTHON) benchmarks/stats_bench.py --count $(BENCH_COUNT)
 	$(VENV_PYTHON) benchmarks/load.py
+	$(VENV_PYTHON) benchmarks/matching_precision.py
+	$(VENV_PYTHON) benchmarks/securitisation.py
