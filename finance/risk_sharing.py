@@ -133,3 +133,9 @@ def on_transition(sender, instance: TransitionLog, created: bool, **kwargs) -> N
             and instance.content_type.model == "pledgeloan":
         loan_id = instance.object_id
         transaction.on_commit(lambda: loss_split(loan_id=loan_id))
+
+
+def schemes_for(loan: PledgeLoan) -> list[tuple[RiskScheme, list[Reason]]]:
+    """The active schemes with what each finds wrong with the loan (an empty list: it may be enrolled)."""
+    return [(scheme, eligibility(scheme, loan))
+            for scheme in RiskScheme.objects.filter(active=True).prefetch_related("participants__organisation")]

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from finance.models import SchemeEnrolment
+from finance.risk_sharing import ENROLLABLE, schemes_for
 from market.models import DocumentKind, DocumentState, Listing, Organisation, OrganisationKind
 from market.pledges.collateral import collateral_summary
 from market.pledges.models import PledgeLoan, PledgeLoanState
@@ -210,7 +212,9 @@ def render_review(request: HttpRequest, loan: PledgeLoan, *, status: int = 200, 
             panel.form.show_advice(value=summary.p50, max_loan=summary.max_loan, ratio=summary.ratio)
     context.update({"summary": summary, "nav": "bank", "decision_panels": panels,
                     "agencies": Organisation.objects.acting_as(OrganisationKind.VALUATION_AGENCY).order_by("name"),
-                    "orders": requests_visible_to(request.user).filter(loan=loan)})
+                    "orders": requests_visible_to(request.user).filter(loan=loan),
+                    "enrolment": SchemeEnrolment.objects.filter(loan=loan).select_related("scheme").first(),
+                    "risk_schemes": schemes_for(loan), "can_enrol": loan.state in ENROLLABLE})
     return render(request, "frontend/bank/review.html", context, status=status)
 
 

@@ -111,3 +111,37 @@ def test_a_defaulted_enrolled_loans_loss_is_split_and_paid_within_the_caps(
 
     assert loss_split(loan_id=loan.pk) is not None  # once: a second call pays nothing more
     assert LossShare.objects.filter(enrolment__loan=loan).count() == 4 and ledger_problems() == []
+
+
+def test_the_bank_enrols_from_its_review_and_staff_see_the_schemes(approved, scheme, bank_officer, other_bank_user,
+                                                                  holder, staff):
+    from django.test import Client
+    from django.urls import reverse
+
+    def client_for(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    review = reverse("frontend:bank_review", args=[approved.pk])
+    page = client_for(bank_officer).get(review).content.decode()
+    assert scheme.name in page and 'data-action="risk_enrol"' in page
+    enrol = reverse("frontend:risk_enrol", args=[approved.pk])
+    assert client_for(other_bank_user).post(enrol, {"scheme": scheme.pk}).status_code == 404
+    assert client_for(holder).post(enrol, {"scheme": scheme.pk}).status_code == 403
+    assert client_for(bank_officer).post(enrol, {"scheme": scheme.pk}).status_code == 302
+    assert SchemeEnrolment.objects.get().loan_id == approved.pk
+    assert "已纳入" in client_for(bank_officer).get(review).content.decode()
+
+    listing = client_for(staff).get(reverse("frontend:staff_risk_schemes")).content.decode()
+    assert scheme.name in listing and "人保财险浙江分公司" in listing and "30%" in listing and "20%" in listing
+    assert client_for(bank_officer).get(reverse("frontend:staff_risk_schemes")).status_code == 403
+
+
+@pytest.fixture
+def other_bank_user(db):
+    from market.models import OrganisationKind
+    from tests.factories import UserFactory
+
+    return UserFactory(username="banker2", organisation=OrganisationFactory(name="宁波甬江银行",
+                                                                            kind=OrganisationKind.BANK))
