@@ -25,6 +25,7 @@ from market.models import Claim, ClaimState, Listing, ListingState, Organisation
 from market.pledges.desk import DeskQuery, alert_rows, book_rows
 from market.pledges.models import (
     REVIEW_STATES,
+    Instalment,
     InstalmentStatus,
     PledgeFiling,
     PledgeFilingState,
@@ -72,20 +73,23 @@ def _deals(user: User) -> list[WorkItem]:
             for deal in deals]
 
 
-def _repayment_due(loan: PledgeLoan, today: dt.date) -> bool:
+def _repayments_due(loans: list[PledgeLoan], today: dt.date) -> set[int]:
+    """The loans among ``loans`` with an instalment unpaid and due within the notice period (one query)."""
     soon = today + dt.timedelta(days=REPAYMENT_NOTICE_DAYS)
-    return loan.instalments.filter(status__in=(InstalmentStatus.SCHEDULED, InstalmentStatus.OVERDUE),
-                                   due_date__lte=soon).exists()
+    return set(Instalment.objects.filter(loan__in=loans, due_date__lte=soon,
+                                         status__in=(InstalmentStatus.SCHEDULED, InstalmentStatus.OVERDUE))
+               .values_list("loan_id", flat=True))
 
 
 def _loans(user: User) -> list[WorkItem]:
     org, today = user.organisation, timezone.localdate()
-    loans = (PledgeLoan.objects.filter(Q(applicant=org) | Q(bank=org)).exclude(state__in=LOAN_CLOSED)
-             .select_related("applicant", "bank").order_by("-updated_at")[:PER_KIND])
+    loans = list(PledgeLoan.objects.filter(Q(applicant=org) | Q(bank=org)).exclude(state__in=LOAN_CLOSED)
+                 .select_related("applicant", "bank").order_by("-updated_at")[:PER_KIND])
+    due = _repayments_due(loans, today)
     items = []
     for loan in loans:
         actions = loan_allowed_actions(loan, user)
-        mine = _moves(actions) or ("repay" in actions and _repayment_due(loan, today))
+        mine = _moves(actions) or ("repay" in actions and loan.pk in due)
         counterpart = loan.bank if loan.applicant_id == org.pk else loan.applicant
         items.append(WorkItem(_("质押融资"), loan.number, counterpart.name,
                               reverse("frontend:pledge_detail", args=[loan.pk]), loan_next_step(loan, org), mine,

@@ -36,3 +36,27 @@ def test_staff_and_banks_see_their_queues_and_an_agency_lands_on_its_desk(staff,
         name="之江资产评估有限公司", kind=OrganisationKind.VALUATION_AGENCY))
     answer = client_for(agency).get(reverse("frontend:workspace"))
     assert answer.status_code == 302 and answer.url == reverse("frontend:valuation_desk")
+
+
+def test_a_lent_loan_waits_for_its_borrower_only_when_an_instalment_falls_due(holder, bank_officer, patent):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from market.pledges.models import PledgeLoanState
+    from tests.pledges.steps import advance, apply
+
+    loan = advance(apply(holder, bank_officer.organisation, [patent], amount="120000", term_months=12),
+                   to=PledgeLoanState.DISBURSED, holder=holder, bank_officer=bank_officer)
+    loan.instalments.update(due_date=timezone.localdate() + dt.timedelta(days=90))
+
+    def waiting():
+        page = client_for(holder).get(reverse("frontend:workspace")).content.decode()
+        start = page.index('id="waiting"')
+        return page[start:page.index("</section>", start)]
+
+    assert loan.number not in waiting()
+    first = loan.instalments.order_by("number").first()
+    first.due_date = timezone.localdate() + dt.timedelta(days=10)
+    first.save(update_fields=["due_date"])
+    assert loan.number in waiting()
