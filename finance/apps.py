@@ -10,6 +10,8 @@ class FinanceConfig(AppConfig):
 
         from market.models import TransitionLog
 
+        from .registration import register
         from .risk_sharing import on_transition
 
         post_save.connect(on_transition, sender=TransitionLog, dispatch_uid="finance-loss-split")
+        register()

@@ -16,18 +16,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from market.models import TransitionLog, User
-from market.money import ZERO, cny, format_cny
+from market.access import member_of
+from market.models import Organisation, TransitionLog, User
+from market.money import ZERO, cny, format_cny, split
 from market.pledges.models import PledgeLoan, PledgeLoanState
 from market.pledges.services.common import require_party
 from market.rules import Reason, RuleViolation
 from market.services import ledger
+from market.services.errors import ActionForbidden
 from market.services.payments import claim_command
 
-from .models import LossShare, RiskScheme, SchemeEnrolment, SchemeParticipant
+from .models import LossShare, ParticipantRole, RiskScheme, SchemeEnrolment, SchemeParticipant
 
 RULE = "risk_sharing"  # the scheme's own terms, no legal source
 ENROLLABLE = (PledgeLoanState.APPROVED, PledgeLoanState.SIGNED, PledgeLoanState.FILED, PledgeLoanState.REGISTERED)
@@ -81,9 +85,80 @@ def loan_enrol(*, loan_id: int, scheme_id: int, actor: User) -> SchemeEnrolment:
             raise RuleViolation(reasons)
         enrolment = SchemeEnrolment.objects.create(scheme=scheme, loan=loan, enrolled_by=actor,
                                                    premium=cny(loan.amount * scheme.premium_rate))
+        _premium_pay(enrolment, actor)
         TransitionLog.record(loan, transition="risk_enrol", from_state=loan.state, to_state=loan.state, actor=actor,
                              reason=f"纳入风险分担方案“{scheme.name}”，保费 {format_cny(enrolment.premium)}")
     return enrolment
+
+
+def _premium_pay(enrolment: SchemeEnrolment, actor: User) -> None:
+    """The loan's bank pays the premium to the participants, split by their shares (through the ledger)."""
+    participants = list(enrolment.scheme.participants.select_related("organisation"))
+    if enrolment.premium <= ZERO or not participants:
+        return
+    bank = enrolment.loan.bank
+    command, _ = claim_command(organisation=bank, actor=actor, amount=enrolment.premium,
+                               key=f"risk:{enrolment.pk}:premium", kind="risk_premium")
+    parts = split(enrolment.premium, [p.share for p in participants])
+    ledger.post(command=command, memo=f"风险分担保费 {enrolment.loan.number}", legs=[
+        (ledger.external_account(bank), -enrolment.premium),
+        *[(ledger.external_account(p.organisation), part) for p, part in zip(participants, parts, strict=True)]])
+
+
+def scheme_create(*, actor: User, name: str, max_amount, max_rate_percent, right_kinds: list[str],
+                  industries: list[str], premium_rate, participants: list[dict]) -> RiskScheme:
+    """Staff set up a scheme: ``participants`` rows of organisation (id), role, share (0–1) and yearly cap; the
+    shares may add up to at most 1 (the bank bears the rest)."""
+    if not actor.is_centre_staff:
+        raise ActionForbidden("只有交易中心工作人员可以设立风险分担方案 / Only trading-centre staff set up schemes")
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = ["请填写方案名称 / Name the scheme"]
+    for field, value in (("max_amount", max_amount), ("max_rate_percent", max_rate_percent),
+                         ("premium_rate", premium_rate)):
+        if value is None or Decimal(value) < 0:
+            errors[field] = ["须为不小于0的数 / Must be a number of at least 0"]
+    if not right_kinds:
+        errors["right_kinds"] = ["请至少选择一种权利类型 / Choose at least one kind of right"]
+    rows = []
+    for index, row in enumerate(participants, start=1):
+        org = Organisation.objects.filter(pk=row.get("organisation"), verified=True).first()
+        share, cap = row.get("share"), row.get("yearly_cap")
+        if org is None:
+            errors[f"organisation_{index}"] = ["请选择经认证的机构 / Choose a verified organisation"]
+        if row.get("role") not in ParticipantRole.values:
+            errors[f"role_{index}"] = ["请选择角色 / Choose a role"]
+        if share is None or not 0 < Decimal(share) <= 1:
+            errors[f"share_{index}"] = ["分担比例须在0到100%之间 / A share above 0 and at most 100 %"]
+        if cap is None or Decimal(cap) < 0:
+            errors[f"cap_{index}"] = ["请填写年度赔付上限 / Give the yearly cap"]
+        rows.append((org, row.get("role"), share, cap))
+    if not errors and sum((Decimal(r[2]) for r in rows), ZERO) > 1:
+        errors["share_1"] = ["各参与方分担比例合计不能超过100% / The shares add up to more than 100 %"]
+    if len({r[0].pk for r in rows if r[0]}) != len(rows):
+        errors["organisation_1"] = ["同一机构只能参与一次 / Each organisation takes part once"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        scheme = RiskScheme.objects.create(name=name.strip()[:200], max_amount=cny(max_amount),
+                                           max_rate_percent=Decimal(max_rate_percent), right_kinds=list(right_kinds),
+                                           industries=[i for i in industries if i], premium_rate=Decimal(premium_rate),
+                                           created_by=actor)
+        SchemeParticipant.objects.bulk_create(
+            SchemeParticipant(scheme=scheme, organisation=org, role=role, share=Decimal(share), yearly_cap=cny(cap))
+            for org, role, share, cap in rows)
+    return scheme
+
+
+def shares_visible_to(user: User):
+    """The loss shares a participant pays (its own), a bank receives (its loans'), staff all of them."""
+    org = member_of(user)
+    qs = LossShare.objects.select_related("enrolment__loan__bank", "enrolment__scheme", "participant__organisation")
+    if org is None:
+        return qs.none()
+    if org.is_staff_org:
+        return qs
+    return qs.filter(Q(participant__organisation=org) | Q(enrolment__loan__bank=org))
 
 
 def _paid_this_year(participant: SchemeParticipant, year: int) -> Decimal:

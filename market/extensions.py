@@ -1,10 +1,11 @@
 """Where the flows and the apps above the core plug into it. The core never imports them.
 
 The flows (market/transfers, licensing, pledges, auctions) register here from ``MarketConfig.ready()``
-(market/apps.py); valuation registers its report the same way from its own AppConfig. Each registry is a
+(market/apps.py); valuation and finance register the same way from their own AppConfigs. Each registry is a
 plain mapping or list the core reads: which documents exist and who may see them, what the ledger check
-also checks, which debt a pledge secures, what an auction's source learns when it ends, what deal history and listing prices the
-valuation and the search read.
+also checks, which debt a pledge secures, who takes a licence's royalties (a receivable pledge, a pool), what
+an auction's source learns when it ends, what deal history and listing prices the valuation and the search
+read.
 """
 
 from __future__ import annotations
@@ -99,6 +100,26 @@ SECURED_DEBTS: list[Callable[[models.Model], SecuredDebt | None]] = []
 
 def register_secured_debt(finder: Callable[[models.Model], SecuredDebt | None]) -> None:
     SECURED_DEBTS.append(finder)
+
+
+@dataclass(frozen=True)
+class RoyaltyClaim:
+    """A claim on a licence's royalties made elsewhere than on the patent's register (a pledge of the receivable
+    registered in the movable-property registry, a securitisation pool that bought it): who takes them, since
+    when (claims are paid in the order of registration, beside the patent's pledges), and the debt it applies
+    them to (``debt.amount``: what it may still take)."""
+
+    registered_at: dt.datetime
+    pledgee: models.Model
+    debt: SecuredDebt
+
+
+# Each: a licence → the claims on its royalties.
+ROYALTY_CLAIMS: list[Callable[[models.Model], list[RoyaltyClaim]]] = []
+
+
+def register_royalty_claims(finder: Callable[[models.Model], list[RoyaltyClaim]]) -> None:
+    ROYALTY_CLAIMS.append(finder)
 
 
 # -- auctions of collateral ------------------------------------------------------------------------

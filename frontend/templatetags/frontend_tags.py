@@ -5,6 +5,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from finance.models import PoolState, ReceivablePledgeState
 from market.licensing.models import LicenceContractState, LicenceState, OpenLicenceState
 from market.pledges.models import PledgeLoanState
 from market.transfers.models import DealState
@@ -47,7 +48,8 @@ def deal_state(value: str) -> str:
 
 # State machines whose transitions fill a page's timeline (frontend/partials/timeline.html).
 MACHINES = {"deal": DealState, "loan": PledgeLoanState, "declaration": OpenLicenceState,
-            "contract": LicenceContractState, "licence": LicenceState, "valuation_request": ValuationRequestState}
+            "contract": LicenceContractState, "licence": LicenceState, "valuation_request": ValuationRequestState,
+            "receivable_pledge": ReceivablePledgeState, "pool": PoolState}
 
 
 @register.filter

@@ -27,6 +27,10 @@ class DocumentKind(models.TextChoices):
     PLEDGE_RELEASE = "pledge_release", "专利权质押登记注销申请表 Pledge release application"
     # valuation
     VALUATION_REPORT = "valuation_report", "专利价值评估报告 Valuation report"
+    # IP finance: a pledge of licence royalties, a securitisation pool
+    RECEIVABLE_PLEDGE = "receivable_pledge", "应收账款质押登记证明 Receivable pledge registration"
+    POOL_ISSUE = "pool_issue", "知识产权证券化发行说明书 Pool issue statement"
+    POOL_DISTRIBUTION = "pool_distribution", "证券化收益分配报告 Pool distribution report"
 
 
 class DocumentState(models.TextChoices):

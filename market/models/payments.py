@@ -86,6 +86,8 @@ class AccountKind(models.TextChoices):
     LOAN_PAYABLE = "loan_payable", "贷款本金（借款人债务） Loan payable"
     # Money paid to the pledgee from proceeds (a transfer price, a royalty) until the loan applies it.
     LOAN_PROCEEDS = "loan_proceeds", "质押物价款（待抵偿） Loan proceeds"
+    # A securitisation pool's cash: investors' subscriptions, the royalties it collects, until it pays them out.
+    POOL_CASH = "pool_cash", "证券化专项计划账户 Pool cash"
 
 
 class LedgerAccount(models.Model):

@@ -22,6 +22,10 @@ OPEN_LICENCE = "专利法第五十条、第五十一条，专利法实施细则�
                "Implementing Regulations 2023 art. 86"
 LICENCE_RECORD = "专利实施许可合同备案办法 / Measures for Recording Patent Licence Contracts"
 TRANSFER = "专利法第十条 / Patent Law art. 10"
+RECEIVABLE_PLEDGE = ("民法典第四百四十条第六项、第四百四十五条第一款，动产和权利担保统一登记办法（2021） / Civil Code arts. "
+                     "440(6), 445(1); Measures for the Unified Registration of Movable Property and Rights Security 2021")
+RECEIVABLE_TAKEN = "民法典第四百一十四条、第四百四十五条第二款 / Civil Code arts. 414, 445(2)"
+RECEIVABLE_SALE = "民法典第五百四十五条、第五百四十六条 / Civil Code arts. 545-546"
 
 # (rule, code) first, then code alone.
 LEGAL_SOURCES: dict[tuple[str, str] | str, str] = {
@@ -81,6 +85,14 @@ LEGAL_SOURCES: dict[tuple[str, str] | str, str] = {
     "other_ground": _ground(12),
     # auctions of pledged patents
     "debtor_cannot_bid": "民法典第四百三十六条 / Civil Code art. 436",
+    # licence royalties as collateral, and sold to a securitisation pool
+    ("receivable_pledge", "not_licensor"): RECEIVABLE_PLEDGE,
+    ("receivable_pledge", "licence_not_in_force"): RECEIVABLE_PLEDGE,
+    ("receivable_pledge", "no_future_royalties"): RECEIVABLE_PLEDGE,
+    ("receivable_pledge", "receivable_taken"): RECEIVABLE_TAKEN,
+    ("pool", "receivable_taken"): RECEIVABLE_TAKEN,
+    ("pool", "licence_not_in_force"): RECEIVABLE_SALE,
+    ("pool", "no_future_royalties"): RECEIVABLE_SALE,
 }
 
 

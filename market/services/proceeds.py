@@ -12,14 +12,16 @@ leaves the register. What is left goes to the holder, or to the co-holders by th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import models
 from django.utils import timezone
 
 from market import locks
-from market.extensions import SECURED_DEBTS, SecuredDebt
+from market.extensions import ROYALTY_CLAIMS, SECURED_DEBTS, SecuredDebt
 from market.models import Encumbrance, EncumbranceKind, Escrow, Organisation, Patent, User
 from market.money import ZERO, cny
 
@@ -32,8 +34,9 @@ class SecuredClaim:
 
     pledgee: Organisation
     amount: Decimal
-    pledge: Encumbrance
+    pledge: Encumbrance | None  # None: a claim on a licence's royalties (extensions.ROYALTY_CLAIMS)
     debt: SecuredDebt | None
+    registered_at: dt.datetime | None = None
 
 
 def _debt_of(pledge: Encumbrance) -> SecuredDebt | None:
@@ -44,8 +47,9 @@ def _debt_of(pledge: Encumbrance) -> SecuredDebt | None:
     return None
 
 
-def secured_claims(patents: Iterable[Patent]) -> list[SecuredClaim]:
-    """The pledges in force on ``patents`` with a known pledgee, in the register's order; one claim per debt."""
+def secured_claims(patents: Iterable[Patent], receivable: models.Model | None = None) -> list[SecuredClaim]:
+    """The pledges in force on ``patents`` with a known pledgee, and the claims on the royalties of licence
+    ``receivable`` (a pledged or sold receivable), in the order of their registration; one claim per debt."""
     claims, seen = [], set()
     pledges = (Encumbrance.objects.in_force().filter(patent__in=list(patents), kind=EncumbranceKind.PLEDGE,
                                                       beneficiary__isnull=False)
@@ -57,17 +61,23 @@ def secured_claims(patents: Iterable[Patent]) -> list[SecuredClaim]:
         if debt is not None:
             seen.add(debt.key)
         amount = debt.amount if debt is not None else cny(pledge.secured_amount or ZERO)
-        claims.append(SecuredClaim(pledge.beneficiary, amount, pledge, debt))
+        claims.append(SecuredClaim(pledge.beneficiary, amount, pledge, debt, pledge.registered_at))
+    if receivable is not None:
+        claims += [SecuredClaim(claim.pledgee, claim.debt.amount, None, claim.debt, claim.registered_at)
+                   for finder in ROYALTY_CLAIMS for claim in finder(receivable)]
+        earliest = dt.datetime.min.replace(tzinfo=dt.UTC)
+        claims.sort(key=lambda c: c.registered_at or earliest)  # stable: the register's order among equals
     return claims
 
 
 def release_proceeds(*, escrow_id: int, patents: Iterable[Patent], idempotency_key: str, actor: User | None,
                      shares: list[tuple[Organisation, Decimal]] | None = None,
-                     depositing: Iterable[int] = ()) -> Escrow:
+                     depositing: Iterable[int] = (), receivable: models.Model | None = None) -> Escrow:
     """Release a captured escrow: secured claims on ``patents`` first, then the payee (or ``shares``).
 
     A pledgee in ``depositing`` (organisation ids) agreed to have its part deposited (提存) until its debt
-    falls due rather than repaid early; a debt already due is repaid. Runs inside the caller's transaction;
+    falls due rather than repaid early; a debt already due is repaid. The royalty of licence ``receivable`` also
+    pays the claims on that licence's royalties (a receivable pledge, a pool). Runs inside the caller's transaction;
     a replayed key moves and applies nothing twice.
     """
     depositing = set(depositing)
@@ -76,7 +86,7 @@ def release_proceeds(*, escrow_id: int, patents: Iterable[Patent], idempotency_k
     if payments.is_replay(organisation=escrow.payer, key=idempotency_key, kind="release", escrow=escrow):
         return escrow
     remaining, paid = escrow.amount, []
-    for claim in secured_claims(patents):
+    for claim in secured_claims(patents, receivable):
         part = min(claim.amount, remaining)
         remaining -= part
         paid.append((claim, part))

@@ -238,7 +238,7 @@ def pay_period_locked(period: RoyaltyPeriod, *, licence: Licence, actor: User, i
             "该幂等键已用于另一笔不同的支付请求 / This idempotency key was already used for a different payment request")
     payments.escrow_capture(escrow_id=escrow.pk, idempotency_key=_escrow_key(period, "capture"), actor=actor)
     escrow = proceeds.release_proceeds(escrow_id=escrow.pk, patents=[licence.patent], actor=actor,
-                                       idempotency_key=_escrow_key(period, "release"))
+                                       idempotency_key=_escrow_key(period, "release"), receivable=licence)
     period.escrow = escrow
     period.paid_at = timezone.now()
     period.save(update_fields=["escrow", "paid_at"])
