@@ -178,8 +178,9 @@ def registration_number(pledge: ReceivablePledge, on: dt.date) -> str:
 def _notice(pledge: ReceivablePledge, secured: Decimal, number: str) -> str:
     licences = "；".join(f"{lic.number}（{lic.patent.title}，被许可人 {lic.licensee.name}）"
                         for lic in pledge.licences.select_related("patent", "licensee").order_by("pk"))
-    return (f"登记编号 {number}：出质人 {pledge.pledgor.name}（{pledge.pledgor.credit_code}）以下列专利实施许可项下现有及将有的许可使用费"
-            f"应收账款出质给质权人 {pledge.bank.name}（{pledge.bank.credit_code}），担保债权数额 {format_cny(secured)}，"
+    return (f"登记编号 {number}：出质人 {pledge.pledgor.name}（{pledge.pledgor.credit_code}）"
+            f"以下列专利实施许可项下现有及将有的许可使用费应收账款出质给质权人 "
+            f"{pledge.bank.name}（{pledge.bank.credit_code}），担保债权数额 {format_cny(secured)}，"
             f"登记期限至 {pledge.end_date:%Y-%m-%d}：{licences}。")
 
 

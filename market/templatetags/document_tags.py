@@ -5,7 +5,6 @@ from decimal import Decimal
 from django import template
 
 from market.money import format_cny
-
 from market.web.labels import pick_half
 
 register = template.Library()
