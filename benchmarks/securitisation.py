@@ -63,7 +63,7 @@ def main() -> None:
     for name, size, risk in zip(names, structure.sizes, risks, strict=True):
         print(f"{name:13} ¥{size:,.0f}  expected loss {risk.expected_loss:.4%}  P(loss) {risk.loss_probability:.4f}")
     figures = {"receivables": args.receivables, "periods": args.periods, "paths": args.paths,
-               "seconds": round(seconds, 2), "peak_mib": round(peak_rss_mib(), 1),
+               "seconds": round(seconds, 3), "peak_mib": round(peak_rss_mib(), 1),
                "expected_loss": {n: round(r.expected_loss, 6) for n, r in zip(names, risks, strict=True)},
                "loss_probability": {n: round(r.loss_probability, 4) for n, r in zip(names, risks, strict=True)}}
     print(f"{args.receivables:,} receivables × {args.periods} periods × {args.paths:,} paths: {seconds:.2f} s, "

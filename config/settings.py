@@ -211,6 +211,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "market.models.OrganisationKind",
+        "ParticipantRoleEnum": "finance.models.ParticipantRole",
+        "UserRoleEnum": "market.models.UserRole",
+        "ReceivablePledgeStateEnum": "finance.models.ReceivablePledgeState",
+        "PoolStateEnum": "finance.models.PoolState",
         "AbandonmentStateEnum": "market.models.AbandonmentState",
         "ListingStateEnum": "market.models.ListingState",
         "DealStateEnum": "market.transfers.models.DealState",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/valuations/", include("valuation.urls")),
     path("api/v1/notifications/", include("notifications.urls")),
     path("api/v1/stats/", include("stats.urls")),
+    path("api/v1/finance/", include("finance.urls")),
     path("api/v1/", include("matching.api.urls")),  # demands, proposals, saved-searches
     path("api/v1/", include("market.api.urls")),
     path("", include("market.urls")),

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from market.access import member_of
-from market.models import Organisation, TransitionLog, User
+from market.models import Organisation, PatentKind, TransitionLog, User
 from market.money import ZERO, cny, format_cny, split
 from market.pledges.models import PledgeLoan, PledgeLoanState
 from market.pledges.services.common import require_party
@@ -118,8 +118,8 @@ def scheme_create(*, actor: User, name: str, max_amount, max_rate_percent, right
                          ("premium_rate", premium_rate)):
         if value is None or Decimal(value) < 0:
             errors[field] = ["须为不小于0的数 / Must be a number of at least 0"]
-    if not right_kinds:
-        errors["right_kinds"] = ["请至少选择一种权利类型 / Choose at least one kind of right"]
+    if not right_kinds or not set(right_kinds) <= set(PatentKind.values):
+        errors["right_kinds"] = ["请选择权利类型 / Choose kinds of rights"]
     rows = []
     for index, row in enumerate(participants, start=1):
         org = Organisation.objects.filter(pk=row.get("organisation"), verified=True).first()

@@ -13,5 +13,5 @@ def test_benchmark_small_pool_prints_its_figures_last():
                          capture_output=True, text=True, check=True, timeout=120)
     figures = json.loads(run.stdout.strip().splitlines()[-1])
     assert (figures["receivables"], figures["periods"], figures["paths"]) == (500, 20, 300)
-    assert figures["seconds"] > 0 and 0 < figures["peak_mib"] < 2048
+    assert figures["seconds"] >= 0 and 0 < figures["peak_mib"] < 2048  # figures printed, not judged here
     assert set(figures["expected_loss"]) == {"senior", "mezzanine", "subordinated"}

@@ -62,9 +62,15 @@ def test_only_the_loans_bank_enrols_it_and_only_before_it_is_lent(approved, sche
 
     with pytest.raises(ActionForbidden):
         loan_enrol(loan_id=approved.pk, scheme_id=scheme.pk, actor=holder)
+    bank_before = external_account(bank_officer.organisation).balance()
     enrolment = loan_enrol(loan_id=approved.pk, scheme_id=scheme.pk, actor=bank_officer)
     assert enrolment.premium == Decimal("1200.00")  # 1 % of ¥120,000
     assert loan_enrol(loan_id=approved.pk, scheme_id=scheme.pk, actor=bank_officer) == enrolment  # once
+    # The bank pays the premium to the participants by their shares 40 : 30 : 10, once.
+    assert external_account(bank_officer.organisation).balance() == bank_before - Decimal("1200.00")
+    assert [external_account(p.organisation).balance() for p in scheme.participants.all()] == [
+        Decimal("600.00"), Decimal("450.00"), Decimal("150.00")]
+    assert ledger_problems() == []
 
 
 @pytest.mark.postgres
