@@ -180,6 +180,7 @@ class SecuritisationPool(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("状态"), default=PoolState.ASSEMBLING, choices=PoolState.choices, protected=True)
     simulation = models.JSONField(_("发行前模拟"), null=True, blank=True)
     fees_owed = models.DecimalField(**MONEY, default=ZERO)
+    size = models.DecimalField(_("发行规模 (元)"), **MONEY, null=True, blank=True)
     issued_at = models.DateTimeField(_("发行时间"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -197,8 +198,8 @@ class SecuritisationPool(ConcurrentTransitionMixin, models.Model):
         return f"ZQ{self.created_at:%Y}{self.pk:06d}"
 
     @transition(field=state, source=PoolState.ASSEMBLING, target=PoolState.ISSUED)
-    def issue(self) -> None:
-        self.issued_at = timezone.now()
+    def issue(self, size) -> None:
+        self.size, self.issued_at = size, timezone.now()
 
     @transition(field=state, source=PoolState.ISSUED, target=PoolState.CLOSED)
     def close(self) -> None:

@@ -290,7 +290,8 @@ def pool_issue(*, pool_id: int, actor: User) -> SecuritisationPool:
                                        key=f"pool:{pool.pk}:buy:{receivable.pk}", kind="pool_purchase")
             ledger.post(command=command, memo=f"{pool.number} 购买 {receivable.licence.number} 许可使用费", legs=[
                 (account, -price), (ledger.external_account(licensor), price)])
-        apply_transition(pool, "issue", actor=actor, reason=f"发行 {format_cny(total)}，入池许可 {len(receivables)} 项")
+        apply_transition(pool, "issue", actor=actor, size=total,
+                         reason=f"发行 {format_cny(total)}，入池许可 {len(receivables)} 项")
         document_request(deal=pool, kind=DocumentKind.POOL_ISSUE)
         url = reverse("frontend:pool", args=[pool.pk])
         licensees = {rec.licence.licensee for rec in receivables}

@@ -134,6 +134,36 @@ FACTS: dict[str, Fact] = {f.key: f for f in [
          definition="质押物拍卖回收：拍卖结算之日计入，金额为偿付债权人的价款，对比担保债权数额 / Recoveries "
                     "from auctions of pledged patents, on the settlement day: paid to the creditor against the "
                     "secured claim", **_AUCTION),
+    # -- IP finance beyond one loan ------------------------------------------------------------------------
+    Fact("risk_scheme", model="finance.RiskScheme", date="created_at",
+         definition="风险分担方案：设立之日计入 / Risk-sharing schemes, counted on the day staff set them up"),
+    Fact("risk_enrolled", model="finance.SchemeEnrolment", date="enrolled_at", amount=F("loan__amount"),
+         city="loan__applicant__city", holder_type="loan__applicant__kind", bank="loan__bank_id",
+         definition="纳入风险分担方案的质押贷款：纳入之日计入，金额为批准金额 / Pledge loans enrolled in a "
+                    "risk-sharing scheme, on the day enrolled, at the amount approved"),
+    Fact("risk_shared", model="finance.LossShare", date="enrolment__split_at", amount=F("paid"),
+         where=Q(participant__isnull=False, enrolment__split_at__isnull=False),
+         city="enrolment__loan__applicant__city", holder_type="enrolment__loan__applicant__kind",
+         bank="enrolment__loan__bank_id",
+         definition="风险分担赔付：损失分担之日计入，金额为各参与方实际赔付 / Loss shares paid to the banks by "
+                    "the schemes' participants, on the day the loss was split"),
+    Fact("receivable_pledged", model="finance.ReceivablePledge", date="registered_at", amount=F("secured_amount"),
+         where=Q(registered_at__isnull=False), city="pledgor__city", holder_type="pledgor__kind", bank="bank_id",
+         definition="应收账款（许可使用费）质押登记：登记之日计入，金额为被担保债权数额 / Pledges of licence "
+                    "royalties, on the day registered, at the secured amount"),
+    Fact("receivable_discharged", model="finance.ReceivablePledge", date="discharged_at",
+         amount=F("secured_amount"), where=Q(discharged_at__isnull=False), city="pledgor__city",
+         holder_type="pledgor__kind", bank="bank_id",
+         definition="应收账款质押清偿注销：注销之日计入，金额为被担保债权数额 / Receivable pledges discharged, on "
+                    "the day, at the secured amount"),
+    Fact("pool_issued", model="finance.SecuritisationPool", date="issued_at", amount=F("size"),
+         where=Q(issued_at__isnull=False), city="servicer__city",
+         definition="知识产权证券化发行：发行之日计入，金额为各档次规模之和 / Securitisation pools issued, on the "
+                    "day of issue, at the tranches' total size"),
+    Fact("pool_distributed", model="finance.PoolPeriod", date="distributed_at", amount=F("collected"),
+         city="pool__servicer__city",
+         definition="证券化收益分配：分配之日计入，金额为当期回收的许可使用费 / Pool distributions, on the day, "
+                    "at the royalties collected for the period"),
     # -- auctions ----------------------------------------------------------------------------------------
     Fact("auction_ended", date="closed_at", where=Q(closed_at__isnull=False),
          definition="拍卖结束的场次：竞价结束之日计入 / Auctions whose bidding ended, counted on that day",

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from finance import pools
 from finance import receivable_pledges as rp
@@ -163,3 +164,29 @@ def test_who_sees_a_pool(staff, licences, investors):
     assert pools.pools_visible_to(investor).filter(pk=pool.pk).exists()
     assert not pools.pools_visible_to(outsider).filter(pk=pool.pk).exists()
     assert not pools.pools_visible_to(licensee).filter(pk=pool.pk).exists()  # not before issue
+
+
+def test_the_cockpit_counts_pledged_receivables_and_pools(staff, licences, investors, holder, bank_officer,
+                                                          bank_org):
+    from stats.indicators import INDICATORS
+    from stats.rollups import rebuild
+    from stats.selectors import Query, table
+
+    pledge = rp.receivable_pledge_apply(actor=holder, bank_id=bank_org.pk, licence_ids=[licences[0].pk],
+                                        amount="10000", rate_percent="4", end_date=END)
+    pledge = rp.receivable_pledge_register(pledge_id=pledge.pk, actor=bank_officer)
+    pool = pools.pool_create(actor=staff, name="许可收益3号", periods=2, period_months=12, fee_per_period="0")
+    pools.pool_add_licences(pool_id=pool.pk, actor=staff, licence_ids=[licences[1].pk])
+    pools.pool_set_tranches(pool_id=pool.pk, actor=staff, tranches=[
+        {"name": "优先级", "size": "15000", "coupon_percent": "4", "investor": str(investors[0].pk)}])
+    pools.pool_simulate(pool_id=pool.pk, actor=staff, paths=200)
+    pools.pool_issue(pool_id=pool.pk, actor=staff)
+    rebuild()
+    today = timezone.localdate()
+
+    def total(key):
+        return table(Query(INDICATORS[key], "period", "month", today.replace(day=1), today, {}))["total"]
+
+    assert total("receivable_pledges") == 1 and total("receivable_secured") == pledge.secured_amount
+    assert total("receivable_outstanding") == pledge.secured_amount
+    assert (total("pools_issued"), total("pool_size")) == (1, Decimal("15000.00"))

@@ -118,6 +118,17 @@ def test_a_defaulted_enrolled_loans_loss_is_split_and_paid_within_the_caps(
     assert loss_split(loan_id=loan.pk) is not None  # once: a second call pays nothing more
     assert LossShare.objects.filter(enrolment__loan=loan).count() == 4 and ledger_problems() == []
 
+    # The cockpit: one scheme, one loan enrolled at its amount, the shares paid.
+    from stats.indicators import INDICATORS
+    from stats.rollups import rebuild
+    from stats.selectors import Query, table
+
+    rebuild()
+    month = timezone.localdate().replace(day=1)
+    total = lambda key: table(Query(INDICATORS[key], "period", "month", month, timezone.localdate(), {}))["total"]  # noqa: E731
+    assert (total("risk_schemes"), total("risk_loans"), total("risk_loan_amount")) == (1, 1, loan.amount)
+    assert total("risk_paid") == paid
+
 
 def test_the_bank_enrols_from_its_review_and_staff_see_the_schemes(approved, scheme, bank_officer, other_bank_user,
                                                                   holder, staff):
