@@ -19,7 +19,7 @@ from pathlib import Path  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "frontend", "market", "matching", "notifications", "search", "stats", "valuation")
+APPS = ("config", "finance", "frontend", "market", "matching", "notifications", "search", "stats", "valuation")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TEMPLATE_TEXT = re.compile(r"""{%\s*(?:translate|trans)\s+(?:"([^"]*)"|'([^']*)')""")
 BLOCK_TEXT = re.compile(r"{%\s*blocktranslate(?![^%]*\bcount\b)[^%]*%}(.*?){%\s*endblocktranslate\s*%}", re.S)
