@@ -49,6 +49,9 @@ DEMO_ORGANISATIONS = (
     DemoOrganisation("bank_nb", "甬江农商银行宁波分行（演示）", B, City.NINGBO),
     DemoOrganisation("centre", "浙江知识产权交易中心", OrganisationKind.TRADING_CENTRE, City.HANGZHOU),
     DemoOrganisation("valuation", "之江资产评估有限公司（演示）", OrganisationKind.VALUATION_AGENCY, City.HANGZHOU),
+    # IP finance (finance/demo.py): a risk-sharing scheme's participants and a pool's investor
+    DemoOrganisation("insurer", "之江财产保险浙江分公司（演示）", E, City.HANGZHOU),
+    DemoOrganisation("guarantor", "浙江知识产权融资担保有限公司（演示）", E, City.HANGZHOU),
 )
 
 DEMO_ACCOUNTS = (

@@ -460,6 +460,8 @@ def seed_demo(*, data_dir: Path = DEMO_DATA_DIR, with_search: bool = True) -> tu
         report.search = index_for_search()
     if apps.is_installed("matching"):  # demo demands and a proposal (matching/demo.py), when the app is there
         import_module("matching.demo").seed_matching_demo()
+    if apps.is_installed("finance"):  # a risk-sharing scheme, a royalty pledge, a pool (finance/demo.py)
+        import_module("finance.demo").seed_finance_demo(users)
     report.history = seed_history(users)
     if apps.is_installed("stats"):  # the cockpit's rollups and price index, from everything above
         import_module("stats.rollups").rebuild()
