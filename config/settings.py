@@ -366,6 +366,19 @@ MARKET = {
     "PLEDGE_MONITOR_FEE_DAYS": 60,
 }
 
+# IP finance (docs/finance.md): the terms a new risk-sharing scheme starts from, as Zhejiang's pilots commonly
+# set them — each scheme's own documents decide (verify): shares of a loss and yearly caps in CNY by
+# participant role, the premium rate and the caps on loan amount and rate.
+FINANCE = {
+    "RISK_SCHEME_DEFAULTS": {
+        "shares": {"public_pool": "0.40", "insurer": "0.30", "guarantor": "0.10"},   # the bank bears 20 % (verify)
+        "yearly_caps": {"public_pool": "50000000", "insurer": "20000000", "guarantor": "10000000"},  # verify
+        "premium_rate_percent": "1.0",     # of the loan amount (verify)
+        "max_amount": "10000000",          # a loan's amount, CNY (verify)
+        "max_rate_percent": "4.5",         # a loan's yearly rate (verify)
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,16 +33,16 @@ def seed_scheme(users: dict[str, User]) -> RiskScheme | None:
     centre = users["staff"].organisation
     if insurer is None or guarantor is None:
         return None
+    terms = settings.FINANCE["RISK_SCHEME_DEFAULTS"]
+    members = {ParticipantRole.PUBLIC_POOL: centre, ParticipantRole.INSURER: insurer,
+               ParticipantRole.GUARANTOR: guarantor}
     return scheme_create(
-        actor=users["staff"], name=SCHEME, max_amount=Decimal("10000000"), max_rate_percent=Decimal("4.5"),
-        right_kinds=[PatentKind.INVENTION, PatentKind.UTILITY_MODEL], industries=[], premium_rate=Decimal("0.01"),
-        participants=[
-            {"organisation": centre.pk, "role": ParticipantRole.PUBLIC_POOL, "share": Decimal("0.40"),
-             "yearly_cap": Decimal("50000000")},
-            {"organisation": insurer.pk, "role": ParticipantRole.INSURER, "share": Decimal("0.30"),
-             "yearly_cap": Decimal("20000000")},
-            {"organisation": guarantor.pk, "role": ParticipantRole.GUARANTOR, "share": Decimal("0.10"),
-             "yearly_cap": Decimal("10000000")}])
+        actor=users["staff"], name=SCHEME, max_amount=Decimal(terms["max_amount"]),
+        max_rate_percent=Decimal(terms["max_rate_percent"]), industries=[],
+        right_kinds=[PatentKind.INVENTION, PatentKind.UTILITY_MODEL],
+        premium_rate=Decimal(terms["premium_rate_percent"]) / 100,
+        participants=[{"organisation": org.pk, "role": role, "share": Decimal(terms["shares"][role]),
+                       "yearly_cap": Decimal(terms["yearly_caps"][role])} for role, org in members.items()])
 
 
 def seed_receivable_pledge(users: dict[str, User]) -> ReceivablePledge | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,14 @@ class SchemeForm(Form):
     premium_rate = forms.DecimalField(label=_("保费/服务费率（%）"), max_digits=6, decimal_places=3)
 
     def __init__(self, *args, **kwargs):
+        defaults = settings.FINANCE["RISK_SCHEME_DEFAULTS"]
+        roles = list(ParticipantRole.values)
+        initial = {"max_amount": defaults["max_amount"], "max_rate_percent": defaults["max_rate_percent"],
+                   "premium_rate": defaults["premium_rate_percent"], "right_kinds": [PatentKind.INVENTION]}
+        for i, role in enumerate(roles, start=1):
+            initial.update({f"role_{i}": role, f"share_{i}": Decimal(defaults["shares"][role]) * 100,
+                            f"cap_{i}": defaults["yearly_caps"][role]})
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.fields["right_kinds"].choices = _choices(PatentKind)
         participants = Organisation.objects.filter(verified=True).order_by("name")

@@ -15,6 +15,7 @@ PAYMENT_ACTIONS = [
     "/api/v1/deals/{id}/pay/", "/api/v1/deals/{id}/pay_registration_fee/", "/api/v1/licence-contracts/{id}/pay/",
     "/api/v1/licences/{id}/pay/", "/api/v1/open-licences/{id}/take_up/", "/api/v1/pledge-loans/{id}/disburse/",
     "/api/v1/pledge-loans/{id}/repay/", "/api/v1/auctions/{id}/deposit/", "/api/v1/auctions/{id}/pay/",
+    "/api/v1/finance/receivable-pledges/{id}/repay/",
 ]
 
 

@@ -233,6 +233,31 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ('POST', 'valuation:valuation-report'): VALUATION_READERS,
     ('POST', 'valuation:valuation-sign-off'): AGENCY,
     ('PUT', 'matching-api:demand-detail'): OWN_STAFF,
+    # IP finance: a receivable pledge is its pledgor's, its bank's and staff's; pools are staff's until issued;
+    # schemes are public terms any member reads; a loss share is its bank's, its participant's and staff's
+    ('GET', 'finance-api:receivable-pledge-list'): MEMBERS,
+    ('GET', 'finance-api:receivable-pledge-detail'): LOAN_PARTIES,
+    ('GET', 'finance-api:receivable-pledge-timeline'): LOAN_PARTIES,
+    ('POST', 'finance-api:receivable-pledge-list'): MEMBERS,
+    ('POST', 'finance-api:receivable-pledge-register'): BANK,
+    ('POST', 'finance-api:receivable-pledge-decline'): BANK,
+    ('POST', 'finance-api:receivable-pledge-withdraw'): OWN,
+    ('POST', 'finance-api:receivable-pledge-repay'): OWN,
+    ('GET', 'finance-api:pool-list'): MEMBERS,
+    ('GET', 'finance-api:pool-detail'): STAFF,
+    ('GET', 'finance-api:pool-timeline'): STAFF,
+    ('POST', 'finance-api:pool-list'): STAFF,
+    ('POST', 'finance-api:pool-licences'): STAFF,
+    ('POST', 'finance-api:pool-tranches'): STAFF,
+    ('POST', 'finance-api:pool-simulate'): STAFF,
+    ('POST', 'finance-api:pool-issue'): STAFF,
+    ('POST', 'finance-api:pool-distribute'): STAFF,
+    ('GET', 'finance-api:risk-scheme-list'): MEMBERS,
+    ('GET', 'finance-api:risk-scheme-detail'): MEMBERS,
+    ('POST', 'finance-api:risk-scheme-list'): STAFF,
+    ('POST', 'finance-api:risk-scheme-enrol'): BANK,
+    ('GET', 'finance-api:loss-share-list'): MEMBERS,
+    ('GET', 'finance-api:loss-share-detail'): BANK_STAFF,
     # the statistics cockpit: public figures (which breakdown each actor may ask for: tests/stats/test_api.py)
     ('GET', 'stats-api:indicators'): EVERYONE,
     ('GET', 'stats-api:indicator'): EVERYONE,
@@ -279,6 +304,7 @@ OBJECT_OF = {  # route base name → the world's object its {pk} names
     "pledge-loan": "loan", "pledge-filing": "filing", "pledge-alert": "alert", "invitation": "invitation",
     "user": "member", "demand": "demand", "proposal": "proposal", "saved-search": "saved_search",
     "notification": "notification", "valuation": "valuation", "similar": "listing", "claim": "claim",
+    "receivable-pledge": "receivable_pledge", "pool": "pool", "risk-scheme": "scheme", "loss-share": "loss_share",
 }
 
 
@@ -344,6 +370,18 @@ def body_for(name: str, world: World, actor: str) -> dict | None:
              "end_date": str(today + dt.timedelta(days=600)), "royalty_method": "annual", "annual_fee": "9000.00"}
     period = o["licence"].periods.order_by("pk").first()
     bodies = {
+        "finance-api:receivable-pledge-list": {"bank": orgs["bank"].pk, "licences": [o["licence"].pk],
+                                               "amount": "10000.00", "rate_percent": "4.000",
+                                               "end_date": str(today + dt.timedelta(days=400))},
+        "finance-api:receivable-pledge-decline": reason,
+        "finance-api:pool-list": {"name": f"矩阵池{actor}", "periods": 4, "fee_per_period": "0.00"},
+        "finance-api:pool-licences": {"licences": [o["licence"].pk]},
+        "finance-api:pool-tranches": {"tranches": [{"name": "优先级", "size": "1000.00", "coupon_percent": "4.000",
+                                                    "investor": orgs["other"].pk}]},
+        "finance-api:risk-scheme-list": {"name": f"方案{actor}", "max_amount": "1000000.00",
+                                         "max_rate_percent": "5.000", "right_kinds": ["invention"],
+                                         "premium_rate": "0.0100", "participants": []},
+        "finance-api:risk-scheme-enrol": {"loan": o["loan"].pk},
         "api:organisation-list": {"name": f"新机构{actor}", "credit_code": credit_code(80000 + ACTORS.index(actor)),
                                   "kind": "enterprise", "city": "3301", "admin_username": f"new-{actor}",
                                   "admin_password": PASSWORD},

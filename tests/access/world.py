@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from finance import pools, receivable_pledges
+from finance.models import LossShare, RiskScheme, SchemeEnrolment
 from market.auctions import services as auctions
 from market.licensing.models import OpenLicenceDeclaration
 from market.licensing.services import licence_contracts, open_licences
@@ -138,6 +140,20 @@ def build_world() -> World:
     o["invitation"], o["invitation_token"] = organisation_services.invitation_create(actor=own_user,
                                                                                    email="new@example.cn")
     o["member"] = users["own_agent"]
+
+    # IP finance: the licence's royalties pledged to the bank (applied), a pool staff assemble, a risk-sharing
+    # scheme and the bank's own share of a loss on the submitted loan
+    o["receivable_pledge"] = receivable_pledges.receivable_pledge_apply(
+        actor=own_user, bank_id=orgs["bank"].pk, licence_ids=[o["licence"].pk], amount="10000", rate_percent="4",
+        end_date=timezone.localdate() + dt.timedelta(days=300))
+    o["pool"] = pools.pool_create(actor=staff, name="矩阵测试专项计划", periods=4, fee_per_period="0")
+    o["scheme"] = RiskScheme.objects.create(name="矩阵测试方案", max_amount=Decimal("1000000"),
+                                            max_rate_percent=Decimal("5"), right_kinds=["invention"],
+                                            premium_rate=Decimal("0.01"), created_by=staff)
+    enrolment = SchemeEnrolment.objects.create(scheme=o["scheme"], loan=o["loan"], premium=Decimal("0"),
+                                               enrolled_by=bank)
+    o["loss_share"] = LossShare.objects.create(enrolment=enrolment, year=2026, due=Decimal("1.00"),
+                                               paid=Decimal("0"))
     return World(users=users, orgs=orgs, objects=o)
 
 
