@@ -67,9 +67,7 @@ def seed_pool(users: dict[str, User]) -> SecuritisationPool | None:
     if SecuritisationPool.objects.filter(name=POOL).exists():
         return None
     staff, senior, junior = users["staff"], users["bank2"].organisation, _org("之江财产保险")
-    free = list(Licence.objects.filter(state=LicenceState.ACTIVE)
-                .exclude(receivable_pledges__state__in=receivable_pledges.TAKEN_STATES)
-                .exclude(pool_receivables__isnull=False).order_by("pk")[:5])
+    free = list(receivable_pledges.free_licences().order_by("pk")[:5])
     if not free or junior is None:
         return None
     with transaction.atomic():

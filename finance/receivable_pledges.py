@@ -91,12 +91,17 @@ def receivable_blockers(licence: Licence, organisation: Organisation | None, *, 
     return reasons
 
 
-def pledgeable_licences(organisation: Organisation) -> QuerySet[Licence]:
-    """The licences whose royalties ``organisation`` may pledge now (in force, its own, not taken)."""
+def free_licences() -> QuerySet[Licence]:
+    """Licences in force whose royalties are neither pledged nor in a pool (the services check each again)."""
     taken = Q(receivable_pledges__state__in=TAKEN_STATES) | Q(pool_receivables__pool__state__in=(
         PoolState.ASSEMBLING, PoolState.ISSUED))
-    return (Licence.objects.filter(licensor=organisation, state=LicenceState.ACTIVE).exclude(taken)
+    return (Licence.objects.filter(state=LicenceState.ACTIVE).exclude(taken)
             .select_related("patent", "licensee").order_by("-created_at"))
+
+
+def pledgeable_licences(organisation: Organisation) -> QuerySet[Licence]:
+    """The licences whose royalties ``organisation`` may pledge now (its own, free)."""
+    return free_licences().filter(licensor=organisation)
 
 
 # -- the flow ---------------------------------------------------------------------------------------

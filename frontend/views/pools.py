@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from finance import pools as pool_services
 from finance.models import PoolState
-from market.licensing.models import Licence, LicenceState
+from finance.receivable_pledges import free_licences
 from market.models import Document
 from market.selectors import timeline
 from market.services import ledger
@@ -24,14 +24,6 @@ from market.web.sheets import MONEY_FORMAT, Column, table_xlsx
 from ..finance_forms import PoolForm, PoolLicencesForm, TranchesForm
 from .bank import workbook_response
 from .common import call_service, flash_outcome, require_staff, shows_403_page
-
-
-def _eligible_licences():
-    """Licences a pool may buy: in force and not pledged or sold already (the service checks again)."""
-    return (Licence.objects.filter(state=LicenceState.ACTIVE)
-            .exclude(receivable_pledges__state__in=("applied", "registered"))
-            .exclude(pool_receivables__pool__state__in=(PoolState.ASSEMBLING, PoolState.ISSUED))
-            .select_related("patent", "licensee").order_by("-created_at"))
 
 
 @login_required
@@ -89,12 +81,12 @@ def pool(request: HttpRequest, pk: int) -> HttpResponse:
         "cash": ledger.balance(pool_services.pool_account(pool)) if pool.state != PoolState.ASSEMBLING
         else None,
         "next_period": len(periods) + 1 if staff and pool.state == PoolState.ISSUED else None,
-        "licences_form": PoolLicencesForm(licences=_eligible_licences()) if assembling else None,
+        "licences_form": PoolLicencesForm(licences=free_licences()) if assembling else None,
         "tranches_form": TranchesForm(initial=initial) if assembling else None, "assembling": assembling})
 
 
 def _licences(pool, request):
-    form = PoolLicencesForm(request.POST, licences=_eligible_licences())
+    form = PoolLicencesForm(request.POST, licences=free_licences())
     if not form.is_valid():
         raise _Invalid(form)
     return pool_services.pool_add_licences(pool_id=pool.pk, actor=request.user,
