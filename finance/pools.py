@@ -29,7 +29,7 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -293,14 +293,18 @@ def pool_issue(*, pool_id: int, actor: User) -> SecuritisationPool:
         apply_transition(pool, "issue", actor=actor, size=total,
                          reason=f"发行 {format_cny(total)}，入池许可 {len(receivables)} 项")
         document_request(deal=pool, kind=DocumentKind.POOL_ISSUE)
-        url = reverse("frontend:pool", args=[pool.pk])
+        licences_url = reverse("frontend:my_licences")
         licensees = {rec.licence.licensee for rec in receivables}
-        others = {rec.licence.licensor for rec in receivables} | {t.investor for t in tranches}
+        licensors = {rec.licence.licensor for rec in receivables}
         transaction.on_commit(lambda: (
-            providers.notify(key=f"pool:{pool.pk}:notice", kind="pool", organisations=licensees, url=url,
+            providers.notify(key=f"pool:{pool.pk}:notice", kind="pool", organisations=licensees, url=licences_url,
                              title=f"许可使用费已转让给“{pool.name}”：此后向专项计划账户支付 / The royalties you owe "
                                    f"were sold to a securitisation pool: pay the pool from now on"),
-            providers.notify(key=f"pool:{pool.pk}:issued", kind="pool", organisations=others, url=url,
+            providers.notify(key=f"pool:{pool.pk}:sold", kind="pool", organisations=licensors, url=licences_url,
+                             title=f"许可使用费已转让给“{pool.name}”，价款已支付 / Your royalties were sold to a "
+                                   f"securitisation pool and paid for"),
+            providers.notify(key=f"pool:{pool.pk}:issued", kind="pool", organisations={t.investor for t in tranches},
+                             url=reverse("frontend:pool", args=[pool.pk]),
                              title=f"证券化专项计划“{pool.name}”已发行 / The securitisation pool was issued")))
     return pool
 
@@ -342,17 +346,17 @@ def pool_distribute(*, pool_id: int, actor: User) -> PoolPeriod:
         statement, after = waterfall.distribute(sequence, cash, _states(tranches),
                                                 fees_due=pool.fees_owed + pool.fee_per_period,
                                                 periods_per_year=12 // pool.period_months, last=last)
-        command, _ = claim_command(organisation=pool.servicer, actor=actor, amount=cash,
-                                   key=f"pool:{pool.pk}:period:{sequence}", kind="pool_distribution")
-        payouts: dict[int, Decimal] = {pool.servicer_id: statement.fees_paid}
+        payouts: dict[int, list] = {pool.servicer_id: [pool.servicer, statement.fees_paid]}
         for tranche, payment in zip(tranches, statement.payments, strict=True):
-            payouts[tranche.investor_id] = payouts.get(tranche.investor_id, ZERO) + payment.coupon_paid + \
-                payment.principal_paid
-        payouts[tranches[-1].investor_id] = payouts.get(tranches[-1].investor_id, ZERO) + statement.residual
-        legs = [(account, -cash)] + [(ledger.external_account(Organisation.objects.get(pk=org_id)), amount)
-                                     for org_id, amount in payouts.items() if amount > ZERO]
+            payouts.setdefault(tranche.investor_id, [tranche.investor, ZERO])[1] += \
+                payment.coupon_paid + payment.principal_paid
+        payouts[tranches[-1].investor_id][1] += statement.residual  # the subordinated tranche's residual interest
         if cash > ZERO:
-            ledger.post(command=command, memo=f"{pool.number} 第{sequence}期收益分配", legs=legs)
+            command, _ = claim_command(organisation=pool.servicer, actor=actor, amount=cash,
+                                       key=f"pool:{pool.pk}:period:{sequence}", kind="pool_distribution")
+            ledger.post(command=command, memo=f"{pool.number} 第{sequence}期收益分配", legs=[
+                (account, -cash), *[(ledger.external_account(org), amount) for org, amount in payouts.values()
+                                    if amount > ZERO]])
         for tranche, state, payment in zip(tranches, after, statement.payments, strict=True):
             tranche.balance, tranche.coupon_owed = state.balance, state.coupon_owed
             tranche.loss += payment.loss
@@ -381,16 +385,15 @@ def pool_distribute(*, pool_id: int, actor: User) -> PoolPeriod:
 
 # -- who sees what ---------------------------------------------------------------------------------------
 def pools_visible_to(user: User) -> QuerySet[SecuritisationPool]:
-    """Staff see every pool; an investor the pools it holds a tranche of; a licensor or licensee the pools
-    holding its licences, once issued."""
+    """Staff see every pool, an investor the pools it holds a tranche of. Licensors and licensees are told of
+    the sale (notified) but do not read the pool: it shows every licence's royalties and every party."""
     org = member_of(user)
     qs = SecuritisationPool.objects.select_related("servicer")
     if org is None:
         return qs.none()
     if org.is_staff_org:
         return qs
-    return qs.filter(Q(tranches__investor=org) | (~Q(state=PoolState.ASSEMBLING) & (
-        Q(receivables__licence__licensor=org) | Q(receivables__licence__licensee=org)))).distinct()
+    return qs.filter(tranches__investor=org).distinct()
 
 
 def pool_ledger_problems() -> list[str]:

@@ -341,12 +341,14 @@ def receivable_ledger_problems() -> list[str]:
 
 
 def pledges_visible_to(user: User) -> QuerySet[ReceivablePledge]:
-    """Pledgor, bank, the pledged licences' licensees (who must know whom to pay) and staff."""
+    """Pledgor, bank and staff; the pledged licences' licensees once it is registered (they must know whom to
+    pay; an application is none of their business)."""
     qs = ReceivablePledge.objects.select_related("pledgor", "bank")
     org = member_of(user)
     if org is None:
         return qs.none()
     if org.is_staff_org:
         return qs
-    return qs.filter(Q(pledgor=org) | Q(bank=org) | Q(licences__licensee=org)).distinct()
+    return qs.filter(Q(pledgor=org) | Q(bank=org)
+                     | Q(licences__licensee=org, state__in=(S.REGISTERED, S.DISCHARGED))).distinct()
 

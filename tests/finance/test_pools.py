@@ -163,7 +163,11 @@ def test_who_sees_a_pool(staff, licences, investors):
     licensee = licences[0].licensee.users.first()
     assert pools.pools_visible_to(investor).filter(pk=pool.pk).exists()
     assert not pools.pools_visible_to(outsider).filter(pk=pool.pk).exists()
-    assert not pools.pools_visible_to(licensee).filter(pk=pool.pk).exists()  # not before issue
+    licensor = licences[0].licensor.users.first()
+    pools.pool_simulate(pool_id=pool.pk, actor=staff, paths=100)
+    pools.pool_issue(pool_id=pool.pk, actor=staff)
+    for user in (licensee, licensor):  # notified of the sale, but the pool's book is not theirs to read
+        assert not pools.pools_visible_to(user).filter(pk=pool.pk).exists()
 
 
 def test_the_cockpit_counts_pledged_receivables_and_pools(staff, licences, investors, holder, bank_officer,

@@ -60,7 +60,9 @@ def test_a_registered_pledge_diverts_the_next_royalties_to_the_bank_until_covere
                                         amount="15000", rate_percent="4.000", end_date=END)
     assert pledge.state == S.APPLIED
     bank_before, holder_before = balance(bank_org), balance(holder_org)
+    assert not rp.pledges_visible_to(buyer).exists()  # an application is not the licensee's business
     pledge = rp.receivable_pledge_register(pledge_id=pledge.pk, actor=bank_officer)
+    assert rp.pledges_visible_to(buyer).get() == pledge  # registered: the licensee reads whom it pays
     days = (END - timezone.localdate()).days
     expected_secured = (Decimal("15000") * (1 + Decimal("0.04") * days / 365)).quantize(Decimal("0.01"))
     assert (pledge.state, pledge.secured_amount) == (S.REGISTERED, expected_secured)
