@@ -334,6 +334,15 @@ def test_a_sorted_page_walks_its_orders_index_when_the_walk_is_short(backend, ca
                                                           .children[0].rhs).order_by("-published_at", "-pk")[:5]]
     assert [hit.listing_id for hit in page.hits] == expected
     assert not backend.full_text.walks_sort_index(1, 5 * 10 ** 6)  # a rare filter: sorting its few matches
+    # A long walk still beats looking up every match of common words by its id when it passes at most half
+    # as many rows as the words match (asked only when the walk is long).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(rowid) FROM search_searchentry_fts")
+        entries = cursor.fetchone()[0]
+    # total = entries, depth 3,000: the walk passes depth × entries ÷ total = 3,000 rows
+    assert backend.full_text.walks_sort_index(entries, 3000, matches=lambda: 6000.0)
+    assert not backend.full_text.walks_sort_index(entries, 3000, matches=lambda: 5999.0)
+    assert not backend.full_text.walks_sort_index(entries, 3000)
     worded = SearchQuery(text="电池", sort="newest", page_size=5)  # the words' matches probed as the walk passes
     with CaptureQueriesContext(connection) as captured:
         page = backend.search(worded)

@@ -147,6 +147,7 @@ class EntryQueryCompiler:
         self.sampled_total = 0  # the sample's hits, when the total is estimated
         self.estimated = False  # whether any count is an estimate
         self.filters: dict[str, tuple[str, list]] = {}  # filter name -> its compiled condition, once counted
+        self._text_matches: float | None = None  # ``text_matches``, once asked
 
     def _select_counts(self, entries: QuerySet, counts: dict[str, tuple[str, list]], *,
                        sizes: bool = False) -> dict[str, int]:
@@ -189,6 +190,13 @@ class EntryQueryCompiler:
         qn = connection.ops.quote_name
         return f"{qn(self.counted_model._meta.db_table)}.{qn(FLAG + name)}", []
 
+    def text_matches(self) -> float:
+        """How many entries the words (and IPC token) match before the filters: the engine's estimate, once."""
+        if self._text_matches is None:
+            self._text_matches = self.full_text.estimated_matches(self.match_expression) if self.match_expression \
+                else 0.0
+        return self._text_matches
+
     def _keep_sizes(self, row: dict, shards: int = 1) -> None:
         if "matched" in row:
             self.sizes = (row["matched"] * shards, row["entries"] or 0.0)
@@ -202,7 +210,7 @@ class EntryQueryCompiler:
         the hits shown), with too few sampled hits, is counted exactly over the entries meeting its filters,
         which their indexes narrow down."""
         counts = {name: count for group in groups.values() for name, count in group.items()}
-        shards = sampling.shards_for(self.full_text.estimated_matches(self.match_expression) * self.match_cost) if (
+        shards = sampling.shards_for(self.text_matches() * self.match_cost) if (
             self.match_expression and self.full_text.samples) else 1
         row = self._select_counts(self.matching(sample=shards), counts, sizes=True)
         self._keep_sizes(row, shards)
@@ -286,7 +294,8 @@ class EntryQueryCompiler:
                                       HIT_FIELDS)
                 if hits is not None:
                     return hits
-            walk = total is not None and self.full_text.walks_sort_index(total, q.offset + limit)
+            walk = total is not None and self.full_text.walks_sort_index(total, q.offset + limit,
+                                                                         matches=self.text_matches)
             return self._sorted(self.entries(unindexed=walk), orderings, q.offset, limit, total)
         if self.shards == 1:
             return self.full_text.ranked(self.entries(text=False), self.expression, q.offset, limit,

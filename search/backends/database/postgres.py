@@ -8,6 +8,7 @@ are ranked among the newest ``RANK_WINDOW`` only (a top-N by publication date fi
 """
 
 import re
+from collections.abc import Callable
 
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Func, Model, Q, QuerySet, TextField, Value
@@ -86,7 +87,7 @@ class PostgresFullText:
         """What reading a match of ``expression`` costs, in matches of a single token (``PHRASE_COST``)."""
         return PHRASE_COST if PHRASE.search(expression) else 1
 
-    def walks_sort_index(self, total: int, depth: int) -> bool:
+    def walks_sort_index(self, total: int, depth: int, *, matches: Callable[[], float] | None = None) -> bool:
         """False: the planner weighs walking a sort index itself (helped by ``_sort_the_matches``)."""
         return False
 
