@@ -224,11 +224,12 @@ class RiskSchemeSerializer(serializers.ModelSerializer):
     participants = ParticipantSerializer(many=True, max_length=10)
     right_kinds = serializers.ListField(child=serializers.CharField(max_length=30), allow_empty=False, max_length=10)
     industries = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=50)
+    holder_sizes = serializers.ListField(child=serializers.CharField(max_length=10), required=False, max_length=4)
 
     class Meta:
         model = RiskScheme
-        fields = ["id", "name", "max_amount", "max_rate_percent", "right_kinds", "industries", "premium_rate",
-                  "active", "participants"]
+        fields = ["id", "name", "max_amount", "max_rate_percent", "right_kinds", "industries", "holder_sizes",
+                  "premium_rate", "active", "participants"]
         read_only_fields = ["id", "active"]
 
 
@@ -252,7 +253,8 @@ class RiskSchemeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         scheme = risk_sharing.scheme_create(
             actor=request.user, name=data["name"], max_amount=data["max_amount"],
             max_rate_percent=data["max_rate_percent"], right_kinds=data["right_kinds"],
-            industries=data.get("industries", []), premium_rate=data["premium_rate"],
+            industries=data.get("industries", []), holder_sizes=data.get("holder_sizes", []),
+            premium_rate=data["premium_rate"],
             participants=[{**p, "organisation": p["organisation"].pk} for p in data["participants"]])
         return Response(RiskSchemeSerializer(scheme).data, status=201)
 

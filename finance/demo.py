@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market.licensing.models import Licence, LicenceState
-from market.models import Organisation, PatentKind, User
+from market.models import EnterpriseSize, Organisation, PatentKind, User
 
 from . import pools, receivable_pledges
 from .models import ParticipantRole, ReceivablePledge, RiskScheme, SecuritisationPool
@@ -40,6 +40,7 @@ def seed_scheme(users: dict[str, User]) -> RiskScheme | None:
         actor=users["staff"], name=SCHEME, max_amount=Decimal(terms["max_amount"]),
         max_rate_percent=Decimal(terms["max_rate_percent"]), industries=[],
         right_kinds=[PatentKind.INVENTION, PatentKind.UTILITY_MODEL],
+        holder_sizes=[EnterpriseSize.MICRO, EnterpriseSize.SMALL, EnterpriseSize.MEDIUM],
         premium_rate=Decimal(terms["premium_rate_percent"]) / 100,
         participants=[{"organisation": org.pk, "role": role, "share": Decimal(terms["shares"][role]),
                        "yearly_cap": Decimal(terms["yearly_caps"][role])} for role, org in members.items()])

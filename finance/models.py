@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from market.models import Organisation, PaymentCommand
+from market.models import EnterpriseSize, Organisation, PaymentCommand
 from market.money import ZERO
+from market.web.labels import pick_language
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 
@@ -30,6 +31,7 @@ class RiskScheme(models.Model):
     max_rate_percent = models.DecimalField(_("年利率上限 (%)"), max_digits=6, decimal_places=3)
     right_kinds = models.JSONField(_("可纳入的权利类型"), default=list)
     industries = models.JSONField(_("可纳入的产业（空：不限）"), default=list, blank=True)
+    holder_sizes = models.JSONField(_("出质企业规模（空：不限）"), default=list, blank=True)
     premium_rate = models.DecimalField(_("保费/服务费率（占贷款金额）"), max_digits=6, decimal_places=4)
     active = models.BooleanField(_("有效"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -41,6 +43,10 @@ class RiskScheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def holder_size_labels(self) -> list[str]:
+        return [pick_language(EnterpriseSize(size).label) for size in self.holder_sizes]
 
     @property
     def bank_share(self):

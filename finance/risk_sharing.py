@@ -2,8 +2,9 @@
 
 - Staff set up a scheme: participants (a public compensation pool, an insurer, a guarantor) with their shares
   of a loss and yearly caps; the lending bank bears the rest. Eligibility: the loan's amount and rate caps,
-  the kinds of rights pledged, optionally the holder's industries; the premium each loan pays (a rate of its
-  amount). The shares and caps are the scheme's own terms (Zhejiang's pilots vary them: verify).
+  the kinds of rights pledged, optionally the holder's industries and its size as staff assessed it; the
+  premium each loan pays (a rate of its amount), paid by the bank at enrolment to the participants. The
+  shares and caps are the scheme's own terms (Zhejiang's pilots vary them: verify).
 - The loan's bank enrols it once approved and before the money is lent; an ineligible loan is refused with
   each condition it fails.
 - When an enrolled loan is settled after the auction of its collateral, its loss — the principal written
@@ -22,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from market.access import member_of
-from market.models import Organisation, PatentKind, TransitionLog, User
+from market.models import EnterpriseSize, Organisation, PatentKind, TransitionLog, User
 from market.money import ZERO, cny, format_cny, split
 from market.pledges.models import PledgeLoan, PledgeLoanState
 from market.pledges.services.common import require_party
@@ -58,6 +59,11 @@ def eligibility(scheme: RiskScheme, loan: PledgeLoan) -> list[Reason]:
     if kinds:
         reasons.append(_reason("right_kind_excluded", f"方案不接受该类权利：{'、'.join(kinds)} / The scheme does "
                                                       f"not take rights of kind {', '.join(kinds)}"))
+    if scheme.holder_sizes and loan.applicant.enterprise_size not in scheme.holder_sizes:
+        sizes = [EnterpriseSize(size).label.split(" ", 1) for size in scheme.holder_sizes]
+        reasons.append(_reason("holder_size_excluded", f"出质人须为经核定的{'、'.join(zh for zh, _ in sizes)} / The "
+                                                       f"borrower must be an assessed "
+                                                       f"{' or '.join(en.lower() for _, en in sizes)}"))
     industries = {p.industry for p in loan.patents.all()}
     if scheme.industries and not industries & set(scheme.industries):
         reasons.append(_reason("industry_excluded", "质押物不属于方案支持的产业 / The collateral is not in an "
@@ -106,7 +112,8 @@ def _premium_pay(enrolment: SchemeEnrolment, actor: User) -> None:
 
 
 def scheme_create(*, actor: User, name: str, max_amount, max_rate_percent, right_kinds: list[str],
-                  industries: list[str], premium_rate, participants: list[dict]) -> RiskScheme:
+                  industries: list[str], premium_rate, participants: list[dict],
+                  holder_sizes: list[str] = ()) -> RiskScheme:
     """Staff set up a scheme: ``participants`` rows of organisation (id), role, share (0–1) and yearly cap; the
     shares may add up to at most 1 (the bank bears the rest)."""
     if not actor.is_centre_staff:
@@ -120,6 +127,8 @@ def scheme_create(*, actor: User, name: str, max_amount, max_rate_percent, right
             errors[field] = ["须为不小于0的数 / Must be a number of at least 0"]
     if not right_kinds or not set(right_kinds) <= set(PatentKind.values):
         errors["right_kinds"] = ["请选择权利类型 / Choose kinds of rights"]
+    if not set(holder_sizes) <= set(EnterpriseSize.values):
+        errors["holder_sizes"] = ["企业规模不正确 / Unknown enterprise size"]
     rows = []
     for index, row in enumerate(participants, start=1):
         org = Organisation.objects.filter(pk=row.get("organisation"), verified=True).first()
@@ -143,7 +152,7 @@ def scheme_create(*, actor: User, name: str, max_amount, max_rate_percent, right
         scheme = RiskScheme.objects.create(name=name.strip()[:200], max_amount=cny(max_amount),
                                            max_rate_percent=Decimal(max_rate_percent), right_kinds=list(right_kinds),
                                            industries=[i for i in industries if i], premium_rate=Decimal(premium_rate),
-                                           created_by=actor)
+                                           holder_sizes=list(holder_sizes), created_by=actor)
         SchemeParticipant.objects.bulk_create(
             SchemeParticipant(scheme=scheme, organisation=org, role=role, share=Decimal(share), yearly_cap=cny(cap))
             for org, role, share, cap in rows)

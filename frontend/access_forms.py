@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from market.models import OrganisationKind, UserRole
+from market.models import EnterpriseSize, OrganisationKind, UserRole
 from market.regions import City
 
 from .forms import Form, _choices
@@ -49,3 +49,14 @@ class OrganisationCreateForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _choices(OrganisationKind)
         self.fields["city"].choices = _choices(City)
+
+
+class EnterpriseSizeForm(Form):
+    """Staff record an enterprise's size, found by its credit code."""
+
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    size = forms.ChoiceField(label=_("企业规模"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["size"].choices = _choices(EnterpriseSize)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finance.models import ParticipantRole
 from market.licensing.models import Licence
-from market.models import Organisation, OrganisationKind, PatentKind
+from market.models import EnterpriseSize, Organisation, OrganisationKind, PatentKind
 
 from .forms import Form, PatentPicker, _choices
 from .pledge_forms import amount_field
@@ -94,6 +94,8 @@ class SchemeForm(Form):
     max_rate_percent = forms.DecimalField(label=_("年利率上限（%）"), max_digits=6, decimal_places=3)
     right_kinds = forms.MultipleChoiceField(label=_("可纳入的权利类型"), widget=forms.CheckboxSelectMultiple)
     industries = forms.CharField(label=_("可纳入的产业（逗号分隔，空：不限）"), max_length=500, required=False)
+    holder_sizes = forms.MultipleChoiceField(label=_("出质企业规模（不选：不限）"), widget=forms.CheckboxSelectMultiple,
+                                             required=False)
     premium_rate = forms.DecimalField(label=_("保费/服务费率（%）"), max_digits=6, decimal_places=3)
 
     def __init__(self, *args, **kwargs):
@@ -107,6 +109,7 @@ class SchemeForm(Form):
         kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.fields["right_kinds"].choices = _choices(PatentKind)
+        self.fields["holder_sizes"].choices = _choices(EnterpriseSize)
         participants = Organisation.objects.filter(verified=True).order_by("name")
         for i in range(1, PARTICIPANT_ROWS + 1):
             self.fields[f"organisation_{i}"] = forms.ModelChoiceField(label=_("参与方"), queryset=participants,

@@ -103,6 +103,7 @@ urlpatterns = [
     path("staff/organisations/", members.organisations, name="staff_organisations"),
     path("staff/organisations/new/", members.organisation_create, name="staff_organisation_create"),
     path("staff/organisations/<int:pk>/verify/", members.organisation_verify, name="staff_organisation_verify"),
+    path("staff/organisations/size/", members.organisation_size, name="staff_organisation_size"),
     path("staff/organisations/<int:pk>/revoke/", members.organisation_revoke, name="staff_organisation_revoke"),
     path("valuations/desk/", valuations.desk, name="valuation_desk"),
     path("valuations/requests/new/", valuations.request_create, name="valuation_request_new"),

@@ -61,7 +61,7 @@ def scheme_new(request: HttpRequest) -> HttpResponse:
                 scheme_create, actor=request.user, name=data["name"], max_amount=data["max_amount"],
                 max_rate_percent=data["max_rate_percent"], right_kinds=data["right_kinds"],
                 industries=[i.strip() for i in data["industries"].replace("，", ",").split(",")],
-                premium_rate=data["premium_rate"] / 100,
+                premium_rate=data["premium_rate"] / 100, holder_sizes=data["holder_sizes"],
                 participants=[{**row, "share": row["share"] / 100 if row["share"] is not None else None}
                               for row in form.participants()])
             if outcome.ok:

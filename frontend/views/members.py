@@ -17,7 +17,7 @@ from market.models import Invitation, Organisation, User
 from market.models.organisations import PRIVILEGED_KINDS
 from market.services import organisations as services
 
-from ..access_forms import InviteForm, JoinForm, OrganisationCreateForm
+from ..access_forms import EnterpriseSizeForm, InviteForm, JoinForm, OrganisationCreateForm
 from ..forms import ReasonForm
 from .common import call_service, flash_errors, flash_outcome, shows_403_page
 
@@ -92,10 +92,11 @@ def join(request: HttpRequest) -> HttpResponse:
 
 # -- the trading centre's register of organisations ------------------------------------------------
 def _organisations_page(request: HttpRequest, *, form: OrganisationCreateForm | None = None,
-                        status: int = 200) -> HttpResponse:
+                        size_form: EnterpriseSizeForm | None = None, status: int = 200) -> HttpResponse:
     require_centre_staff(request.user)
     return render(request, "frontend/members/organisations.html", {
         "nav": "organisations", "form": form or OrganisationCreateForm(), "reason_form": ReasonForm(),
+        "size_form": size_form or EnterpriseSizeForm(),
         "unverified": Organisation.objects.filter(verified=False).order_by("-created_at")[:100],
         "privileged": Organisation.objects.filter(kind__in=PRIVILEGED_KINDS,
                                                   verified=True).order_by("kind", "name"),
@@ -131,6 +132,24 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 def organisation_verify(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = call_service(services.organisation_verify, organisation_id=pk, actor=request.user)
     flash_outcome(request, outcome, _("机构已认证。"))
+    return redirect("frontend:staff_organisations")
+
+
+@login_required
+@require_POST
+@shows_403_page
+def organisation_size(request: HttpRequest) -> HttpResponse:
+    """Staff record an enterprise's size (schemes for small enterprises read it)."""
+    form = EnterpriseSizeForm(request.POST)
+    if not form.is_valid():
+        return _organisations_page(request, size_form=form, status=400)
+    outcome = call_service(services.organisation_size_set, actor=request.user, **form.cleaned_data)
+    if not outcome.ok:
+        for name, errors in outcome.errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+        return _organisations_page(request, size_form=form, status=400)
+    messages.success(request, _("已核定企业规模。"))
     return redirect("frontend:staff_organisations")
 
 

@@ -22,6 +22,7 @@ class DemoOrganisation:
     kind: str
     city: str
     is_public_institution: bool = False
+    size: str = ""  # an enterprise's size as staff assessed it (EnterpriseSize)
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,14 @@ class DemoAccount:
 E, B, U, RI = (OrganisationKind.ENTERPRISE, OrganisationKind.BANK, OrganisationKind.UNIVERSITY,
                OrganisationKind.RESEARCH_INSTITUTE)
 DEMO_ORGANISATIONS = (
-    DemoOrganisation("hz_tech", "杭州云栖智联科技有限公司（演示）", E, City.HANGZHOU),
-    DemoOrganisation("nb_buyer", "宁波甬江智造科技有限公司（演示）", E, City.NINGBO),
-    DemoOrganisation("nb_materials", "宁波北仑新材料有限公司（演示）", E, City.NINGBO),
-    DemoOrganisation("wz_electric", "温州瓯江电气有限公司（演示）", E, City.WENZHOU),
-    DemoOrganisation("sx_pharma", "绍兴越州生物医药有限公司（演示）", E, City.SHAOXING),
-    DemoOrganisation("tz_machinery", "台州椒江机电股份有限公司（演示）", E, City.TAIZHOU),
-    DemoOrganisation("jx_energy", "嘉兴南湖新能源科技有限公司（演示）", E, City.JIAXING),
-    DemoOrganisation("jh_equipment", "金华婺城智能装备有限公司（演示）", E, City.JINHUA),
+    DemoOrganisation("hz_tech", "杭州云栖智联科技有限公司（演示）", E, City.HANGZHOU, size="small"),
+    DemoOrganisation("nb_buyer", "宁波甬江智造科技有限公司（演示）", E, City.NINGBO, size="medium"),
+    DemoOrganisation("nb_materials", "宁波北仑新材料有限公司（演示）", E, City.NINGBO, size="small"),
+    DemoOrganisation("wz_electric", "温州瓯江电气有限公司（演示）", E, City.WENZHOU, size="micro"),
+    DemoOrganisation("sx_pharma", "绍兴越州生物医药有限公司（演示）", E, City.SHAOXING, size="medium"),
+    DemoOrganisation("tz_machinery", "台州椒江机电股份有限公司（演示）", E, City.TAIZHOU, size="large"),
+    DemoOrganisation("jx_energy", "嘉兴南湖新能源科技有限公司（演示）", E, City.JIAXING, size="small"),
+    DemoOrganisation("jh_equipment", "金华婺城智能装备有限公司（演示）", E, City.JINHUA, size="medium"),
     DemoOrganisation("university", "浙江钱塘大学（演示）", U, City.HANGZHOU, is_public_institution=True),
     DemoOrganisation("institute", "浙江甬江材料研究院（演示）", RI, City.NINGBO, is_public_institution=True),
     DemoOrganisation("bank_hz", "钱塘银行杭州分行（演示）", B, City.HANGZHOU),
@@ -50,8 +51,8 @@ DEMO_ORGANISATIONS = (
     DemoOrganisation("centre", "浙江知识产权交易中心", OrganisationKind.TRADING_CENTRE, City.HANGZHOU),
     DemoOrganisation("valuation", "之江资产评估有限公司（演示）", OrganisationKind.VALUATION_AGENCY, City.HANGZHOU),
     # IP finance (finance/demo.py): a risk-sharing scheme's participants and a pool's investor
-    DemoOrganisation("insurer", "之江财产保险浙江分公司（演示）", E, City.HANGZHOU),
-    DemoOrganisation("guarantor", "浙江知识产权融资担保有限公司（演示）", E, City.HANGZHOU),
+    DemoOrganisation("insurer", "之江财产保险浙江分公司（演示）", E, City.HANGZHOU, size="large"),
+    DemoOrganisation("guarantor", "浙江知识产权融资担保有限公司（演示）", E, City.HANGZHOU, size="large"),
 )
 
 DEMO_ACCOUNTS = (

@@ -156,7 +156,8 @@ def seed_organisations(report: SeedReport) -> dict[str, Organisation]:
         org, created = Organisation.objects.get_or_create(
             credit_code=ids.credit_code(spec.name, kind=spec.kind, city=spec.city),
             defaults={"name": spec.name, "kind": spec.kind, "city": spec.city, "address": DEMO_NOTE,
-                      "is_public_institution": spec.is_public_institution, "verified": True})
+                      "is_public_institution": spec.is_public_institution, "verified": True,
+                      "enterprise_size": spec.size})
         report.organisations += created
         found[spec.key] = org
     return found

@@ -5,7 +5,7 @@ from .audit import TransitionLog
 from .documents import Document, DocumentKind, DocumentState
 from .encumbrances import Consent, ConsentCapacity, ConsentPurpose, Encumbrance, EncumbranceKind
 from .listings import Listing, ListingMode, ListingState
-from .organisations import Invitation, Organisation, OrganisationKind, User, UserRole
+from .organisations import EnterpriseSize, Invitation, Organisation, OrganisationKind, User, UserRole
 from .patents import LegalStatus, Patent, PatentKind, PatentOwner
 from .payments import (
     AccountKind,
@@ -25,7 +25,7 @@ __all__ = [
     "AccountKind", "Consent", "ConsentCapacity", "ConsentPurpose", "Document", "DocumentKind",
     "DocumentState", "Encumbrance", "EncumbranceKind", "Escrow", "EscrowState", "LedgerAccount", "LedgerEntry",
     "LedgerTransaction", "LegalStatus", "Listing", "ListingMode", "ListingState", "Invitation", "Organisation",
-    "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "Claim", "ClaimState",
+    "EnterpriseSize", "OrganisationKind", "Patent", "PatentKind", "PatentOwner", "PaymentCommand", "Claim", "ClaimState",
     "QueuedTask", "RegisterEvent", "RegisterEventKind", "MarkSimilarity", "MarkType", "TrademarkRecord",
     "TransitionLog", "User", "UserRole",
 ]

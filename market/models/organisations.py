@@ -24,6 +24,15 @@ SELF_REGISTERED_KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.UNIVERSIT
 PRIVILEGED_KINDS = (OrganisationKind.BANK, OrganisationKind.TRADING_CENTRE, OrganisationKind.VALUATION_AGENCY)
 
 
+class EnterpriseSize(models.TextChoices):
+    """An enterprise's size as the SME classification standard (中小企业划型标准规定) assesses it."""
+
+    MICRO = "micro", "微型企业 Micro enterprise"
+    SMALL = "small", "小型企业 Small enterprise"
+    MEDIUM = "medium", "中型企业 Medium-sized enterprise"
+    LARGE = "large", "大型企业 Large enterprise"
+
+
 class OrganisationQuerySet(models.QuerySet):
     def acting_as(self, kind: str) -> "OrganisationQuerySet":
         """Organisations that hold the powers of ``kind`` now: of that kind and verified (see acts_as)."""
@@ -43,6 +52,9 @@ class Organisation(models.Model):
     is_public_institution = models.BooleanField(_("公立事业单位"), default=False)
     is_foreign = models.BooleanField(_("境外机构"), default=False)
     verified = models.BooleanField(_("已认证"), default=False)
+    # Set by trading-centre staff from the enterprise's documents, never by itself: schemes that support small
+    # enterprises read it (finance/risk_sharing.py). Empty: not assessed.
+    enterprise_size = models.CharField(_("企业规模"), max_length=10, choices=EnterpriseSize.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()

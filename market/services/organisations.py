@@ -19,7 +19,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from market.access import require_centre_staff, require_organisation_admin
-from market.models import Invitation, Organisation, OrganisationKind, TransitionLog, User, UserRole
+from market.models import EnterpriseSize, Invitation, Organisation, OrganisationKind, TransitionLog, User, UserRole
 from market.models.organisations import SELF_REGISTERED_KINDS
 from market.rules import Reason, RuleViolation
 from market.validators import validate_credit_code
@@ -127,6 +127,25 @@ def organisation_verify(*, organisation_id: int, actor: User, note: str = "") ->
         org.save(update_fields=["verified"])
         TransitionLog.record(org, transition="verify", from_state="unverified", to_state="verified", actor=actor,
                              reason=note.strip())
+    return org
+
+
+def organisation_size_set(*, credit_code: str, size: str, actor: User) -> Organisation:
+    """Trading-centre staff record an enterprise's size from its documents (schemes for small enterprises read
+    it); logged."""
+    require_centre_staff(actor)
+    if size not in EnterpriseSize.values:
+        raise ValidationError({"size": ["请选择企业规模 / Choose the enterprise's size"]})
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().filter(credit_code=(credit_code or "").strip().upper()).first()
+        if org is None or org.kind != OrganisationKind.ENTERPRISE:
+            raise ValidationError({"credit_code": ["没有该统一社会信用代码的企业 / No enterprise has this credit code"]})
+        before = org.enterprise_size
+        org.enterprise_size = size
+        org.save(update_fields=["enterprise_size"])
+        TransitionLog.record(org, transition="set_size", from_state=before, to_state=size, actor=actor,
+                             reason="企业规模核定为{} / Enterprise size set to {}".format(
+                                 *EnterpriseSize(size).label.split(" ", 1)))
     return org
 
 

@@ -135,3 +135,17 @@ def test_the_api(licence, holder, bank_officer, bank_org, staff, outsider):  # n
     assert bad.status_code == 400 and "right_kinds" in bad.json()
     assert api.post("/api/v1/finance/pools/", {"name": "许可收益2号", "periods": 4, "fee_per_period": "0"},
                     format="json").status_code == 201
+
+
+def test_staff_assess_an_enterprises_size(client, staff, holder, holder_org):
+    from django.urls import reverse as url
+
+    data = {"credit_code": holder_org.credit_code, "size": "small"}
+    client.force_login(holder)  # an enterprise does not assess itself
+    assert client.post(url("frontend:staff_organisation_size"), data).status_code == 403
+    client.force_login(staff)
+    unknown = client.post(url("frontend:staff_organisation_size"), {**data, "credit_code": "91330100MA00000000"})
+    assert unknown.status_code == 400 and "没有该统一社会信用代码的企业" in unknown.content.decode()
+    assert client.post(url("frontend:staff_organisation_size"), data).status_code == 302
+    holder_org.refresh_from_db()
+    assert holder_org.enterprise_size == "small"

@@ -162,3 +162,21 @@ def other_bank_user(db):
 
     return UserFactory(username="banker2", organisation=OrganisationFactory(name="宁波甬江银行",
                                                                             kind=OrganisationKind.BANK))
+
+
+def test_a_scheme_for_small_enterprises_reads_the_size_staff_assessed(approved, scheme, bank_officer, holder_org,
+                                                                      staff):
+    from market.models import EnterpriseSize
+    from market.services.organisations import organisation_size_set
+
+    scheme.holder_sizes = [EnterpriseSize.MICRO, EnterpriseSize.SMALL]
+    scheme.save(update_fields=["holder_sizes"])
+    with pytest.raises(RuleViolation) as refused:  # not assessed yet
+        loan_enrol(loan_id=approved.pk, scheme_id=scheme.pk, actor=bank_officer)
+    assert [r.code for r in refused.value.reasons] == ["holder_size_excluded"]
+    assert "小型企业" in refused.value.reasons[0].message
+    organisation_size_set(credit_code=holder_org.credit_code, size=EnterpriseSize.LARGE, actor=staff)
+    with pytest.raises(RuleViolation):
+        loan_enrol(loan_id=approved.pk, scheme_id=scheme.pk, actor=bank_officer)
+    organisation_size_set(credit_code=holder_org.credit_code.lower(), size=EnterpriseSize.SMALL, actor=staff)
+    assert loan_enrol(loan_id=approved.pk, scheme_id=scheme.pk, actor=bank_officer).scheme == scheme
