@@ -291,7 +291,8 @@ def pool_issue(*, pool_id: int, actor: User) -> SecuritisationPool:
             ledger.post(command=command, memo=f"{pool.number} 购买 {receivable.licence.number} 许可使用费", legs=[
                 (account, -price), (ledger.external_account(licensor), price)])
         apply_transition(pool, "issue", actor=actor, size=total,
-                         reason=f"发行 {format_cny(total)}，入池许可 {len(receivables)} 项")
+                         reason=f"发行 {format_cny(total)}，入池许可 {len(receivables)} 项 / Issued {format_cny(total)} "
+                                f"on {len(receivables)} licence(s)")
         document_request(deal=pool, kind=DocumentKind.POOL_ISSUE)
         licences_url = reverse("frontend:my_licences")
         licensees = {rec.licence.licensee for rec in receivables}
@@ -373,7 +374,7 @@ def pool_distribute(*, pool_id: int, actor: User) -> PoolPeriod:
                              for t, p in zip(tranches, statement.payments, strict=True)]})
         pool.collections.filter(period__isnull=True).update(period=period)
         if last:
-            apply_transition(pool, "close", actor=actor, reason=f"第{sequence}期分配后到期结清")
+            apply_transition(pool, "close", actor=actor, reason=f"第{sequence}期分配后到期结清 / Closed after period {sequence}")
         document_request(deal=period, kind=DocumentKind.POOL_DISTRIBUTION)
         investors = {t.investor for t in tranches}
         transaction.on_commit(lambda: providers.notify(

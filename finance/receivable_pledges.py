@@ -156,7 +156,8 @@ def receivable_pledge_apply(*, actor: User, bank_id: int, licence_ids: list[int]
                                                  end_date=end_date, created_by=actor)
         pledge.licences.set(licences)
         TransitionLog.record(pledge, transition="apply", from_state="", to_state=pledge.state, actor=actor,
-                             reason=f"申请以 {len(licences)} 项许可的许可使用费出质，融资 {format_cny(amount)}")
+                             reason=f"申请以 {len(licences)} 项许可的许可使用费出质，融资 {format_cny(amount)} / Applied to "
+                                    f"pledge the royalties of {len(licences)} licence(s) for {format_cny(amount)}")
         transaction.on_commit(lambda: providers.notify(
             key=f"receivable-pledge:{pledge.pk}:applied", kind="receivable_pledge", organisations=[bank],
             title=f"应收账款质押申请：{org.name} {format_cny(amount)} / Receivable pledge application",
@@ -206,7 +207,9 @@ def receivable_pledge_register(*, pledge_id: int, actor: User) -> ReceivablePled
         number = registration_number(pledge, today)
         apply_transition(pledge, "register", actor=actor, secured_amount=secured, registration_number=number,
                          notice=_notice(pledge, secured, number),
-                         reason=f"登记编号 {number}，担保债权 {format_cny(secured)}，期限至 {pledge.end_date:%Y-%m-%d}")
+                         reason=f"登记编号 {number}，担保债权 {format_cny(secured)}，期限至 {pledge.end_date:%Y-%m-%d} / "
+                                f"Registered as {number}, securing {format_cny(secured)} until "
+                                f"{pledge.end_date:%Y-%m-%d}")
         command, _ = claim_command(organisation=pledge.bank, actor=actor, amount=pledge.amount,
                                    key=f"receivable-pledge:{pledge.pk}:lend", kind="receivable_loan")
         ledger.post(command=command, memo=f"应收账款质押融资放款 {pledge.number}", legs=[
@@ -246,7 +249,7 @@ def receivable_pledge_withdraw(*, pledge_id: int, actor: User) -> ReceivablePled
     """The pledgor withdraws its application before the bank decides."""
     with transaction.atomic():
         pledge = _pledge_for(actor, pledge_id, "pledgor")
-        apply_transition(pledge, "withdraw", actor=actor, reason="出质人撤回申请")
+        apply_transition(pledge, "withdraw", actor=actor, reason="出质人撤回申请 / Withdrawn by the pledgor")
     return pledge
 
 
@@ -270,7 +273,9 @@ def _apply(pledge: ReceivablePledge, *, amount: Decimal, key: str, source: str, 
     left = outstanding(pledge)
     if left == ZERO:
         apply_transition(pledge, "discharge", actor=actor,
-                         reason=f"担保债权 {format_cny(pledge.secured_amount)} 已清偿，注销登记 {pledge.registration_number}")
+                         reason=f"担保债权 {format_cny(pledge.secured_amount)} 已清偿，注销登记 "
+                                f"{pledge.registration_number} / The secured {format_cny(pledge.secured_amount)} "
+                                f"is paid: registration {pledge.registration_number} discharged")
         licensees = {lic.licensee for lic in pledge.licences.select_related("licensee")}
         transaction.on_commit(lambda: providers.notify(
             key=f"receivable-pledge:{pledge.pk}:discharged", kind="receivable_pledge",

@@ -93,7 +93,8 @@ def loan_enrol(*, loan_id: int, scheme_id: int, actor: User) -> SchemeEnrolment:
                                                    premium=cny(loan.amount * scheme.premium_rate))
         _premium_pay(enrolment, actor)
         TransitionLog.record(loan, transition="risk_enrol", from_state=loan.state, to_state=loan.state, actor=actor,
-                             reason=f"纳入风险分担方案“{scheme.name}”，保费 {format_cny(enrolment.premium)}")
+                             reason=f"纳入风险分担方案“{scheme.name}”，保费 {format_cny(enrolment.premium)} / "
+                                    f"Enrolled in the scheme {scheme.name}, premium {format_cny(enrolment.premium)}")
     return enrolment
 
 
@@ -207,7 +208,9 @@ def loss_split(*, loan_id: int, actor: User | None = None) -> SchemeEnrolment | 
         enrolment.save(update_fields=["loss", "split_at"])
         TransitionLog.record(loan, transition="risk_split", from_state=loan.state, to_state=loan.state, actor=actor,
                              reason=f"风险分担：损失 {format_cny(loss)}，各方赔付 {format_cny(loss - bank_keeps)}，"
-                                    f"银行承担 {format_cny(bank_keeps)}")
+                                    f"银行承担 {format_cny(bank_keeps)} / Loss {format_cny(loss)} shared: the "
+                                    f"participants paid {format_cny(loss - bank_keeps)}, the bank bears "
+                                    f"{format_cny(bank_keeps)}")
     return enrolment
 
 
