@@ -161,6 +161,13 @@ def flash_errors(request: HttpRequest, errors: dict[str, list[str]]) -> None:
             messages.error(request, message)
 
 
+def errors_onto_form(form, errors: dict[str, list[str]]) -> None:
+    """A service's field errors shown on ``form``: on their field when the form has it, else above the form."""
+    for name, messages_of_field in errors.items():
+        for message in messages_of_field:
+            form.add_error(name if name in form.fields else None, message)
+
+
 def flash_outcome(request: HttpRequest, outcome: Outcome, done: str = "") -> None:
     """``done`` when the service went through; else each reason and field error that refused it."""
     if outcome.ok and done:

@@ -17,7 +17,7 @@ from market.web.sheets import MONEY_FORMAT, Column, table_xlsx
 
 from ..finance_forms import SchemeForm
 from .bank import workbook_response
-from .common import call_service, flash_outcome, require_staff, shows_403_page
+from .common import call_service, errors_onto_form, flash_outcome, require_staff, shows_403_page
 from .pledges import visible_loan
 
 
@@ -67,9 +67,7 @@ def scheme_new(request: HttpRequest) -> HttpResponse:
             if outcome.ok:
                 messages.success(request, _("风险分担方案已设立。"))
                 return redirect("frontend:staff_risk_schemes")
-            for name, errors in outcome.errors.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            errors_onto_form(form, outcome.errors)
     return render(request, "frontend/finance/scheme_new.html", {"nav": "schemes", "form": form}, status=status)
 
 

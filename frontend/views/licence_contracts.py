@@ -23,7 +23,16 @@ from market.selectors import timeline
 
 from ..forms import IdempotentForm, ReasonForm
 from ..licence_forms import LicenceTermsForm, RecordForm
-from .common import Bound, Outcome, PageAction, PageActions, call_service, contract_draft_response, shows_403_page
+from .common import (
+    Bound,
+    Outcome,
+    PageAction,
+    PageActions,
+    call_service,
+    contract_draft_response,
+    errors_onto_form,
+    shows_403_page,
+)
 from .licences import documents_of
 from .public import visible_listing
 
@@ -117,9 +126,7 @@ def contract_new(request: HttpRequest, listing_pk: int) -> HttpResponse:
         if outcome.ok:
             messages.success(request, _("报价已提交，许可合同洽谈已开始。"))
             return redirect("frontend:licence_contract_detail", pk=outcome.result.pk)
-        for name, errors in outcome.errors.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
+        errors_onto_form(form, outcome.errors)
     status = 200 if request.method == "GET" else (409 if outcome and outcome.reasons else 400)
     return render(request, "frontend/licences/contract_new.html",
                   {"listing": listing, "form": form, "patents": listing.patents.all(),

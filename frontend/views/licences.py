@@ -32,7 +32,17 @@ from market.services.errors import ActionForbidden
 
 from ..forms import ReasonForm
 from ..licence_forms import DeclarationForm, EvaluationReportForm, RoyaltyPayForm, RoyaltyReportForm, TakeUpForm
-from .common import Bound, Outcome, PageAction, PageActions, call_service, flash_errors, require_staff, shows_403_page
+from .common import (
+    Bound,
+    Outcome,
+    PageAction,
+    PageActions,
+    call_service,
+    errors_onto_form,
+    flash_errors,
+    require_staff,
+    shows_403_page,
+)
 from .public import register_summary
 
 SORTS = {"royalty": "royalty", "-royalty": "-royalty", "newest": "newest"}
@@ -144,9 +154,7 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
         if outcome.ok:
             messages.success(request, _("开放许可声明草稿已保存：%(number)s。") % {"number": outcome.result.number})
             return redirect("frontend:my_open_licences")
-        for name, errors in outcome.errors.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
+        errors_onto_form(form, outcome.errors)
     patents = form.fields["patent"].queryset
     if form.is_bound:
         patent = getattr(form, "cleaned_data", {}).get("patent")

@@ -19,7 +19,7 @@ from market.services import organisations as services
 
 from ..access_forms import EnterpriseSizeForm, InviteForm, JoinForm, OrganisationCreateForm
 from ..forms import ReasonForm
-from .common import call_service, flash_errors, flash_outcome, shows_403_page
+from .common import call_service, errors_onto_form, flash_errors, flash_outcome, shows_403_page
 
 
 def _members_page(request: HttpRequest, *, form: InviteForm | None = None, link: str = "",
@@ -145,9 +145,7 @@ def organisation_size(request: HttpRequest) -> HttpResponse:
         return _organisations_page(request, size_form=form, status=400)
     outcome = call_service(services.organisation_size_set, actor=request.user, **form.cleaned_data)
     if not outcome.ok:
-        for name, errors in outcome.errors.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
+        errors_onto_form(form, outcome.errors)
         return _organisations_page(request, size_form=form, status=400)
     messages.success(request, _("已核定企业规模。"))
     return redirect("frontend:staff_organisations")

@@ -59,6 +59,7 @@ from .common import (
     Panel,
     call_service,
     contract_draft_response,
+    errors_onto_form,
     flash_outcome,
     shows_403_page,
 )
@@ -277,9 +278,7 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
                            term_months=data["term_months"], purpose=data["purpose"],
                            repayment_plan=data["repayment_plan"])
     if not outcome.ok:
-        for name, errors in outcome.errors.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
+        errors_onto_form(form, outcome.errors)
         return render_apply(request, form=form, outcome=outcome, status=409 if outcome.reasons else 400)
     messages.success(request, _("质押融资申请已提交，等待银行审查。"))
     return redirect("frontend:pledge_detail", pk=outcome.result.pk)

@@ -20,7 +20,7 @@ from market.web.sheets import MONEY_FORMAT, Column, table_xlsx
 from ..finance_forms import ReceivablePledgeForm
 from ..forms import IdempotentForm, ReasonForm
 from .bank import workbook_response
-from .common import call_service, flash_outcome, shows_403_page
+from .common import call_service, errors_onto_form, flash_errors, flash_outcome, shows_403_page
 from .licences import documents_of
 
 S = ReceivablePledgeState
@@ -70,9 +70,7 @@ def receivable_pledge_new(request: HttpRequest) -> HttpResponse:
             if outcome.ok:
                 messages.success(request, _("应收账款质押申请已提交，等待银行审查。"))
                 return redirect("frontend:receivable_pledge", outcome.result.pk)
-            for name, errors in outcome.errors.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            errors_onto_form(form, outcome.errors)
             reasons = outcome.reasons
             status = 409 if outcome.reasons else 400
     return render(request, "frontend/receivables/new.html", {"nav": "receivable_pledges", "form": form,
@@ -131,9 +129,7 @@ def receivable_pledge_act(request: HttpRequest, pk: int, action: str) -> HttpRes
     else:
         form = form_class(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            flash_errors(request, form.errors)
             return redirect("frontend:receivable_pledge", pledge.pk)
         outcome = call_service(call, pledge, request, form.cleaned_data)
     flash_outcome(request, outcome, str(done))
