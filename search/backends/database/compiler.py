@@ -64,6 +64,8 @@ ORDERINGS = {
 
 # The prefix of a filter's boolean column in the counts' inner SELECT (``_select_counts``), and by vendor what
 # keeps the planner from merging that SELECT into the outer one (an OFFSET; SQLite wants a LIMIT first, -1: none).
+# Only a search with filters is fenced: without one nothing is saved, and SQLite reads a fenced row's columns at
+# twice the cost (browsing every listing's facet cells at 100,000 listings: 30 → 15 ms).
 FLAG = "filter_"
 FENCES = {"postgresql": " OFFSET 0", "sqlite": " LIMIT -1 OFFSET 0"}
 # Relative cost of reading one text match from the full-text index, and of passing one entry on a sort
@@ -178,7 +180,8 @@ class EntryQueryCompiler:
         inner += [f"({sql}) AS {qn(FLAG + name)}" for name, (sql, _) in self.filters.items()]
         inner_params = [param for _, filter_params in self.filters.values() for param in filter_params]
         table = qn(self.counted_model._meta.db_table)
-        rows = f"SELECT {', '.join(inner)} FROM {table}" + (f" WHERE {where}" if where else "") + FENCES[connection.vendor]
+        rows = f"SELECT {', '.join(inner)} FROM {table}" + (f" WHERE {where}" if where else "")
+        rows += FENCES[connection.vendor] if self.filters else ""
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(select)} FROM ({rows}) AS {table}",
                            [*params, *inner_params, *where_params])
@@ -201,15 +204,20 @@ class EntryQueryCompiler:
         if "matched" in row:
             self.sizes = (row["matched"] * shards, row["entries"] or 0.0)
 
+    def _flagged(self, groups: dict[frozenset, dict[str, tuple[str, list]]]) -> dict[str, tuple[str, list]]:
+        """Count name -> its whole condition: its own and its group's filters (as ``_flag`` columns)."""
+        return {name: self._all_of([*(self._flag(f) for f in sorted(group)), condition])
+                for group, counts in groups.items() for name, condition in counts.items()}
+
     def _aggregate(self, groups: dict[frozenset, dict[str, tuple[str, list]]]) -> dict[str, int]:
-        """The counts of ``groups`` (the filters a count applies -> its conditions by count name; the group of
+        """The counts of ``groups`` (the filters a count applies -> its own conditions by count name; the group of
         every filter holds "total") over the matches, in one pass.
 
         When the words match very many entries (``sampling``), the pass reads a sample of them and each count
         is estimated as the sample's times the shards; except that the group of every filter (the total, and
         the hits shown), with too few sampled hits, is counted exactly over the entries meeting its filters,
         which their indexes narrow down."""
-        counts = {name: count for group in groups.values() for name, count in group.items()}
+        counts = self._flagged(groups)
         shards = sampling.shards_for(self.text_matches() * self.match_cost) if (
             self.match_expression and self.full_text.samples) else 1
         row = self._select_counts(self.matching(sample=shards), counts, sizes=True)
@@ -221,7 +229,8 @@ class EntryQueryCompiler:
         if row["total"] >= sampling.MIN_SAMPLED_HITS:
             self.shards, self.sampled_total = shards, row["total"]
         else:
-            result |= self._select_counts(self.entries(), groups[frozenset(self.conditions())])
+            every = frozenset(self.conditions())
+            result |= self._select_counts(self.entries(), self._flagged({every: groups[every]}))
             self.estimated = len(groups) > 1
         return result
 
@@ -362,11 +371,11 @@ class EntryQueryCompiler:
         return f"{self._column(name)} {operator} %s", [field.get_db_prep_value(value, connection)]
 
     def _value_sql(self, facet: str, value: str) -> tuple[str, list]:
-        """The entry has ``value`` of a value facet."""
+        """The entry has ``value`` of a value facet: for a multi-valued one, its bit is set in the mask (a count
+        is no index's business, and the bit costs less than the list of masks ``_any_bit`` gives a filter)."""
         if facet in SINGLE_VALUED:
             return self._compare(facet, "=", value)
-        masks = _masks_with(facet, [value])
-        return f"{self._column(MASK_COLUMNS[facet])} IN ({', '.join(map(str, masks))})", []
+        return f"({self._column(MASK_COLUMNS[facet])} & {int(facet_mask(facet, [value]))}) <> 0", []
 
     def _range_sql(self, facet: str, bucket: Bucket) -> tuple[str, list]:
         """The entry is in ``bucket`` of a range facet. For remaining years the bounds map to expiry dates:
@@ -379,8 +388,7 @@ class EntryQueryCompiler:
     def total(self) -> int:
         """How many entries match the query."""
         self.filters = {name: self._sql(condition) for name, condition in self.conditions().items()}
-        flags = [self._flag(name) for name in self.filters]
-        return self._aggregate({frozenset(self.filters): {"total": self._all_of(flags)}})["total"]
+        return self._aggregate({frozenset(self.filters): {"total": self._all_of([])}})["total"]
 
     def total_and_facets(self) -> tuple[int, dict[str, list[FacetValue]]]:
         """The total and the counts of every facet value, in one aggregate query (see ``_aggregate``).
@@ -390,24 +398,21 @@ class EntryQueryCompiler:
         # Filters are compiled once and facet values written as SQL: ~45 counts built from Q objects cost
         # 12-20 ms of Python a search.
         self.filters = {name: self._sql(condition) for name, condition in self.conditions().items()}
-        flags = {name: self._flag(name) for name in self.filters}
 
-        def others(facet: str) -> dict[str, tuple[str, list]]:
+        def others(facet: str) -> frozenset:
             """Every filter but the facet's own (see ``SearchPage``)."""
-            return {name: flag for name, flag in flags.items() if name not in FACET_FILTERS[facet]}
+            return frozenset(name for name in self.filters if name not in FACET_FILTERS[facet])
 
         # The counts by the filters they apply: the facets without a filter of their own share the total's.
-        groups = {frozenset(flags): {"total": self._all_of(list(flags.values()))}}
+        groups = {frozenset(self.filters): {"total": self._all_of([])}}
         for facet, choices in MASKED_FACETS.items():
-            rest = others(facet)
-            counts = groups.setdefault(frozenset(rest), {})
+            counts = groups.setdefault(others(facet), {})
             for position, value in enumerate(choices.values):
-                counts[f"{facet}_{position}"] = self._all_of([*rest.values(), self._value_sql(facet, value)])
+                counts[f"{facet}_{position}"] = self._value_sql(facet, value)
         for facet, buckets in RANGE_FACETS.items():
-            rest = others(facet)
-            counts = groups.setdefault(frozenset(rest), {})
+            counts = groups.setdefault(others(facet), {})
             for bucket in buckets:
-                counts[f"{facet}_{bucket.value}"] = self._all_of([*rest.values(), self._range_sql(facet, bucket)])
+                counts[f"{facet}_{bucket.value}"] = self._range_sql(facet, bucket)
         row = self._aggregate(groups)
         facets = {}
         for facet, choices in MASKED_FACETS.items():
@@ -432,6 +437,24 @@ class FacetCellCompiler(EntryQueryCompiler):
 
     def _count_sql(self, condition: str) -> str:
         return f"SUM({connection.ops.quote_name('count')}) FILTER (WHERE {condition})"
+
+    def _aggregate(self, groups: dict[frozenset, dict[str, tuple[str, list]]]) -> dict[str, int]:
+        """The counts of ``groups`` in one statement of one pass over the cells per group, the group's filters
+        in its WHERE: each count then tests its own condition on the cells its group keeps. One pass of every
+        count over every cell, each testing its filters too, cost 15-18 ms at 100,000 listings (5,257 cells)
+        on SQLite with a filter or two."""
+        table = connection.ops.quote_name(self.counted_model._meta.db_table)
+        passes, params, names = [], [], []
+        for index, (group, counts) in enumerate(groups.items()):
+            where, where_params = self._all_of([self.filters[name] for name in sorted(group)])
+            passes.append(f"(SELECT {', '.join(self._count_sql(sql) for sql, _ in counts.values())} "
+                          f"FROM {table} WHERE {where}) AS pass{index}")
+            params += [*(param for _, count_params in counts.values() for param in count_params), *where_params]
+            names += counts
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {', '.join(passes)}", params)
+            row = cursor.fetchone()
+        return {name: value or 0 for name, value in zip(names, row, strict=True)}
 
     def _range_sql(self, facet: str, bucket: Bucket) -> tuple[str, list]:
         return self._compare(self.BUCKET_COLUMNS[facet], "=", bucket.value)
