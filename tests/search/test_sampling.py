@@ -110,6 +110,8 @@ def test_too_few_sampled_hits_count_the_total_exactly_and_estimate_the_other_fac
     found = matches(sampled, query)
     assert filtered.total == len(found) and {hit.listing_id for hit in filtered.hits} == set(found)
     assert filtered.estimated  # the city facet counts the other cities: from the sample
+    # the total is exact, so it ends the pages (nothing is looked up past it)
+    assert filtered.more is None and filtered.has_next is (len(found) > query.page_size)
     cities = {v.value: v.count for v in filtered.facets["city"]}
     assert all(count % SHARDS == 0 for count in cities.values())
     modes = {v.value: v.count for v in filtered.facets["mode"]}  # counted with the city filter: exact

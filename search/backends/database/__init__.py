@@ -164,7 +164,7 @@ class DatabaseSearchBackend(SearchBackend):
         if query.with_facets:
             facets["nice_class"] = compiler.nice_class_facet(facets["kind"])
         more = None
-        if counter.estimated:  # the total may be low: look past it, and one hit further to know of a next page
+        if counter.total_estimated:  # it may be low: look past it, and one hit further to know of a next page
             entries = compiler.page(total, limit=query.page_size + 1)
             more, entries = len(entries) > query.page_size, entries[:query.page_size]
         else:

@@ -67,6 +67,7 @@ ORDERINGS = {
 # Only a search with filters is fenced: without one nothing is saved, and SQLite reads a fenced row's columns at
 # twice the cost (browsing every listing's facet cells at 100,000 listings: 30 → 15 ms).
 FLAG = "filter_"
+TRUE = "1 = 1"
 FENCES = {"postgresql": " OFFSET 0", "sqlite": " LIMIT -1 OFFSET 0"}
 # Relative cost of reading one text match from the full-text index, and of passing one entry on a sort
 # index walk (see ``EntryQueryCompiler._sort_the_matches``).
@@ -150,6 +151,11 @@ class EntryQueryCompiler:
         self.estimated = False  # whether any count is an estimate
         self.filters: dict[str, tuple[str, list]] = {}  # filter name -> its compiled condition, once counted
         self._text_matches: float | None = None  # ``text_matches``, once asked
+
+    @property
+    def total_estimated(self) -> bool:
+        """Whether the total is a sample's estimate (other counts may be estimates over an exact total)."""
+        return self.shards > 1
 
     def _select_counts(self, entries: QuerySet, counts: dict[str, tuple[str, list]], *,
                        sizes: bool = False) -> dict[str, int]:
@@ -357,8 +363,9 @@ class EntryQueryCompiler:
 
     @staticmethod
     def _all_of(conditions: list[tuple[str, list]]) -> tuple[str, list]:
-        """One condition SQL: every compiled condition."""
-        sql = " AND ".join(f"({condition})" for condition, _ in conditions) or "1 = 1"
+        """One condition SQL: every compiled condition (none: true)."""
+        conditions = [(sql, params) for sql, params in conditions if sql != TRUE]
+        sql = " AND ".join(f"({condition})" for condition, _ in conditions) or TRUE
         return sql, [param for _, params in conditions for param in params]
 
     def _column(self, name: str) -> str:
