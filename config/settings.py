@@ -110,9 +110,13 @@ DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while a writer commits; IMMEDIATE takes the write lock at BEGIN,
-    # which is what select_for_update would give on PostgreSQL (SQLite ignores it).
+    # which is what select_for_update would give on PostgreSQL (SQLite ignores it). Reads go through a
+    # 64 MiB page cache and the first GiB of the file mapped in memory (shared by every connection, as a
+    # connection lasts a request) rather than a system call per 4 KiB page: measured at 100,000 listings, the
+    # first search pages' p95 went from 17.2 to 14.2 ms (docs/search.md).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+                         "PRAGMA mmap_size=1073741824;"),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils import translation
 
 from market.industries import Industry
 from market.models import LegalStatus, ListingMode, PatentKind
@@ -71,8 +72,13 @@ def facet_mask(facet: str, values) -> int:
 
 def facet_label(facet: str, value: str) -> str:
     """The display label of a facet value (the value itself when it is not a known choice)."""
-    choices = VALUE_FACETS[facet]
-    return str(choices(value).label) if value in choices.values else value
+    return _labels(facet, translation.get_language()).get(value, value)
+
+
+@functools.cache
+def _labels(facet: str, language: str | None) -> dict[str, str]:
+    """Value -> label of a facet's choices in ``language`` (the active one: labels may be translated)."""
+    return {value: str(label) for value, label in VALUE_FACETS[facet].choices}
 
 
 @dataclass(frozen=True)

@@ -212,8 +212,11 @@ class EntryQueryCompiler:
 
     def _flagged(self, groups: dict[frozenset, dict[str, tuple[str, list]]]) -> dict[str, tuple[str, list]]:
         """Count name -> its whole condition: its own and its group's filters (as ``_flag`` columns)."""
-        return {name: self._all_of([*(self._flag(f) for f in sorted(group)), condition])
-                for group, counts in groups.items() for name, condition in counts.items()}
+        flagged = {}
+        for group, counts in groups.items():
+            flags = [self._flag(name) for name in sorted(group)]
+            flagged |= {name: self._all_of([*flags, condition]) for name, condition in counts.items()}
+        return flagged
 
     def _aggregate(self, groups: dict[frozenset, dict[str, tuple[str, list]]]) -> dict[str, int]:
         """The counts of ``groups`` (the filters a count applies -> its own conditions by count name; the group of
@@ -235,8 +238,8 @@ class EntryQueryCompiler:
         if row["total"] >= sampling.MIN_SAMPLED_HITS:
             self.shards, self.sampled_total = shards, row["total"]
         else:
-            every = frozenset(self.conditions())
-            result |= self._select_counts(self.entries(), self._flagged({every: groups[every]}))
+            every = groups[frozenset(self.conditions())]
+            result |= self._select_counts(self.entries(), {name: counts[name] for name in every})
             self.estimated = len(groups) > 1
         return result
 
