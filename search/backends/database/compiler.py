@@ -51,8 +51,9 @@ HIT_FIELDS = ("title", "holder", "mode", "city", "industry", "asking_price", "pu
               "patent_numbers", "abstract")
 # Multi-valued facet -> the entry's bit-mask column (search.schema.facet_bits).
 MASK_COLUMNS = {"kind": "kinds_mask", "industry": "industries_mask", "legal_status": "legal_statuses_mask"}
-# The value facets counted in the one aggregate query (the term-valued ones are counted apart: nice_class_facet).
-MASKED_FACETS = {name: choices for name, choices in VALUE_FACETS.items() if name not in TERM_VALUED}
+# The value facets counted in the one aggregate query (the term-valued ones are counted apart: nice_class_facet),
+# with their values (an enum's ``values`` is built again at each call).
+MASKED_FACETS = {name: tuple(choices.values) for name, choices in VALUE_FACETS.items() if name not in TERM_VALUED}
 LATEST = (F("published_at").desc(nulls_last=True), "-pk")
 ORDERINGS = {
     Sort.NEWEST: LATEST,
@@ -415,9 +416,9 @@ class EntryQueryCompiler:
 
         # The counts by the filters they apply: the facets without a filter of their own share the total's.
         groups = {frozenset(self.filters): {"total": self._all_of([])}}
-        for facet, choices in MASKED_FACETS.items():
+        for facet, values in MASKED_FACETS.items():
             counts = groups.setdefault(others(facet), {})
-            for position, value in enumerate(choices.values):
+            for position, value in enumerate(values):
                 counts[f"{facet}_{position}"] = self._value_sql(facet, value)
         for facet, buckets in RANGE_FACETS.items():
             counts = groups.setdefault(others(facet), {})
@@ -425,10 +426,10 @@ class EntryQueryCompiler:
                 counts[f"{facet}_{bucket.value}"] = self._range_sql(facet, bucket)
         row = self._aggregate(groups)
         facets = {}
-        for facet, choices in MASKED_FACETS.items():
-            values = [(value, row[f"{facet}_{position}"]) for position, value in enumerate(choices.values)]
-            values = sorted((item for item in values if item[1]), key=lambda item: (-item[1], item[0]))
-            facets[facet] = [FacetValue(value, facet_label(facet, value), count) for value, count in values]
+        for facet, values in MASKED_FACETS.items():
+            counted = [(value, row[f"{facet}_{position}"]) for position, value in enumerate(values)]
+            counted = sorted((item for item in counted if item[1]), key=lambda item: (-item[1], item[0]))
+            facets[facet] = [FacetValue(value, facet_label(facet, value), count) for value, count in counted]
         for facet, buckets in RANGE_FACETS.items():
             facets[facet] = [FacetValue(b.value, b.label, row[f"{facet}_{b.value}"]) for b in buckets]
         return row["total"], facets

@@ -66,12 +66,18 @@ class InSample(ColumnExpression):
         return f"({column} %% {self.shards}) = 0", params
 
 
-def estimated_matches(table: str, vector_column: str, tsquery: str) -> float:
-    """The planner's estimate of the entries matching ``tsquery`` (from the statistics of the tsvector
-    column: no row is read)."""
+def estimated_matches(table: str, vector_column: str, tsqueries: list[str]) -> list[float]:
+    """The planner's estimates of the entries matching each of ``tsqueries`` (from the statistics of the tsvector
+    column: no row is read), an EXPLAIN each, sent together (psycopg binds the parameters on the client, so one
+    round trip holds several statements; a UNION's subplans would come back reordered when run in parallel)."""
     quote = connection.ops.quote_name
+    explain = (f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {quote(table)} "
+               f"WHERE {quote(vector_column)} @@ to_tsquery('simple'::regconfig, %s)")
+    estimates = []
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {quote(table)} "
-                       f"WHERE {quote(vector_column)} @@ to_tsquery('simple'::regconfig, %s)", [tsquery])
-        (plan,) = cursor.fetchone()
-    return float(plan[0]["Plan"]["Plan Rows"])
+        cursor.execute("; ".join([explain] * len(tsqueries)), tsqueries)
+        while True:
+            (plan,) = cursor.fetchone()
+            estimates.append(float(plan[0]["Plan"]["Plan Rows"]))
+            if not cursor.nextset():
+                return estimates
