@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Count, DurationField, F, OrderBy, Q, QuerySet, Value
 from django.db.models.lookups import GreaterThanOrEqual, In, LessThanOrEqual
 from django.db.models.sql import Query
@@ -134,6 +134,9 @@ class EntryQueryCompiler:
         self.query = query
         self.full_text = full_text
         self.today = today
+        # The connection itself, not django.db.connection: each attribute read through that proxy costs a
+        # thread-local lookup, ~200 of them a search (the ORM's compilers keep whichever they are given).
+        self.db = connections[DEFAULT_DB_ALIAS]
         self.expression = full_text.expression(query.words) if query.words else ""  # what pages are ranked by
         # An IPC prefix below the section is also an index token of its listings (search.tokenize.ipc_tokens), so
         # the full-text index finds them, with the words, before the term table confirms (a text may hold the
@@ -177,19 +180,19 @@ class EntryQueryCompiler:
             select += ["COUNT(*)", f"MAX({estimate})"]
         query = entries.query
         try:
-            where, where_params = query.get_compiler(connection=connection).compile(query.where)
+            where, where_params = query.get_compiler(connection=self.db).compile(query.where)
         except EmptyResultSet:
             return dict.fromkeys(names, 0)
         except FullResultSet:
             where, where_params = "", []
-        qn = connection.ops.quote_name
+        qn = self.db.ops.quote_name
         inner = [self._column(name) for name in self.counted_columns]
         inner += [f"({sql}) AS {qn(FLAG + name)}" for name, (sql, _) in self.filters.items()]
         inner_params = [param for _, filter_params in self.filters.values() for param in filter_params]
         table = qn(self.counted_model._meta.db_table)
         rows = f"SELECT {', '.join(inner)} FROM {table}" + (f" WHERE {where}" if where else "")
-        rows += FENCES[connection.vendor] if self.filters else ""
-        with connection.cursor() as cursor:
+        rows += FENCES[self.db.vendor] if self.filters else ""
+        with self.db.cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(select)} FROM ({rows}) AS {table}",
                            [*params, *inner_params, *where_params])
             row = cursor.fetchone()
@@ -197,7 +200,7 @@ class EntryQueryCompiler:
 
     def _flag(self, name: str) -> tuple[str, list]:
         """Filter ``name`` of ``filters``, as the boolean column ``_select_counts`` evaluates once a row."""
-        qn = connection.ops.quote_name
+        qn = self.db.ops.quote_name
         return f"{qn(self.counted_model._meta.db_table)}.{qn(FLAG + name)}", []
 
     def text_matches(self) -> float:
@@ -363,7 +366,7 @@ class EntryQueryCompiler:
     def _sql(self, condition: Q) -> tuple[str, list]:
         """``condition`` compiled to SQL over the counted table, so that a count of facet values reuses it."""
         query = Query(self.counted_model)
-        return query.get_compiler(connection=connection).compile(query.build_where(condition))
+        return query.get_compiler(connection=self.db).compile(query.build_where(condition))
 
     @staticmethod
     def _all_of(conditions: list[tuple[str, list]]) -> tuple[str, list]:
@@ -373,13 +376,13 @@ class EntryQueryCompiler:
         return sql, [param for _, params in conditions for param in params]
 
     def _column(self, name: str) -> str:
-        qn = connection.ops.quote_name
+        qn = self.db.ops.quote_name
         return f"{qn(self.counted_model._meta.db_table)}.{qn(self.counted_model._meta.get_field(name).column)}"
 
     def _compare(self, name: str, operator: str, value) -> tuple[str, list]:
         """``name operator value`` in SQL, the value prepared as the ORM prepares it for the column."""
         field = self.counted_model._meta.get_field(name)
-        return f"{self._column(name)} {operator} %s", [field.get_db_prep_value(value, connection)]
+        return f"{self._column(name)} {operator} %s", [field.get_db_prep_value(value, self.db)]
 
     def _value_sql(self, facet: str, value: str) -> tuple[str, list]:
         """The entry has ``value`` of a value facet: for a multi-valued one, its bit is set in the mask (a count
@@ -394,7 +397,7 @@ class EntryQueryCompiler:
         column, to_column = {"price": ("asking_price", lambda bound: bound),
                              "remaining_years": ("expiry_date", lambda y: expiry_cutoff(y, self.today))}[facet]
         field = self.counted_model._meta.get_field(column)
-        return bucket.sql(self._column(column), lambda bound: field.get_db_prep_value(to_column(bound), connection))
+        return bucket.sql(self._column(column), lambda bound: field.get_db_prep_value(to_column(bound), self.db))
 
     def total(self) -> int:
         """How many entries match the query."""
@@ -447,14 +450,14 @@ class FacetCellCompiler(EntryQueryCompiler):
         return SearchFacetCell.objects.all()  # no text: never sampled
 
     def _count_sql(self, condition: str) -> str:
-        return f"SUM({connection.ops.quote_name('count')}) FILTER (WHERE {condition})"
+        return f"SUM({self.db.ops.quote_name('count')}) FILTER (WHERE {condition})"
 
     def _aggregate(self, groups: dict[frozenset, dict[str, tuple[str, list]]]) -> dict[str, int]:
         """The counts of ``groups`` in one statement of one pass over the cells per group, the group's filters
         in its WHERE: each count then tests its own condition on the cells its group keeps. One pass of every
         count over every cell, each testing its filters too, cost 15-18 ms at 100,000 listings (5,257 cells)
         on SQLite with a filter or two."""
-        table = connection.ops.quote_name(self.counted_model._meta.db_table)
+        table = self.db.ops.quote_name(self.counted_model._meta.db_table)
         passes, params, names = [], [], []
         for index, (group, counts) in enumerate(groups.items()):
             where, where_params = self._all_of([self.filters[name] for name in sorted(group)])
@@ -462,7 +465,7 @@ class FacetCellCompiler(EntryQueryCompiler):
                           f"FROM {table} WHERE {where}) AS pass{index}")
             params += [*(param for _, count_params in counts.values() for param in count_params), *where_params]
             names += counts
-        with connection.cursor() as cursor:
+        with self.db.cursor() as cursor:
             cursor.execute(f"SELECT * FROM {', '.join(passes)}", params)
             row = cursor.fetchone()
         return {name: value or 0 for name, value in zip(names, row, strict=True)}
