@@ -12,6 +12,7 @@ from django.utils import timezone
 from search.backends import SearchQuery, get_search_backend, reset_search_backends
 from search.backends.database import DatabaseSearchBackend
 from search.backends.database.compiler import EntryQueryCompiler
+from search.backends.database.expressions import IntegersIn
 from search.documents import documents_for
 from search.indexing import organisation_changed, patent_changed
 from search.models import SearchEntry, SearchSuggestion, SearchTerm
@@ -353,3 +354,9 @@ def test_a_sorted_page_walks_its_orders_index_when_the_walk_is_short(backend, ca
     assert [hit.listing_id for hit in page.hits] == list(
         SearchEntry.objects.filter(pk__in=EntryQueryCompiler(worded, backend.full_text, timezone.localdate())
                                    .entries().values("pk")).order_by("-published_at", "-pk").values_list("pk", flat=True)[:5])
+
+
+def test_an_integer_list_written_into_the_sql_selects_those_entries_and_an_empty_one_none(backend, catalogue):
+    ids = sorted(SearchEntry.objects.values_list("pk", flat=True))[:3]
+    assert sorted(SearchEntry.objects.filter(IntegersIn("pk", ids)).values_list("pk", flat=True)) == ids
+    assert not SearchEntry.objects.filter(IntegersIn("pk", [])).exists()

@@ -14,6 +14,8 @@ from django.db.models import Q, QuerySet
 
 from search.models import SearchEntry
 
+from .expressions import IntegersIn
+
 # Pages deeper than this confirm every candidate: the window would be as large as the matches.
 MAX_DEPTH = 200
 SLACK = 20
@@ -31,7 +33,7 @@ def confirmed_page(candidates: QuerySet, confirmation: Q, ordering: tuple, offse
         candidates = candidates.annotate(score=score)
     ids = list(candidates.order_by(*ordering).values_list("pk", flat=True)[:window])
     # The ids as a list, not a subquery: the planner then reads these rows by key rather than the index again.
-    confirmed = SearchEntry.objects.filter(pk__in=ids).filter(confirmation).only(*fields)
+    confirmed = SearchEntry.objects.filter(IntegersIn("pk", ids)).filter(confirmation).only(*fields)
     if score is not None:
         confirmed = confirmed.annotate(score=score)
     hits = list(confirmed.order_by(*ordering)[:depth])
