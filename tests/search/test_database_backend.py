@@ -174,11 +174,36 @@ def test_sorting_the_matches_gives_the_page_walking_the_sort_index_gives(backend
     compiler = EntryQueryCompiler(query, backend.full_text, timezone.localdate())
     total = compiler.total()
     assert total > query.offset
+    compiler.counted_page = None  # the page's own statement (the counted page: the next test)
     compiler.sizes = None  # unknown: the planner's own plan
     walked = [entry.pk for entry in compiler.page(total)]
     compiler.sizes = (total, 1e9)  # a few matches among very many entries: sort them
     assert compiler._sort_the_matches(total)
     assert [entry.pk for entry in compiler.page(total)] == walked and walked
+
+
+COUNTED_PAGES = [*PAGE_PLANS, {"q": "电池"}, {"q": "一种 装置", "page": "2", "page_size": "5"},
+                 {"q": "纤维素", "sort": "newest"}, {"q": "方法", "city": "3301", "sort": "relevance"},
+                 {"q": "方法", "page": "40"}, {"q": "装置", "ipc_prefix": "H01M", "sort": "royalty"}]
+
+
+@pytest.mark.parametrize("params", COUNTED_PAGES)
+def test_the_page_collected_by_the_count_of_every_hit_is_the_page_of_its_own_statement(backend, catalogue, params):
+    """An exactly counted text search takes its page's ids from the pass that counts the hits (PostgreSQL's ordered
+    aggregate; SQLite has none): the same hits in the same order, scores included, as the page's own statement."""
+    query = SearchQuery.from_params(params)
+    compiler = EntryQueryCompiler(query, backend.full_text, timezone.localdate())
+    total, _ = compiler.total_and_facets()
+    if connection.vendor != "postgresql":
+        assert compiler.counted_page is None
+        return
+    assert compiler.counted_page is not None
+    with CaptureQueriesContext(connection) as captured:
+        counted = [(entry.pk, getattr(entry, "score", None)) for entry in compiler.page(total)]
+    assert len(captured) <= 1  # the hits' fields, by id (none past the last hit)
+    assert len(counted) == max(0, min(query.page_size, total - query.offset))
+    compiler.counted_page = None
+    assert counted == [(entry.pk, getattr(entry, "score", None)) for entry in compiler.page(total)]
 
 
 @postgres_only
@@ -188,6 +213,7 @@ def test_a_text_search_sorts_few_matches_and_walks_the_index_for_many(backend, c
                              timezone.localdate())
     total = few.total()
     assert few.sizes == (3, 35) and few._sort_the_matches(total)
+    few.counted_page = None  # the page's own statement
     with CaptureQueriesContext(connection) as captured:
         few.page(total)
     assert '"asking_price" + 0' in captured[-1]["sql"]
@@ -206,6 +232,7 @@ def test_ranking_every_counted_match_equals_ranking_the_newest_window(backend, c
     query = SearchQuery(text=text, page_size=50)
     compiler = EntryQueryCompiler(query, backend.full_text, timezone.localdate())
     total = compiler.total()
+    compiler.counted_page = None  # the page's own statement
     ranked = [(e.pk, e.score) for e in compiler.page(total)]  # every match ranked where it is found
     assert ranked == [(e.pk, e.score) for e in compiler.page(None)]  # uncounted: through the window
     monkeypatch.setattr(postgres, "RANK_WINDOW", 2)  # more matches than the window: the newest are ranked

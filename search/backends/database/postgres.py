@@ -70,6 +70,7 @@ class PostgresFullText:
     """Renders query words as a tsquery and applies it to entry querysets."""
 
     samples = True  # counts words found in very many listings over a sample (``sampling``)
+    score_columns = (RANK_COLUMN,)  # the entry's columns ``score`` reads
 
     def estimated_matches(self, expression: str) -> float:
         """The planner's estimate of the entries matching ``expression`` (no row is read).
@@ -172,13 +173,22 @@ class PostgresFullText:
         """SQL of the planner's count of entries (refreshed by ANALYZE and autovacuum), to weigh query plans by."""
         return "(SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'search_searchentry'::regclass)"
 
+    def score(self, expression: str) -> Func:
+        """The entry's relevance to ``expression``, higher is better: ts_rank_cd over its in-row rank vector."""
+        return Func(VectorColumn(RANK_COLUMN), _ts_query(expression), function="ts_rank_cd", output_field=FloatField())
+
+    def ordered_ids(self, ids: str, ordering: str, condition: str, offset: int, limit: int) -> str:
+        """SQL of an aggregate: the ``ids`` of the rows meeting ``condition``, from ``offset`` to ``offset + limit``
+        in ``ordering`` (an array; NULL when no row meets it)."""
+        return f"(array_agg({ids} ORDER BY {ordering}) FILTER (WHERE {condition}))[{offset + 1}:{offset + limit}]"
+
     def ranked(self, entries: QuerySet, expression: str, offset: int, limit: int,
                fields: tuple[str, ...], matches: int | None = None, sample: int = 1) -> list[SearchEntry]:
         """A page of ``entries`` matching ``expression`` (in the 1-in-``sample`` sample), best first, with
         ``fields`` loaded and a ``score`` (higher is better). ``matches``: how many there are, if counted. Up to
         ``RANK_WINDOW`` of them are ranked in the pass that finds them; more (or uncounted), the newest
         ``RANK_WINDOW`` are looked up again by key and ranked."""
-        score = Func(VectorColumn(RANK_COLUMN), _ts_query(expression), function="ts_rank_cd", output_field=FloatField())
+        score = self.score(expression)
         ordering = ("-score", *LATEST)
         if PHRASE.search(expression) and matches is not None and matches <= RANK_WINDOW:
             hits = confirmed_page(entries.filter(self.condition(expression, sample, loose=True)),

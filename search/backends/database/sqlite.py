@@ -110,6 +110,10 @@ class SqliteFullText:
         matches = RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s{_in_sample(sample)}", [expression])
         return Q(In(unindexed_column("pk"), matches)) if unindexed else Q(pk__in=matches)
 
+    # No ordered aggregate before SQLite 3.44 (Debian 12 has 3.40), nor bm25() outside a query of the FTS table:
+    # a page is never collected by the pass that counts its hits (``EntryQueryCompiler.counted_page``).
+    ordered_ids = None
+
     def entries_estimate(self) -> None:
         """None: SQLite's sorted pages choose between walking and sorting by ``walks_sort_index``."""
         return None
