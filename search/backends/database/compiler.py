@@ -10,7 +10,8 @@ replaced seven facet queries (each a full pass, three of them a join with the te
 A text search first asks how many entries its words match (PostgreSQL's planner, or FTS5's own count):
 above a threshold the aggregate reads a sample of them and the counts are estimates (``sampling``), and a
 sample with too few hits is followed by an exact count of the entries meeting every filter (a second
-aggregate).
+aggregate). On PostgreSQL an exact count of a text search's hits also collects its page's ids, in the page's
+order (``_page_sql``): the page is then read by id.
 """
 
 import datetime as dt
